@@ -1,0 +1,130 @@
+"""The sandbox's HTTP face: `/APIREST` plus `/_sandbox/*` controls for tests and demos.
+
+The API route is a thin shell over `BookingSandbox.handle`. The app is assembled from a
+list of routes so later pieces (a Twilio-compatible API under `/2010-04-01/...`) can be
+mounted next to it with `create_app(booking, extra_routes=[...])`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from sandbox.booking import BookingSandbox
+from sandbox.clock import AdjustableClock
+
+logger = logging.getLogger(__name__)
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _booking(request: Request) -> BookingSandbox:
+    booking: BookingSandbox = request.app.state.booking
+    return booking
+
+
+async def _api_params(request: Request) -> dict[str, str]:
+    """Query string and form body merged, the body winning (like PHP's `$_REQUEST`)."""
+    params = dict(request.query_params)
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(FORM_TYPE):
+        try:
+            async with request.form() as form:
+                params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        except Exception:  # an unreadable body must not become a 500; the signature fails
+            logger.warning("could not read the form body of an API call", exc_info=True)
+    return params
+
+
+async def api(request: Request) -> Response:
+    params = await _api_params(request)
+    body = await run_in_threadpool(_booking(request).handle, params)
+    return Response(body, media_type="text/xml; charset=UTF-8")
+
+
+async def outbox(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_booking(request).outbox))
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _json_object(request: Request) -> dict[str, Any] | None:
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _clock_state(booking: BookingSandbox) -> dict[str, str]:
+    return {"now": booking.clock.now().isoformat()}
+
+
+async def get_clock(request: Request) -> Response:
+    return JSONResponse(_clock_state(_booking(request)))
+
+
+async def put_clock(request: Request) -> Response:
+    booking = _booking(request)
+    clock = booking.clock
+    if not isinstance(clock, AdjustableClock):
+        return _error(409, "this sandbox runs on a clock that cannot be moved")
+    body = await _json_object(request)
+    if body is None:
+        return _error(400, 'expected a JSON object: {"now": ...} or {"advance_seconds": ...}')
+    if "now" in body:
+        try:
+            moment = datetime.fromisoformat(str(body["now"]))
+            clock.set(moment)
+        except ValueError:
+            return _error(400, '"now" must be an ISO 8601 date-time with a UTC offset')
+    elif isinstance(body.get("advance_seconds"), int | float) and not isinstance(
+        body.get("advance_seconds"), bool
+    ):
+        clock.advance(timedelta(seconds=float(body["advance_seconds"])))
+    else:
+        return _error(400, 'expected "now" or a numeric "advance_seconds"')
+    return JSONResponse(_clock_state(booking))
+
+
+async def put_settings(request: Request) -> Response:
+    booking = _booking(request)
+    body = await _json_object(request)
+    value = None if body is None else body.get("requires_confirmation")
+    if not isinstance(value, bool):
+        return _error(400, 'expected {"requires_confirmation": true|false}')
+    booking.requires_confirmation = value
+    return JSONResponse({"requires_confirmation": booking.requires_confirmation})
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def sandbox_routes() -> list[BaseRoute]:
+    """The booking API and its control endpoints."""
+    return [
+        Route("/APIREST", api, methods=["GET", "POST"]),
+        Route("/APIREST/", api, methods=["GET", "POST"]),
+        Route("/_sandbox/outbox", outbox, methods=["GET"]),
+        Route("/_sandbox/clock", get_clock, methods=["GET"]),
+        Route("/_sandbox/clock", put_clock, methods=["PUT"]),
+        Route("/_sandbox/settings", put_settings, methods=["PUT"]),
+        Route("/_sandbox/health", health, methods=["GET"]),
+    ]
+
+
+def create_app(booking: BookingSandbox, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The sandbox app; `extra_routes` (routes or mounts) are added after the built-in ones."""
+    app = Starlette(routes=[*sandbox_routes(), *extra_routes])
+    app.state.booking = booking
+    return app

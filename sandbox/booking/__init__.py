@@ -1,0 +1,9 @@
+"""A faithful local stand-in for the OnlineAfspraken.nl REST API (`/APIREST`)."""
+
+from __future__ import annotations
+
+from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
+from sandbox.booking.errors import DataError
+from sandbox.booking.sandbox import BookingSandbox
+
+__all__ = ["DEMO_API_KEY", "DEMO_API_SECRET", "BookingSandbox", "DataError"]
