@@ -1,0 +1,1 @@
+"""The `oabridge` command line."""

@@ -1,0 +1,23 @@
+"""`oabridge config`: the effective configuration, secrets masked."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bridge.settings import load_settings
+
+
+def add_command(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "config", help="print the effective configuration (secrets masked)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    width = max(len(name) for name, _ in settings.describe())
+    for name, value in settings.describe():
+        print(f"{name.ljust(width)}  {value}")
+    return 0

@@ -1,0 +1,38 @@
+"""Masking personal data before anything is logged or shown to an operator.
+
+Phone numbers keep their country code and last two digits (`+31******78`), e-mail
+addresses their first letter and domain (`d***@example.nl`). `mask_text` also finds
+them inside free text, as a last line of defence for log messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["mask_email", "mask_phone", "mask_text"]
+
+_LOCAL_CHAR = r"[^\s@<>()\[\],;:\"']"
+_DOMAIN = r"[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"'.]+"
+_EMAIL = re.compile(rf"({_LOCAL_CHAR}){_LOCAL_CHAR}*@({_DOMAIN})")
+# Numbers that look like phone numbers: starting with +, 00 or 0 and 8+ digits long,
+# with spaces or dashes inside. Plain ids (customer 30012010) do not start with 0.
+_PHONE = re.compile(r"(?<![\w@])((?:\+|0)\d[\d\s-]{6,}\d)(?![\w@])")
+
+
+def mask_phone(number: str) -> str:
+    digits = re.sub(r"\D", "", number)
+    if len(digits) < 4:
+        return "***"
+    prefix = "+" + digits[:2] if number.strip().startswith("+") else digits[:2]
+    return f"{prefix}{'*' * max(len(digits) - 4, 2)}{digits[-2:]}"
+
+
+def mask_email(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def mask_text(text: str) -> str:
+    """Mask every e-mail address and phone-number-like run of digits in `text`."""
+    text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
