@@ -9,13 +9,19 @@ with one line naming the variable.
 
 from __future__ import annotations
 
+import base64
 import difflib
 import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bridge.domain.offsets import parse_offsets
+from bridge.domain.plan import PlanSettings
+from bridge.domain.quiet_hours import parse_quiet_hours
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings"]
 
@@ -43,6 +49,35 @@ class Settings(BaseSettings):
     redis_url: str = Field(
         "redis://127.0.0.1:6379/0", description="Redis for queues, plans and message state."
     )
+    webhook_secret: SecretStr = Field(
+        SecretStr(""),
+        description="Standard Webhooks secret (whsec_…) that change notices are signed with.",
+    )
+    trigger_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token for POST /triggers/poll."
+    )
+    sandbox_mode: bool = Field(
+        False, description="Local demo: the ingress may start without a webhook secret."
+    )
+    poll_interval: int = Field(60, ge=1, description="Seconds between polls of each agenda.")
+    reconcile_interval: int = Field(
+        3600, ge=1, description="Seconds between full reconciliations of the upcoming window."
+    )
+    reconcile_window_days: int = Field(
+        60, ge=1, le=366, description="Days ahead that polls and reconciliations look at."
+    )
+    agenda_ids: str = Field(
+        "", description="Comma-separated agenda ids to watch; empty: every agenda."
+    )
+    reminder_offsets: str = Field(
+        "1d", description="Reminders before each appointment: d (wall-clock days), h, m, s."
+    )
+    quiet_hours: str = Field(
+        "21:00-08:00", description="Local times when nothing is sent (HH:MM-HH:MM, or off)."
+    )
+    timezone: str = Field("Europe/Amsterdam", description="The practice's time zone.")
+    notify_rescheduled: bool = Field(True, description="Send a notice when moved.")
+    notify_cancelled: bool = Field(True, description="Send a notice when cancelled.")
 
     @field_validator("api_url")
     @classmethod
@@ -58,6 +93,69 @@ class Settings(BaseSettings):
         if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret:
+            body = secret.removeprefix("whsec_")
+            try:
+                decoded = base64.b64decode(body + "==", validate=False)
+            except ValueError:
+                decoded = b""
+            if len(decoded) < 16:
+                raise ValueError("must be whsec_ followed by at least 16 base64-encoded bytes")
+        return value
+
+    @field_validator("agenda_ids")
+    @classmethod
+    def _agenda_ids(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip() and not part.strip().isdigit():
+                raise ValueError(f"{part.strip()!r} is not an agenda id")
+        return value
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        parse_offsets(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def watched_agendas(self) -> tuple[int, ...]:
+        """The configured agenda ids; empty means every agenda of the account."""
+        return tuple(int(p) for p in self.agenda_ids.split(",") if p.strip())
+
+    def plan_settings(self, requires_confirmation: bool) -> PlanSettings:
+        """The message rules for the domain, with the account's confirmation setting."""
+        return PlanSettings(
+            reminder_offsets=parse_offsets(self.reminder_offsets),
+            quiet_hours=parse_quiet_hours(self.quiet_hours),
+            tz=self.tz,
+            requires_confirmation=requires_confirmation,
+            notify_rescheduled=self.notify_rescheduled,
+            notify_cancelled=self.notify_cancelled,
+        )
 
     @classmethod
     def env_name(cls, field_name: str) -> str:
@@ -99,7 +197,8 @@ def _describe_errors(error: ValidationError) -> list[str]:
     lines = []
     for item in error.errors():
         name = Settings.env_name(str(item["loc"][0])) if item["loc"] else "settings"
-        lines.append(f"{name}: {item['msg']}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
     return lines
 
 

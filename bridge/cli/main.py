@@ -1,0 +1,50 @@
+"""`oabridge`: one command with a subcommand per job.
+
+Subcommands register themselves from their own modules; this module only builds the
+parser, loads nothing heavy up front, and turns expected errors into one clear line
+and a non-zero exit code instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bridge.cli import config_command, jobs_command, service_commands, walkthrough
+from bridge.settings import SettingsError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oabridge",
+        description="Reminders, confirmation prompts and two-way SMS for OnlineAfspraken.nl.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    from sandbox.cli import add_sandbox_command
+
+    add_sandbox_command(commands)
+    walkthrough.add_command(commands)
+    config_command.add_command(commands)
+    service_commands.add_commands(commands)
+    jobs_command.add_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except SettingsError as exc:
+        print(f"oabridge: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

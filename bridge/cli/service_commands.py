@@ -1,0 +1,67 @@
+"""`oabridge serve`, `oabridge worker` and `oabridge poll`: the service's processes."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from typing import Any
+
+from redis import Redis
+
+from bridge.observability.logging import configure_logging
+from bridge.queueing.enqueue import JobWriter
+from bridge.queueing.jobs import JOBS
+from bridge.settings import load_settings
+from bridge.store import keys
+
+
+def add_commands(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the HTTP ingress (webhooks, triggers)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    serve.set_defaults(func=run_serve)
+
+    worker = commands.add_parser("worker", help="run a worker: jobs, scheduler and ticker")
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    worker.add_argument("--simple", action="store_true",
+                        help="run jobs in the worker process instead of a fork per job")
+    worker.set_defaults(func=run_worker_command)
+
+    poll = commands.add_parser("poll", help="queue a poll now (e.g. from a CronJob)")
+    poll.add_argument("--agenda", type=int, default=0, help="one agenda id (default: all)")
+    poll.set_defaults(func=run_poll)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bridge.ingress.app import create_app
+
+    settings = load_settings()
+    configure_logging(json=True)
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                proxy_headers=True, timeout_graceful_shutdown=20)
+    return 0
+
+
+def run_worker_command(args: argparse.Namespace) -> int:
+    from workers.process import run_worker
+
+    settings = load_settings()
+    configure_logging(json=True)
+    return run_worker(settings, burst=args.burst, simple=args.simple)
+
+
+def run_poll(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(json=False, level="WARNING")
+    writer = JobWriter(Redis.from_url(settings.redis_url))
+    result = writer.enqueue_once(
+        JOBS["poll_agenda"], [args.agenda], f"poll-{args.agenda}-{uuid.uuid4().hex[:12]}",
+        claim_key=keys.poll_queued(args.agenda), claim_ttl=keys.POLL_CLAIM_SECONDS,
+    )
+    state = "queued" if result.enqueued else "already queued"
+    print(f"poll of {'every agenda' if args.agenda == 0 else f'agenda {args.agenda}'} "
+          f"{state} (job {result.job_id})")
+    return 0

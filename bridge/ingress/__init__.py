@@ -1,0 +1,1 @@
+"""The HTTP ingress: signed webhooks, poll triggers, health, metrics."""

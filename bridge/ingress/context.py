@@ -1,0 +1,46 @@
+"""What every ingress route needs, built once per app and reached via `request.app.state`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+from standardwebhooks import Webhook
+from starlette.requests import Request
+
+from bridge.observability.metrics import IngressMetrics
+from bridge.queueing.enqueue import JobWriter
+from bridge.settings import Settings
+
+__all__ = ["IngressContext", "context_of"]
+
+
+@dataclass
+class IngressContext:
+    settings: Settings
+    redis: AsyncRedis
+    writer: JobWriter
+    #: Verifies Standard-Webhooks signatures; None only in sandbox mode without a secret.
+    webhook: Webhook | None
+    metrics: IngressMetrics
+
+    @classmethod
+    def build(cls, settings: Settings) -> IngressContext:
+        secret = settings.webhook_secret.get_secret_value()
+        return cls(
+            settings=settings,
+            redis=AsyncRedis.from_url(settings.redis_url, socket_timeout=5,
+                                      socket_connect_timeout=2),
+            # The sync connection only lets RQ build its commands (and learn the server
+            # version once); every write goes through the asyncio connection.
+            writer=JobWriter(Redis.from_url(settings.redis_url, socket_timeout=5,
+                                            socket_connect_timeout=2)),
+            webhook=Webhook(secret) if secret else None,
+            metrics=IngressMetrics(),
+        )
+
+
+def context_of(request: Request) -> IngressContext:
+    context: IngressContext = request.app.state.ingress
+    return context

@@ -1,0 +1,118 @@
+"""The ingress's OpenAPI document, served at `/openapi.json`.
+
+Written by hand, next to the routes it describes; a test checks that every route of
+the app is in it and that its examples are accepted by the routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["openapi_document"]
+
+_ERROR_REF = "#/components/schemas/Error"
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}},
+}
+
+
+def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": schema or {"$ref": _ERROR_REF}}},
+    }
+
+
+_NOTICE = {
+    "type": "object",
+    "required": ["type", "data"],
+    "additionalProperties": False,
+    "properties": {
+        "type": {"type": "string",
+                 "enum": ["appointment.changed", "appointment.deleted", "customer.changed"]},
+        "data": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "agenda_id": {"type": "integer", "minimum": 1},
+                "appointment_id": {"type": "integer", "minimum": 1},
+                "customer_id": {"type": "integer", "minimum": 1},
+                "confirmation_code": {"type": "string", "pattern": "^[A-Za-z0-9]{1,32}$"},
+            },
+        },
+    },
+}
+
+_ACCEPTED = {
+    "type": "object",
+    "required": ["job_id"],
+    "properties": {
+        "job_id": {"type": "string"},
+        "duplicate": {"type": "boolean"},
+        "already_queued": {"type": "boolean"},
+        "type": {"type": "string"},
+        "agenda_id": {"type": ["integer", "null"]},
+    },
+}
+
+
+def _signed_header(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": True, "description": description,
+            "schema": {"type": "string"}}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "oabridge ingress", "version": "1"},
+        "components": {
+            "schemas": {"Error": _ERROR, "Notice": _NOTICE, "Accepted": _ACCEPTED},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "paths": {
+            "/webhooks/booking": {"post": {
+                "summary": "A signed change notice (Standard Webhooks).",
+                "parameters": [
+                    _signed_header("webhook-id", "Unique per notice; redeliveries repeat it."),
+                    _signed_header("webhook-timestamp", "Unix seconds; at most 5 minutes off."),
+                    _signed_header("webhook-signature", "v1,<base64 HMAC-SHA256>"),
+                ],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Notice"}}}},
+                "responses": {
+                    "202": _answer("Accepted (or accepted before).",
+                                   {"$ref": "#/components/schemas/Accepted"}),
+                    "400": _answer("Malformed JSON or a field that does not fit."),
+                    "401": _answer("Missing or wrong signature, or a stale timestamp."),
+                    "413": _answer("Body over 64 KiB."),
+                    "503": _answer("Redis unavailable; nothing was accepted."),
+                },
+            }},
+            "/triggers/poll": {"post": {
+                "summary": "Queue a poll of one agenda, or of all.",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                    "type": "object", "additionalProperties": False,
+                    "properties": {"agenda_id": {"type": "integer", "minimum": 1}}}}}},
+                "responses": {
+                    "202": _answer("Queued (or already queued).",
+                                   {"$ref": "#/components/schemas/Accepted"}),
+                    "400": _answer("Malformed JSON or a field that does not fit."),
+                    "401": _answer("Missing or wrong bearer token."),
+                    "413": _answer("Body over 64 KiB."),
+                    "503": _answer("Redis unavailable; nothing was queued."),
+                },
+            }},
+            "/healthz": {"get": {"summary": "The process answers.",
+                                 "responses": {"200": {"description": "Alive."}}}},
+            "/readyz": {"get": {"summary": "Redis answers too.", "responses": {
+                "200": {"description": "Ready."}, "503": {"description": "Redis unavailable."}}}},
+            "/metrics": {"get": {"summary": "Prometheus text format.", "responses": {
+                "200": {"description": "Metrics.", "content": {"text/plain": {}}},
+                "503": _answer("Redis unavailable.")}}},
+            "/openapi.json": {"get": {"summary": "This document.",
+                                      "responses": {"200": {"description": "OpenAPI 3.1."}}}},
+        },
+    }

@@ -1,0 +1,62 @@
+"""Clear JSON error answers, and the edge's refusal to leak tracebacks.
+
+Every refusal is `{"error": "<what is wrong>"}` with the right status code. Redis
+being unreachable is a 503 (try again later), never a 500 with a traceback.
+"""
+
+from __future__ import annotations
+
+import structlog
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+__all__ = ["Problem", "exception_handlers", "problem"]
+
+log = structlog.get_logger(__name__)
+
+
+class Problem(Exception):
+    """A request refused with a status code and a message for the caller."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers
+
+
+def problem(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+async def _on_problem(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return problem(exc.status, exc.message, exc.headers)
+
+
+async def _on_http(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return problem(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+
+async def _on_redis_down(request: Request, exc: Exception) -> Response:
+    log.error("redis_unavailable", path=request.url.path, error=type(exc).__name__)
+    return problem(503, "the queue store (Redis) is unavailable; try again later",
+                   {"Retry-After": "5"})
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("ingress_error", path=request.url.path)
+    return problem(500, "internal error; nothing was accepted")
+
+
+exception_handlers = {
+    Problem: _on_problem,
+    HTTPException: _on_http,
+    RedisConnectionError: _on_redis_down,
+    RedisTimeoutError: _on_redis_down,
+    Exception: _on_unexpected,
+}

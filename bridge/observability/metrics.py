@@ -1,0 +1,54 @@
+"""Prometheus metrics of one process, in a registry of its own (no globals).
+
+Counts that several processes contribute to (events from every worker) live in
+Redis and are read at scrape time by the ingress; see `bridge.ingress.health`.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+__all__ = ["IngressMetrics"]
+
+
+class IngressMetrics:
+    """What the ingress counts itself."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "oabridge_http_requests",
+            "HTTP requests answered by the ingress.",
+            ["route", "status"],
+            registry=self.registry,
+        )
+        self.jobs_enqueued = Counter(
+            "oabridge_jobs_enqueued",
+            "Jobs the ingress put on a queue.",
+            ["job"],
+            registry=self.registry,
+        )
+        self.duplicates = Counter(
+            "oabridge_duplicates_ignored",
+            "Notices or triggers already accepted, not enqueued again.",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.events = Gauge(
+            "oabridge_events",
+            "Appointment events found by the diff since the start, by type (from Redis).",
+            ["type"],
+            registry=self.registry,
+        )
+        self.poll_lag = Gauge(
+            "oabridge_poll_lag_seconds",
+            "Seconds since the last complete poll of an agenda (from Redis).",
+            ["agenda"],
+            registry=self.registry,
+        )
+        self.queue_depth = Gauge(
+            "oabridge_queue_depth",
+            "Jobs waiting in each queue (from Redis).",
+            ["queue"],
+            registry=self.registry,
+        )

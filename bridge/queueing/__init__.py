@@ -1,0 +1,1 @@
+"""Queues, job definitions and the ways jobs get onto them."""

@@ -1,0 +1,125 @@
+"""Putting jobs on RQ queues, once.
+
+`JobWriter.commands` asks RQ itself which Redis commands enqueue a job (recorded on a
+pipeline that is never executed), so the job looks exactly as RQ would write it.
+Those commands then run inside one Lua script that first claims a dedupe key with
+SET NX: the claim and the enqueue happen together or not at all, so a duplicate
+notice is enqueued once and an accepted one is never lost between the two steps.
+The ingress runs the script on an asyncio Redis connection (one round trip, no
+thread pool); workers and the CLI run it on a plain one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+from rq import Queue, Retry
+from rq.serializers import JSONSerializer
+
+from bridge.queueing.jobs import JobSpec, QueueName
+
+__all__ = ["ClaimResult", "JobWriter"]
+
+_CLAIM_AND_RUN = """
+local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2]))
+if not claimed then
+  return {0, redis.call('GET', KEYS[1])}
+end
+local i = 3
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  local command = {}
+  for j = 1, n do command[j] = ARGV[i + j] end
+  redis.call(unpack(command))
+  i = i + n + 1
+end
+return {1, ARGV[1]}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """Whether this call enqueued the job, and the id of the job that holds the claim."""
+
+    enqueued: bool
+    job_id: str
+
+
+def _flatten(commands: Sequence[tuple[Any, ...]]) -> list[Any]:
+    flat: list[Any] = []
+    for command in commands:
+        flat.append(len(command))
+        flat.extend(command)
+    return flat
+
+
+def _result(raw: Sequence[Any]) -> ClaimResult:
+    job_id = raw[1].decode() if isinstance(raw[1], bytes) else str(raw[1])
+    return ClaimResult(enqueued=int(raw[0]) == 1, job_id=job_id)
+
+
+class JobWriter:
+    """Builds and writes RQ jobs for the bridge's queues."""
+
+    def __init__(self, redis: Redis) -> None:
+        #: Used only to let RQ build its commands; never executed through here.
+        self._redis = redis
+        self._queues = {
+            name: Queue(name.value, connection=redis, serializer=JSONSerializer)
+            for name in QueueName
+        }
+
+    def queue(self, name: QueueName) -> Queue:
+        return self._queues[name]
+
+    def commands(self, spec: JobSpec, args: Sequence[Any], job_id: str) -> list[tuple[Any, ...]]:
+        """The Redis commands RQ would run to enqueue this job."""
+        queue = self._queues[spec.queue]
+        pipe = self._redis.pipeline(transaction=False)
+        queue.enqueue_call(
+            spec.function,
+            args=tuple(args),
+            job_id=job_id,
+            timeout=spec.timeout_seconds,
+            result_ttl=spec.result_ttl_seconds,
+            failure_ttl=spec.failure_ttl_seconds,
+            retry=Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals)),
+            pipeline=pipe,
+        )
+        stack = [tuple(args_) for args_, _options in pipe.command_stack]
+        pipe.reset()
+        return stack
+
+    def enqueue_once(
+        self, spec: JobSpec, args: Sequence[Any], job_id: str, claim_key: str, claim_ttl: int
+    ) -> ClaimResult:
+        """Enqueue unless `claim_key` is already held (then report who holds it)."""
+        flat = _flatten(self.commands(spec, args, job_id))
+        raw = self._redis.eval(_CLAIM_AND_RUN, 1, claim_key, job_id, claim_ttl, *flat)
+        return _result(raw)
+
+    async def enqueue_once_async(
+        self,
+        redis: AsyncRedis,
+        spec: JobSpec,
+        args: Sequence[Any],
+        job_id: str,
+        claim_key: str,
+        claim_ttl: int,
+    ) -> ClaimResult:
+        """`enqueue_once` over an asyncio connection: one round trip."""
+        flat = _flatten(self.commands(spec, args, job_id))
+        raw = await redis.eval(_CLAIM_AND_RUN, 1, claim_key, job_id, claim_ttl, *flat)
+        return _result(raw)
+
+    def enqueue(self, spec: JobSpec, args: Sequence[Any], job_id: str) -> str:
+        """Enqueue unconditionally (the job must be safe to run twice)."""
+        with self._redis.pipeline() as pipe:
+            for command in self.commands(spec, args, job_id):
+                pipe.execute_command(*command)  # type: ignore[no-untyped-call]
+            pipe.execute()
+        return job_id

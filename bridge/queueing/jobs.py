@@ -1,0 +1,56 @@
+"""The bridge's RQ queues and jobs: names, priorities, timeouts and retry policy as data.
+
+RQ stores each job's function as a dotted path, so the paths below must not move.
+Jobs take only ids and JSON-safe values (RQ's JSON serializer, not pickle). Queue
+order is priority order: a worker always takes a customer's reply before a send,
+a send before a sync, a sync before a poll.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["JOBS", "QUEUES_BY_PRIORITY", "JobSpec", "QueueName"]
+
+
+class QueueName(Enum):
+    REPLIES = "replies"
+    SEND = "send"
+    SYNC = "sync"
+    POLL = "poll"
+
+
+QUEUES_BY_PRIORITY: tuple[QueueName, ...] = (
+    QueueName.REPLIES,
+    QueueName.SEND,
+    QueueName.SYNC,
+    QueueName.POLL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """How one kind of job is queued and retried."""
+
+    function: str
+    queue: QueueName
+    timeout_seconds: int
+    retry_intervals: tuple[int, ...]
+    #: Failed jobs stay visible in RQ's FailedJobRegistry this long.
+    failure_ttl_seconds: int = 7 * 24 * 3600
+    result_ttl_seconds: int = 3600
+
+
+_RETRY = (10, 30, 60, 180, 600)
+
+JOBS: dict[str, JobSpec] = {
+    spec.function.rsplit(".", 1)[1]: spec
+    for spec in (
+        JobSpec("workers.sync.sync_appointment", QueueName.SYNC, 60, _RETRY),
+        JobSpec("workers.sync.forget_customer", QueueName.SYNC, 30, _RETRY),
+        JobSpec("workers.sync.poll_agenda", QueueName.POLL, 600, (5, 15, 30, 60)),
+        JobSpec("workers.sync.reconcile_agenda", QueueName.POLL, 1800, (30, 120, 600)),
+        JobSpec("workers.deliver.deliver_message", QueueName.SEND, 120, _RETRY),
+    )
+}

@@ -1,0 +1,109 @@
+"""Every Redis key the bridge writes, and how long each lives.
+
+One module names them all (style lesson 10), so an operator can find what a key is
+and `oabridge erase` can find everything held about a person.
+"""
+
+from __future__ import annotations
+
+PREFIX = "oab:"
+
+#: The newest accepted snapshot of one appointment (JSON, see domain.snapshot).
+def snapshot(appointment_id: int) -> str:
+    return f"{PREFIX}snap:{appointment_id}"
+
+
+#: Snapshots live until this long after the week after their appointment.
+SNAPSHOT_EXTRA_SECONDS = 23 * 24 * 3600
+
+
+#: Known appointments of one agenda by start time (a sorted set), for reconciliation.
+def agenda_index(agenda_id: int) -> str:
+    return f"{PREFIX}agenda:{agenda_id}:appointments"
+
+
+#: The keys of the scheduled (replaceable) messages of one appointment (JSON list).
+def appointment_schedule(appointment_id: int) -> str:
+    return f"{PREFIX}sched:{appointment_id}"
+
+
+#: All planned messages by send time: a sorted set of message keys scored by epoch.
+SCHEDULE = f"{PREFIX}schedule"
+
+
+#: One planned message (JSON), by its message key.
+def planned(message_key: str) -> str:
+    return f"{PREFIX}plan:{message_key}"
+
+
+#: Set once a planned message was handed to the sending queue; it is never planned again.
+def dispatched(message_key: str) -> str:
+    return f"{PREFIX}dispatched:{message_key}"
+
+
+#: Events from the diff, newest last (a capped stream, for operators and tests).
+EVENTS = f"{PREFIX}events"
+#: Messages the rules dropped, with their reason (a capped stream).
+SKIPPED = f"{PREFIX}skipped"
+#: Events counted by kind since the start (a hash), for the metrics endpoint.
+EVENT_COUNTS = f"{PREFIX}stats:events"
+#: Messages checked at send time and handed to the senders (a capped stream).
+READY = f"{PREFIX}ready"
+#: How many entries the two streams keep (approximately).
+STREAM_LENGTH = 10_000
+
+
+#: The newest UpdateTime (epoch seconds) a complete poll of one agenda has seen.
+def watermark(agenda_id: int) -> str:
+    return f"{PREFIX}watermark:{agenda_id}"
+
+
+#: When the last complete poll of one agenda finished (epoch seconds).
+def last_poll(agenda_id: int) -> str:
+    return f"{PREFIX}lastpoll:{agenda_id}"
+
+
+#: A poll of this agenda is queued and has not started yet (a claim with a TTL).
+def poll_queued(agenda_id: int) -> str:
+    return f"{PREFIX}poll-queued:{agenda_id}"
+
+
+POLL_CLAIM_SECONDS = 600
+
+#: A reconciliation is queued and has not started yet (a claim with a TTL).
+RECONCILE_QUEUED = f"{PREFIX}reconcile-queued"
+
+#: When a periodic task last ran (epoch seconds), by task name.
+def last_run(task: str) -> str:
+    return f"{PREFIX}lastrun:{task}"
+
+
+#: The worker that currently runs the periodic tasks (a lease).
+TICKER_LEASE = f"{PREFIX}ticker-lease"
+
+
+#: A webhook-id seen in the last 24 h, holding the job id it was enqueued as.
+def webhook_seen(webhook_id: str) -> str:
+    return f"{PREFIX}webhook:{webhook_id}"
+
+
+WEBHOOK_DEDUPE_SECONDS = 24 * 3600
+
+#: A confirmation code an upstream notice supplied for an appointment.
+def confirmation_code(appointment_id: int) -> str:
+    return f"{PREFIX}code:{appointment_id}"
+
+
+#: A customer's cached contact details (JSON), dropped on a customer.changed notice.
+def customer_cache(customer_id: int) -> str:
+    return f"{PREFIX}customer:{customer_id}"
+
+
+#: Whether the account requires confirmation codes (cached `requiresConfirmation`).
+REQUIRES_CONFIRMATION = f"{PREFIX}requires-confirmation"
+REQUIRES_CONFIRMATION_SECONDS = 3600
+#: The account's agenda ids (JSON list), when no agendas are configured.
+AGENDAS = f"{PREFIX}agendas"
+
+#: Keep a dispatched marker and a planned message this long after the appointment.
+AFTER_APPOINTMENT_SECONDS = 7 * 24 * 3600

@@ -1,0 +1,251 @@
+"""The durable plan: snapshots, scheduled messages and what was already dispatched.
+
+`PlanStore.observe` takes observed appointment states (from a poll page, a webhook
+sync or a reconciliation) and, in one optimistic Redis transaction per batch,
+decides with the pure domain (`plan_change`) and writes the result: the winning
+snapshot, the appointment's scheduled messages replaced by exactly the desired set,
+one-off notices added, events and skips appended to their streams. A concurrent
+writer touching the same appointments makes the transaction retry, so two jobs
+racing on one appointment cannot interleave. A message key that was dispatched is
+never scheduled again, so a duplicate or late observation cannot send it twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from redis import Redis, WatchError
+from redis.client import Pipeline
+from redis.typing import EncodableT, FieldT
+
+from bridge.domain.events import Event
+from bridge.domain.messages import message_key
+from bridge.domain.plan import (
+    MessageKind,
+    PlanChange,
+    PlannedMessage,
+    PlanSettings,
+    Skipped,
+    plan_change,
+)
+from bridge.domain.snapshot import Snapshot
+from bridge.store import keys
+
+__all__ = ["PlanStore", "planned_from_json", "planned_to_json"]
+
+MAX_ATTEMPTS = 20
+
+
+def planned_to_json(message: PlannedMessage) -> str:
+    return json.dumps(
+        {
+            "a": message.appointment_id,
+            "k": message.kind.value,
+            "v": message.variant,
+            "s": int(message.start.timestamp()),
+            "t": int(message.send_at.timestamp()),
+        },
+        separators=(",", ":"),
+    )
+
+
+def planned_from_json(text: str | bytes) -> PlannedMessage:
+    data = json.loads(text)
+    return PlannedMessage(
+        appointment_id=int(data["a"]),
+        kind=MessageKind(data["k"]),
+        start=datetime.fromtimestamp(int(data["s"]), UTC),
+        send_at=datetime.fromtimestamp(int(data["t"]), UTC),
+        variant=str(data["v"]),
+    )
+
+
+def _ttl_after(start: datetime, now: datetime) -> int:
+    """Seconds to keep a record about an appointment: until a week after it."""
+    return max(int((start - now).total_seconds()), 0) + keys.AFTER_APPOINTMENT_SECONDS
+
+
+def _ttl(message: PlannedMessage, now: datetime) -> int:
+    return _ttl_after(message.start, now)
+
+
+def _skip_key(skip: Skipped) -> str:
+    return message_key(skip.appointment_id, skip.kind, skip.variant, skip.start)
+
+
+class PlanStore:
+    """Reads and writes the plan in Redis; all decisions come from `bridge.domain`."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    def snapshot(self, appointment_id: int) -> Snapshot | None:
+        raw = self.redis.get(keys.snapshot(appointment_id))
+        return Snapshot.from_json(raw) if raw is not None else None
+
+    def snapshots(self, appointment_ids: Sequence[int]) -> dict[int, Snapshot]:
+        if not appointment_ids:
+            return {}
+        raws = self.redis.mget([keys.snapshot(i) for i in appointment_ids])
+        return {i: Snapshot.from_json(r) for i, r in zip(appointment_ids, raws, strict=True) if r}
+
+    def planned(self, message_key: str) -> PlannedMessage | None:
+        raw = self.redis.get(keys.planned(message_key))
+        return planned_from_json(raw) if raw is not None else None
+
+    def scheduled(self) -> list[PlannedMessage]:
+        """Every message still waiting to be dispatched, soonest first."""
+        message_keys = [_text(k) for k in self.redis.zrange(keys.SCHEDULE, 0, -1)]
+        raws = self.redis.mget([keys.planned(k) for k in message_keys]) if message_keys else []
+        return [planned_from_json(raw) for raw in raws if raw is not None]
+
+    def due(self, now: datetime, limit: int = 500) -> list[PlannedMessage]:
+        """Messages whose send time has come, soonest first (at most `limit`)."""
+        message_keys = [
+            _text(k)
+            for k in self.redis.zrangebyscore(keys.SCHEDULE, "-inf", now.timestamp(), 0, limit)
+        ]
+        if not message_keys:
+            return []
+        raws = self.redis.mget([keys.planned(k) for k in message_keys])
+        orphans = [k for k, raw in zip(message_keys, raws, strict=True) if raw is None]
+        if orphans:  # their plan record expired: nothing left to send
+            self.redis.zrem(keys.SCHEDULE, *orphans)
+        return [planned_from_json(raw) for raw in raws if raw is not None]
+
+    def mark_dispatched(self, messages: Sequence[PlannedMessage], now: datetime) -> None:
+        """Take messages off the schedule for good, once their send jobs are queued."""
+        if not messages:
+            return
+        with self.redis.pipeline() as pipe:
+            for message in messages:
+                pipe.zrem(keys.SCHEDULE, message.key)
+                pipe.set(keys.dispatched(message.key), "dispatched", ex=_ttl(message, now))
+            pipe.execute()
+
+    def observe(
+        self, observed: Sequence[Snapshot], settings: PlanSettings, now: datetime
+    ) -> list[PlanChange]:
+        """Record observed states; returns the accepted changes (with their events)."""
+        latest: dict[int, Snapshot] = {}
+        for snapshot in observed:  # within one batch the last observation of an id counts
+            latest[snapshot.appointment_id] = snapshot
+        batch = list(latest.values())
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                return self._observe_once(batch, settings, now)
+            except WatchError:
+                continue
+        raise RuntimeError(f"plan store: {MAX_ATTEMPTS} conflicting writers, giving up")
+
+    def _observe_once(
+        self, batch: list[Snapshot], settings: PlanSettings, now: datetime
+    ) -> list[PlanChange]:
+        if not batch:
+            return []
+        ids = [s.appointment_id for s in batch]
+        snap_keys = [keys.snapshot(i) for i in ids]
+        sched_keys = [keys.appointment_schedule(i) for i in ids]
+        with self.redis.pipeline() as pipe:
+            pipe.watch(*snap_keys, *sched_keys)  # type: ignore[no-untyped-call]
+            raws = pipe.mget(snap_keys + sched_keys)
+            olds = [Snapshot.from_json(r) if r else None for r in raws[: len(ids)]]
+            old_schedules = [set(json.loads(r)) if r else set() for r in raws[len(ids) :]]
+            changes = [
+                plan_change(old, new, settings, now)
+                for old, new in zip(olds, batch, strict=True)
+            ]
+            accepted = [
+                (new, change, sched)
+                for new, change, sched in zip(batch, changes, old_schedules, strict=True)
+                if change.accepted
+            ]
+            if not accepted:
+                pipe.reset()
+                return []
+            candidates = sorted(
+                {m.key for _, c, _ in accepted for m in (*c.schedule, *c.notices)}
+                | {_skip_key(skip) for _, c, _ in accepted for skip in c.skipped}
+                | {k for _, _, old_keys in accepted for k in old_keys}
+            )
+            done = self._dispatched(pipe, candidates)
+            pipe.multi()
+            for new, change, old_keys in accepted:
+                self._write(pipe, new, change, old_keys, done, now)
+            pipe.execute()
+        return [change for _, change, _ in accepted]
+
+    @staticmethod
+    def _dispatched(pipe: Pipeline, message_keys: list[str]) -> set[str]:
+        if not message_keys:
+            return set()
+        marker_keys = [keys.dispatched(k) for k in message_keys]
+        pipe.watch(*marker_keys)  # type: ignore[no-untyped-call]
+        flags = pipe.mget(marker_keys)
+        return {k for k, flag in zip(message_keys, flags, strict=True) if flag is not None}
+
+    @staticmethod
+    def _write(
+        pipe: Pipeline,
+        new: Snapshot,
+        change: PlanChange,
+        old_keys: set[str],
+        done: set[str],
+        now: datetime,
+    ) -> None:
+        pipe.set(keys.snapshot(new.appointment_id), new.to_json(),
+                 ex=_ttl_after(new.start, now) + keys.SNAPSHOT_EXTRA_SECONDS)
+        index = keys.agenda_index(new.agenda_id)
+        if new.removed:
+            pipe.zrem(index, new.appointment_id)
+        else:
+            pipe.zadd(index, {str(new.appointment_id): new.start.timestamp()})
+        wanted = {m.key: m for m in change.schedule if m.key not in done}
+        for gone in old_keys - wanted.keys() - done:  # a dispatched one is in flight: keep it
+            pipe.zrem(keys.SCHEDULE, gone)
+            pipe.delete(keys.planned(gone))
+        for key, message in wanted.items():
+            pipe.set(keys.planned(key), planned_to_json(message), ex=_ttl(message, now))
+            pipe.zadd(keys.SCHEDULE, {key: message.send_at.timestamp()})
+        pipe.set(keys.appointment_schedule(new.appointment_id), json.dumps(sorted(wanted)))
+        for notice in change.notices:
+            if notice.key in done:
+                continue
+            pipe.set(keys.planned(notice.key), planned_to_json(notice), ex=_ttl(notice, now))
+            pipe.zadd(keys.SCHEDULE, {notice.key: notice.send_at.timestamp()}, nx=True)
+        for event in change.events:
+            pipe.hincrby(keys.EVENT_COUNTS, event.kind.value, 1)
+            pipe.xadd(keys.EVENTS, _event_fields(event, now), maxlen=keys.STREAM_LENGTH,
+                      approximate=True)
+        for skip in change.skipped:
+            skip_key = _skip_key(skip)
+            if skip_key in done:  # sent or skipped before: record a key's fate once
+                continue
+            pipe.set(keys.dispatched(skip_key), "skipped", ex=_ttl_after(skip.start, now))
+            fields: dict[FieldT, EncodableT] = {
+                "appointment": skip.appointment_id,
+                "kind": skip.kind.value,
+                "variant": skip.variant,
+                "start": int(skip.start.timestamp()),
+                "reason": skip.reason,
+                "at": int(now.timestamp()),
+            }
+            pipe.xadd(keys.SKIPPED, fields, maxlen=keys.STREAM_LENGTH, approximate=True)
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _event_fields(event: Event, now: datetime) -> dict[FieldT, EncodableT]:
+    fields: dict[FieldT, EncodableT] = {
+        "kind": event.kind.value,
+        "appointment": event.appointment_id,
+        "start": int(event.snapshot.start.timestamp()),
+        "at": int(now.timestamp()),
+    }
+    if event.previous_start is not None:
+        fields["previous_start"] = int(event.previous_start.timestamp())
+    return fields

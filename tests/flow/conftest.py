@@ -1,0 +1,135 @@
+"""The change-detection flow end to end, in-process: sandbox over HTTP, real Redis,
+RQ's SimpleWorker in burst mode, the ticker driven by hand, one manual clock for all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis import Redis
+from starlette.types import ASGIApp
+
+from bridge.booking import BookingClient
+from bridge.domain.plan import PlannedMessage
+from bridge.settings import Settings, load_settings
+from bridge.store import keys
+from sandbox.app import create_app
+from sandbox.booking import BookingSandbox
+from sandbox.clock import ManualClock
+from tests.support.asgi_server import serve
+from workers import runtime
+from workers.process import build_worker
+from workers.runtime import Runtime
+from workers.ticker import Ticker
+
+Wrapper = Callable[[ASGIApp], ASGIApp]
+API_KEY = "flowtestkey1-abc123"
+API_SECRET = "a" * 40
+#: Monday 30 November 2026, 09:00 in Amsterdam.
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Flow:
+    clock: ManualClock
+    booking: BookingSandbox
+    sandbox_url: str
+    settings: Settings
+    redis: Redis
+    rt: Runtime
+    ticker: Ticker
+    api: BookingClient  # the practice's own client, acting like another app
+    cleanup: ExitStack = field(default_factory=ExitStack)
+
+    def restart(self) -> None:
+        """Every bridge process stops (handing back the ticker lease) and starts afresh."""
+        self.ticker.release_lease()
+        self.rt.close()
+        self.rt = Runtime.from_settings(self.settings, clock=self.clock)
+        self.cleanup.callback(self.rt.close)
+        runtime.install(self.rt)
+        self.ticker = Ticker(self.rt)
+
+    def run_jobs(self) -> int:
+        """Run every queued job (and the jobs those queue) with an in-process worker."""
+        worker = build_worker(self.redis, simple=True)
+        worker.work(burst=True, logging_level="WARNING")
+        return worker.successful_job_count
+
+    def poll(self) -> None:
+        """Let a poll interval pass, tick, and run what the tick queued."""
+        self.clock.advance(timedelta(seconds=self.settings.poll_interval))
+        self.ticker.tick()
+        self.run_jobs()
+
+    def events(self) -> list[tuple[str, int]]:
+        entries = self.redis.xrange(keys.EVENTS)
+        return [(f[b"kind"].decode(), int(f[b"appointment"])) for _, f in entries]
+
+    def skipped(self) -> list[dict[str, str]]:
+        entries = self.redis.xrange(keys.SKIPPED)
+        return [{k.decode(): v.decode() for k, v in f.items()} for _, f in entries]
+
+    def ready(self) -> list[str]:
+        return [f[b"message"].decode() for _, f in self.redis.xrange(keys.READY)]
+
+    def planned_for(self, appointment_id: int) -> list[PlannedMessage]:
+        return [m for m in self.rt.plans.scheduled() if m.appointment_id == appointment_id]
+
+    def failed_jobs(self) -> list[str]:
+        from rq.registry import FailedJobRegistry
+
+        return [
+            job_id
+            for name in ("replies", "send", "sync", "poll")
+            for job_id in FailedJobRegistry(queue=self.rt.writer.queue(_queue(name))).get_job_ids()
+        ]
+
+
+def _queue(name: str):  # type: ignore[no-untyped-def]
+    from bridge.queueing.jobs import QueueName
+
+    return QueueName(name)
+
+
+def flow_settings(api_url: str, redis_url: str, **extra: str) -> Settings:
+    return load_settings({
+        "OABRIDGE_API_URL": api_url,
+        "OABRIDGE_API_KEY": API_KEY,
+        "OABRIDGE_API_SECRET": API_SECRET,
+        "OABRIDGE_REDIS_URL": redis_url,
+        "OABRIDGE_SANDBOX_MODE": "1",
+        **extra,
+    })
+
+
+@pytest.fixture
+def make_flow(redis: Redis, redis_url: str) -> Iterator[Callable[..., Flow]]:
+    def make(start: datetime = START, wrap: Wrapper | None = None, **extra: str) -> Flow:
+        clock = ManualClock(start)
+        booking = BookingSandbox(API_KEY, API_SECRET, clock=clock)
+        app = create_app(booking)
+        server = serve(wrap(app) if wrap else app)
+        sandbox_url = stack.enter_context(server)
+        api_url = f"{sandbox_url}/APIREST"
+        settings = flow_settings(api_url, redis_url, **extra)
+        rt = Runtime.from_settings(settings, clock=clock)
+        runtime.install(rt)
+        api = stack.enter_context(BookingClient(api_url, API_KEY, API_SECRET, clock=clock))
+        flow = Flow(clock, booking, sandbox_url, settings, redis, rt, Ticker(rt), api)
+        flow.cleanup.callback(lambda: flow.rt.close())
+        stack.enter_context(flow.cleanup)
+        return flow
+
+    with ExitStack() as stack:
+        yield make
+        runtime.install(None)
+
+
+@pytest.fixture
+def flow(make_flow: Callable[..., Flow]) -> Flow:
+    return make_flow()

@@ -1,0 +1,73 @@
+"""An ingress served over real HTTP against the test Redis."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from redis import Redis
+from standardwebhooks import Webhook
+
+from bridge.ingress.app import create_app
+from bridge.settings import Settings, load_settings
+from tests.support.asgi_server import serve
+
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"test-secret-of-32-bytes-length!!").decode()
+TRIGGER_TOKEN = "trigger-token-for-tests"
+
+
+def ingress_settings(redis_url: str, **extra: str) -> Settings:
+    return load_settings({
+        "OABRIDGE_REDIS_URL": redis_url,
+        "OABRIDGE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "OABRIDGE_TRIGGER_TOKEN": TRIGGER_TOKEN,
+        **extra,
+    })
+
+
+@dataclass
+class Ingress:
+    url: str
+    http: httpx.Client
+
+    def signed(
+        self,
+        payload: object,
+        *,
+        webhook_id: str | None = None,
+        at: datetime | None = None,
+        secret: str = WEBHOOK_SECRET,
+    ) -> httpx.Response:
+        body = payload if isinstance(payload, str) else json.dumps(payload)
+        ident = webhook_id or f"msg_{uuid.uuid4().hex}"
+        moment = at or datetime.now(UTC)
+        signature = Webhook(secret).sign(ident, moment, body)
+        headers = {
+            "webhook-id": ident,
+            "webhook-timestamp": str(int(moment.timestamp())),
+            "webhook-signature": signature,
+            "content-type": "application/json",
+        }
+        return self.http.post(f"{self.url}/webhooks/booking", content=body, headers=headers)
+
+
+@pytest.fixture
+def ingress(redis: Redis, redis_url: str) -> Iterator[Ingress]:
+    with serve(create_app(ingress_settings(redis_url))) as url, httpx.Client() as http:
+        yield Ingress(url, http)
+
+
+def changed(appointment_id: int = 501, agenda_id: int = 1) -> dict[str, object]:
+    return {
+        "type": "appointment.changed",
+        "data": {"agenda_id": agenda_id, "appointment_id": appointment_id},
+    }
+
+
+STALE = timedelta(minutes=6)

@@ -1,0 +1,83 @@
+"""Triggers, health, metrics, the OpenAPI document and refusing to start unsigned."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.serializers import JSONSerializer
+
+from bridge.ingress.app import ROUTES, create_app
+from bridge.settings import SettingsError, load_settings
+from tests.ingress.conftest import TRIGGER_TOKEN, Ingress, changed, ingress_settings
+from tests.support.asgi_server import free_port, serve
+
+AUTH = {"authorization": f"Bearer {TRIGGER_TOKEN}"}
+
+
+def poll_queue(redis: Redis) -> Queue:
+    return Queue("poll", connection=redis, serializer=JSONSerializer)
+
+
+def test_poll_trigger_needs_the_token(ingress: Ingress, redis: Redis) -> None:
+    url = f"{ingress.url}/triggers/poll"
+    assert ingress.http.post(url).status_code == 401
+    wrong = ingress.http.post(url, headers={"authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    assert poll_queue(redis).job_ids == []
+
+
+def test_a_queued_poll_is_not_queued_twice(ingress: Ingress, redis: Redis) -> None:
+    url = f"{ingress.url}/triggers/poll"
+    first = ingress.http.post(url, json={"agenda_id": 7}, headers=AUTH)
+    again = ingress.http.post(url, json={"agenda_id": 7}, headers=AUTH)
+    other = ingress.http.post(url, json={"agenda_id": 8}, headers=AUTH)
+    every = ingress.http.post(url, headers=AUTH)
+    assert first.status_code == again.status_code == other.status_code == every.status_code == 202
+    assert again.json()["already_queued"] and again.json()["job_id"] == first.json()["job_id"]
+    jobs = [poll_queue(redis).fetch_job(i) for i in poll_queue(redis).job_ids]
+    assert sorted(job.args[0] for job in jobs if job) == [0, 7, 8]
+
+
+@pytest.mark.parametrize(("body", "field"), [("[", "body"), ('{"agenda_id": "x"}', "agenda_id"),
+                                             ('{"agenda": 1}', "agenda")])
+def test_bad_trigger_bodies(ingress: Ingress, body: str, field: str) -> None:
+    answer = ingress.http.post(f"{ingress.url}/triggers/poll", content=body, headers=AUTH)
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith(field)
+
+
+def test_health_readiness_and_metrics(ingress: Ingress) -> None:
+    assert ingress.http.get(f"{ingress.url}/healthz").json() == {"status": "ok"}
+    assert ingress.http.get(f"{ingress.url}/readyz").status_code == 200
+    ingress.signed(changed())
+    text = ingress.http.get(f"{ingress.url}/metrics").text
+    assert 'oabridge_jobs_enqueued_total{job="sync_appointment"} 1.0' in text
+    assert "oabridge_http_requests_total" in text
+    assert 'oabridge_queue_depth{queue="sync"} 1.0' in text
+
+
+def test_openapi_document_lists_every_route(ingress: Ingress) -> None:
+    document = ingress.http.get(f"{ingress.url}/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    assert {route.path for route in ROUTES} <= set(document["paths"])
+
+
+def test_redis_down_is_503_not_500(redis: Redis) -> None:
+    settings = ingress_settings(f"redis://127.0.0.1:{free_port()}/0")
+    with serve(create_app(settings)) as url, httpx.Client() as http:
+        from tests.ingress.conftest import Ingress as Client
+
+        answer = Client(url, http).signed(changed())
+        assert answer.status_code == 503
+        assert "Redis" in answer.json()["error"]
+        assert http.get(f"{url}/readyz").status_code == 503
+        assert http.get(f"{url}/healthz").status_code == 200
+
+
+def test_refuses_to_start_without_a_webhook_secret(redis_url: str) -> None:
+    with pytest.raises(SettingsError, match="OABRIDGE_WEBHOOK_SECRET"):
+        create_app(load_settings({"OABRIDGE_REDIS_URL": redis_url}))
+    sandbox = load_settings({"OABRIDGE_REDIS_URL": redis_url, "OABRIDGE_SANDBOX_MODE": "1"})
+    assert create_app(sandbox) is not None

@@ -1,0 +1,54 @@
+"""One worker process: RQ's worker on every queue in priority order, plus the ticker.
+
+RQ's scheduler runs in the worker (`with_scheduler=True`) because retries with
+intervals only happen where a scheduler runs. On SIGTERM RQ finishes the job in
+hand (warm shutdown) and exits; the ticker stops with it.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import structlog
+from redis import Redis
+from rq import SimpleWorker, Worker
+from rq.serializers import JSONSerializer
+
+from bridge.queueing.jobs import QUEUES_BY_PRIORITY
+from bridge.settings import Settings
+from workers import runtime
+from workers.runtime import Runtime
+from workers.ticker import Ticker
+
+__all__ = ["build_worker", "run_worker"]
+
+log = structlog.get_logger(__name__)
+
+
+def build_worker(redis: Redis, *, simple: bool = False, name: str | None = None) -> Worker:
+    """An RQ worker on the bridge's queues (SimpleWorker runs jobs in-process)."""
+    worker_class: type[Worker] = SimpleWorker if simple else Worker  # type: ignore[assignment]
+    return worker_class(
+        [queue.value for queue in QUEUES_BY_PRIORITY],
+        connection=redis,
+        serializer=JSONSerializer,
+        name=name,
+    )
+
+
+def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False) -> int:
+    rt = Runtime.from_settings(settings)
+    runtime.install(rt)
+    stop = threading.Event()
+    ticker = Ticker(rt)
+    thread = threading.Thread(target=ticker.run, args=(stop,), name="ticker", daemon=True)
+    thread.start()
+    worker = build_worker(Redis.from_url(settings.redis_url), simple=simple)
+    log.info("worker_started", name=worker.name, queues=[q.value for q in QUEUES_BY_PRIORITY])
+    try:
+        worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        rt.close()
+    return 0

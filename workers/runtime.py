@@ -1,0 +1,97 @@
+"""What a job needs to run: settings, Redis, the booking client, the plan store, a clock.
+
+RQ calls job functions by dotted path with JSON arguments only, so the connections a
+job uses cannot be passed in. A worker process builds one `Runtime` at start-up
+(`install`) from its settings; tests install one with their own clock and Redis.
+A job in a process without one builds it from the environment on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+from redis import Redis
+
+from bridge.booking import BookingClient
+from bridge.clock import Clock, SystemClock
+from bridge.domain.plan import PlanSettings
+from bridge.queueing.enqueue import JobWriter
+from bridge.settings import Settings, load_settings
+from bridge.store import keys
+from bridge.store.plan_store import PlanStore
+
+__all__ = ["Runtime", "current", "install"]
+
+AGENDA_CACHE_SECONDS = 3600
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis: Redis
+    booking: BookingClient
+    plans: PlanStore
+    writer: JobWriter
+    clock: Clock
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
+        the_clock = clock or SystemClock()
+        redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+        booking = BookingClient(
+            settings.api_url,
+            settings.api_key,
+            settings.api_secret.get_secret_value(),
+            timeout=settings.api_timeout,
+            clock=the_clock,
+        )
+        return cls(settings, redis, booking, PlanStore(redis), JobWriter(redis), the_clock)
+
+    def requires_confirmation(self) -> bool:
+        """The account's `requiresConfirmation`, asked once an hour at most."""
+        cached = self.redis.get(keys.REQUIRES_CONFIRMATION)
+        if cached is not None:
+            return cached == b"1"
+        required = self.booking.requires_confirmation()
+        self.redis.set(keys.REQUIRES_CONFIRMATION, "1" if required else "0",
+                       ex=keys.REQUIRES_CONFIRMATION_SECONDS)
+        return required
+
+    def plan_settings(self) -> PlanSettings:
+        return self.settings.plan_settings(self.requires_confirmation())
+
+    def agendas(self) -> tuple[int, ...]:
+        """The agendas to watch: from settings, else every agenda (asked once an hour)."""
+        if self.settings.watched_agendas:
+            return self.settings.watched_agendas
+        cached = self.redis.get(keys.AGENDAS)
+        if cached is not None:
+            return tuple(int(i) for i in json.loads(cached))
+        ids = tuple(agenda.id for agenda in self.booking.get_agendas())
+        self.redis.set(keys.AGENDAS, json.dumps(ids), ex=AGENDA_CACHE_SECONDS)
+        return ids
+
+    def close(self) -> None:
+        self.booking.close()
+        self.redis.close()
+
+
+_lock = threading.Lock()
+_current: Runtime | None = None
+
+
+def install(runtime: Runtime | None) -> None:
+    """Make `runtime` the one jobs in this process use (None to forget it)."""
+    global _current
+    with _lock:
+        _current = runtime
+
+
+def current() -> Runtime:
+    global _current
+    with _lock:
+        if _current is None:
+            _current = Runtime.from_settings(load_settings())
+        return _current

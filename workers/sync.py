@@ -1,0 +1,152 @@
+"""Jobs that learn what changed upstream: one appointment, a poll, a reconciliation.
+
+Each is safe to run twice: observing the same state again changes nothing (the
+plan store's `supersedes`), and the poll watermark moves only after a complete
+poll, so an upstream error mid-way leaves it where it was and the retry reads the
+same changes again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import structlog
+
+from bridge.booking import Appointment, BookingNotFoundError, iter_appointments
+from bridge.domain.snapshot import Snapshot
+from bridge.store import keys
+from workers import runtime
+from workers.runtime import Runtime
+
+__all__ = ["forget_customer", "poll_agenda", "reconcile_agenda", "sync_appointment"]
+
+log = structlog.get_logger(__name__)
+
+#: Polls ask for changes since the watermark minus this many seconds: UpdateTime has
+#: one-second grain and a change may become visible a little after its stamp.
+POLL_OVERLAP_SECONDS = 10
+PAGE_SIZE = 500
+#: The agenda id that stands for "every watched agenda" (see the poll trigger).
+ALL_AGENDAS = 0
+
+
+def _observe(rt: Runtime, snapshots: list[Snapshot]) -> int:
+    """Record observations; returns the number of events they caused."""
+    changes = rt.plans.observe(snapshots, rt.plan_settings(), rt.clock.now())
+    for change in changes:
+        for event in change.events:
+            log.info("appointment_event", kind=event.kind.value,
+                     appointment=event.appointment_id)
+    return sum(len(change.events) for change in changes)
+
+
+def sync_appointment(
+    agenda_id: int, appointment_id: int, confirmation_code: str | None = None
+) -> dict[str, Any]:
+    """A change notice: fetch the appointment's current state and plan from it."""
+    rt = runtime.current()
+    try:
+        snapshot = Snapshot.from_appointment(rt.booking.get_appointment(appointment_id), agenda_id)
+    except BookingNotFoundError:
+        previous = rt.plans.snapshot(appointment_id)
+        snapshot = (previous.as_removed() if previous
+                    else Snapshot.tombstone(appointment_id, agenda_id))
+    if confirmation_code:
+        rt.redis.set(keys.confirmation_code(appointment_id), confirmation_code,
+                     ex=keys.AFTER_APPOINTMENT_SECONDS)
+    events = _observe(rt, [snapshot])
+    return {"appointment": appointment_id, "events": events}
+
+
+def forget_customer(customer_id: int) -> dict[str, Any]:
+    """A customer changed upstream: drop what is cached about their contact details."""
+    rt = runtime.current()
+    removed = rt.redis.delete(keys.customer_cache(customer_id))
+    return {"customer": customer_id, "dropped": removed}
+
+
+def _window(rt: Runtime) -> tuple[date, date]:
+    today = rt.clock.now().astimezone(rt.settings.tz).date()
+    return today - timedelta(days=1), today + timedelta(days=rt.settings.reconcile_window_days)
+
+
+def _observe_in_pages(
+    rt: Runtime, agenda_id: int, found: Iterable[Appointment]
+) -> tuple[int, int, set[int]]:
+    """Observe appointments page by page; returns (events, newest UpdateTime, ids seen)."""
+    events, newest, seen = 0, 0, set[int]()
+    batch: list[Snapshot] = []
+    for appointment in found:
+        batch.append(Snapshot.from_appointment(appointment, agenda_id))
+        seen.add(appointment.id)
+        if appointment.updated is not None:
+            newest = max(newest, int(appointment.updated.timestamp()))
+        if len(batch) >= PAGE_SIZE:
+            events += _observe(rt, batch)
+            batch = []
+    events += _observe(rt, batch)
+    return events, newest, seen
+
+
+def _agendas(rt: Runtime, agenda_id: int) -> tuple[int, ...]:
+    return rt.agendas() if agenda_id == ALL_AGENDAS else (agenda_id,)
+
+
+def poll_agenda(agenda_id: int) -> dict[str, Any]:
+    """Changes since the watermark, for one agenda or (0) every watched one."""
+    rt = runtime.current()
+    rt.redis.delete(keys.poll_queued(agenda_id))  # a new trigger may queue the next poll
+    return {str(agenda): _poll_one(rt, agenda) for agenda in _agendas(rt, agenda_id)}
+
+
+def _poll_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
+    mark = rt.redis.get(keys.watermark(agenda_id))
+    if mark is None:  # never polled: read the whole window once
+        return _reconcile_one(rt, agenda_id)
+    watermark = int(mark)
+    start, end = _window(rt)
+    since = datetime.fromtimestamp(watermark - POLL_OVERLAP_SECONDS, UTC)
+    found = iter_appointments(rt.booking, agenda_id, start, end, updated_after=since,
+                              include_cancelled=True, page_size=PAGE_SIZE)
+    events, newest, seen = _observe_in_pages(rt, agenda_id, found)
+    # Only now, with every page read and recorded, does the watermark move.
+    rt.redis.set(keys.watermark(agenda_id), max(watermark, newest))
+    rt.redis.set(keys.last_poll(agenda_id), int(rt.clock.now().timestamp()))
+    return {"changed": len(seen), "events": events}
+
+
+def reconcile_agenda(agenda_id: int) -> dict[str, Any]:
+    """The whole upcoming window, to catch what polling cannot see (removals)."""
+    rt = runtime.current()
+    rt.redis.delete(keys.RECONCILE_QUEUED)
+    return {str(agenda): _reconcile_one(rt, agenda) for agenda in _agendas(rt, agenda_id)}
+
+
+def _reconcile_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
+    start, end = _window(rt)
+    found = iter_appointments(rt.booking, agenda_id, start, end, include_cancelled=True,
+                              page_size=PAGE_SIZE)
+    events, newest, seen = _observe_in_pages(rt, agenda_id, found)
+    tz = rt.settings.tz
+    low = datetime.combine(start, datetime.min.time(), tz).timestamp()
+    high = datetime.combine(end + timedelta(days=1), datetime.min.time(), tz).timestamp()
+    index = rt.redis.zrangebyscore(keys.agenda_index(agenda_id), low, high)
+    known = {int(str(i.decode() if isinstance(i, bytes) else i)) for i in index}
+    events += sum(_recheck(rt, agenda_id, missing) for missing in sorted(known - seen))
+    mark = rt.redis.get(keys.watermark(agenda_id))
+    rt.redis.set(keys.watermark(agenda_id), max(int(mark or 0), newest))
+    rt.redis.set(keys.last_poll(agenda_id), int(rt.clock.now().timestamp()))
+    return {"seen": len(seen), "missing": len(known - seen), "events": events}
+
+
+def _recheck(rt: Runtime, agenda_id: int, appointment_id: int) -> int:
+    """An appointment we know that the window no longer lists: removed, or moved away."""
+    try:
+        appointment = rt.booking.get_appointment(appointment_id)
+    except BookingNotFoundError:
+        previous = rt.plans.snapshot(appointment_id)
+        gone = previous.as_removed() if previous else Snapshot.tombstone(appointment_id, agenda_id)
+        return _observe(rt, [gone])
+    return _observe(rt, [Snapshot.from_appointment(appointment, agenda_id)])

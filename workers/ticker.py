@@ -1,0 +1,107 @@
+"""The worker's clockwork: periodic polls and reconciliations, and due messages.
+
+Every worker process runs a ticker, but only the one holding a short Redis lease
+acts on a tick, so a poll is never queued twice however many workers run (two RQ
+cron schedulers would enqueue every job twice). A tick:
+
+- queues a poll of every watched agenda once per `OABRIDGE_POLL_INTERVAL`, and a
+  reconciliation once per `OABRIDGE_RECONCILE_INTERVAL` (each only if none is queued);
+- moves messages whose send time has come from the plan onto the send queue, and
+  only then takes them off the schedule: a crash in between queues a message twice
+  at worst, never loses it, and the send job is safe to run twice.
+
+`tick` reads the injected clock and never sleeps, so tests drive it directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from typing import Any
+
+import structlog
+
+from bridge.queueing.jobs import JOBS
+from bridge.store import keys
+from workers.runtime import Runtime
+from workers.sync import ALL_AGENDAS
+
+__all__ = ["Ticker"]
+
+log = structlog.get_logger(__name__)
+
+LEASE_MILLISECONDS = 10_000
+
+_HOLD_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] or not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+  return 1
+end
+return 0
+"""
+
+
+class Ticker:
+    def __init__(self, rt: Runtime, owner: str | None = None) -> None:
+        self.rt = rt
+        self.owner = owner or f"ticker-{uuid.uuid4().hex[:12]}"
+
+    def hold_lease(self) -> bool:
+        held = self.rt.redis.eval(_HOLD_LEASE, 1, keys.TICKER_LEASE, self.owner,
+                                  LEASE_MILLISECONDS)
+        return int(held) == 1
+
+    def release_lease(self) -> None:
+        if self.rt.redis.get(keys.TICKER_LEASE) == self.owner.encode():
+            self.rt.redis.delete(keys.TICKER_LEASE)
+
+    def _due(self, task: str, interval_seconds: int) -> bool:
+        now = int(self.rt.clock.now().timestamp())
+        last = self.rt.redis.get(keys.last_run(task))
+        if last is not None and now - int(last) < interval_seconds:
+            return False
+        self.rt.redis.set(keys.last_run(task), now)
+        return True
+
+    def _queue_periodic(self, job: str, claim: str) -> bool:
+        result = self.rt.writer.enqueue_once(
+            JOBS[job], [ALL_AGENDAS], f"{job}-{uuid.uuid4().hex[:12]}",
+            claim_key=claim, claim_ttl=keys.POLL_CLAIM_SECONDS,
+        )
+        return result.enqueued
+
+    def dispatch_due(self, limit: int = 500) -> int:
+        """Queue a send job for every message whose time has come."""
+        now = self.rt.clock.now()
+        due = self.rt.plans.due(now, limit)
+        for message in due:
+            job_id = "deliver-" + hashlib.sha256(message.key.encode()).hexdigest()[:32]
+            self.rt.writer.enqueue(JOBS["deliver_message"], [message.key], job_id)
+        self.rt.plans.mark_dispatched(due, now)
+        return len(due)
+
+    def tick(self) -> dict[str, Any]:
+        if not self.hold_lease():
+            return {"leader": False}
+        settings = self.rt.settings
+        report: dict[str, Any] = {"leader": True, "polls": 0, "reconciles": 0}
+        if self._due("poll", settings.poll_interval):
+            report["polls"] = int(self._queue_periodic("poll_agenda",
+                                                       keys.poll_queued(ALL_AGENDAS)))
+        if self._due("reconcile", settings.reconcile_interval):
+            report["reconciles"] = int(self._queue_periodic("reconcile_agenda",
+                                                            keys.RECONCILE_QUEUED))
+        report["dispatched"] = self.dispatch_due()
+        return report
+
+    def run(self, stop: threading.Event, every_seconds: float = 1.0) -> None:
+        """Tick until `stop` is set (the worker's background thread)."""
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # a Redis hiccup must not kill the clockwork
+                log.exception("ticker_failed")
+            stop.wait(every_seconds)
+        self.release_lease()
