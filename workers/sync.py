@@ -8,13 +8,14 @@ same changes again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import structlog
 
-from bridge.booking import Appointment, BookingNotFoundError, iter_appointments
+from bridge.booking import Appointment, BookingNotFoundError, Page
+from bridge.booking.paging import iter_pages
 from bridge.domain.snapshot import Snapshot
 from bridge.store import keys
 from workers import runtime
@@ -24,9 +25,11 @@ __all__ = ["forget_customer", "poll_agenda", "reconcile_agenda", "sync_appointme
 
 log = structlog.get_logger(__name__)
 
-#: Polls ask for changes since the watermark minus this many seconds: UpdateTime has
-#: one-second grain and a change may become visible a little after its stamp.
-POLL_OVERLAP_SECONDS = 10
+#: A poll's watermark is the API's own clock when it answered the poll's first page,
+#: minus this many seconds: UpdateTime has one-second grain and a change may become
+#: visible a little after its stamp. The next poll asks for changes after it, so a
+#: quiet agenda costs one call that returns nothing, whatever happened long ago.
+VISIBILITY_LAG_SECONDS = 10
 PAGE_SIZE = 500
 #: The agenda id that stands for "every watched agenda" (see the poll trigger).
 ALL_AGENDAS = 0
@@ -72,22 +75,46 @@ def _window(rt: Runtime) -> tuple[date, date]:
     return today - timedelta(days=1), today + timedelta(days=rt.settings.reconcile_window_days)
 
 
-def _observe_in_pages(
-    rt: Runtime, agenda_id: int, found: Iterable[Appointment]
-) -> tuple[int, int, set[int]]:
-    """Observe appointments page by page; returns (events, newest UpdateTime, ids seen)."""
-    events, newest, seen = 0, 0, set[int]()
+class _Listing:
+    """Every page of one getAppointments query, noting the API's clock at the first."""
+
+    def __init__(self, rt: Runtime, agenda_id: int, since: datetime | None) -> None:
+        self.rt = rt
+        self.agenda_id = agenda_id
+        self.since = since
+        self.start, self.end = _window(rt)
+        self.server_time: int | None = None
+
+    def _fetch(self, limit: int, offset: int) -> Page[Appointment]:
+        page = self.rt.booking.get_appointments(
+            self.agenda_id, self.start, self.end, updated_after=self.since,
+            include_cancelled=True, limit=limit, offset=offset,
+        )
+        if self.server_time is None:
+            self.server_time = page.server_time or int(self.rt.clock.now().timestamp())
+        return page
+
+    def __iter__(self) -> Iterator[Appointment]:
+        return iter_pages(self._fetch, PAGE_SIZE)
+
+    def next_watermark(self, previous: int) -> int:
+        """Where the next poll starts: never before `previous`."""
+        assert self.server_time is not None, "read the listing first"
+        return max(previous, self.server_time - VISIBILITY_LAG_SECONDS)
+
+
+def _observe_in_pages(rt: Runtime, listing: _Listing) -> tuple[int, set[int]]:
+    """Observe a listing page by page; returns (events, ids seen)."""
+    events, seen = 0, set[int]()
     batch: list[Snapshot] = []
-    for appointment in found:
-        batch.append(Snapshot.from_appointment(appointment, agenda_id))
+    for appointment in listing:
+        batch.append(Snapshot.from_appointment(appointment, listing.agenda_id))
         seen.add(appointment.id)
-        if appointment.updated is not None:
-            newest = max(newest, int(appointment.updated.timestamp()))
         if len(batch) >= PAGE_SIZE:
             events += _observe(rt, batch)
             batch = []
     events += _observe(rt, batch)
-    return events, newest, seen
+    return events, seen
 
 
 def _agendas(rt: Runtime, agenda_id: int) -> tuple[int, ...]:
@@ -106,13 +133,10 @@ def _poll_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
     if mark is None:  # never polled: read the whole window once
         return _reconcile_one(rt, agenda_id)
     watermark = int(mark)
-    start, end = _window(rt)
-    since = datetime.fromtimestamp(watermark - POLL_OVERLAP_SECONDS, UTC)
-    found = iter_appointments(rt.booking, agenda_id, start, end, updated_after=since,
-                              include_cancelled=True, page_size=PAGE_SIZE)
-    events, newest, seen = _observe_in_pages(rt, agenda_id, found)
+    listing = _Listing(rt, agenda_id, datetime.fromtimestamp(watermark, UTC))
+    events, seen = _observe_in_pages(rt, listing)
     # Only now, with every page read and recorded, does the watermark move.
-    rt.redis.set(keys.watermark(agenda_id), max(watermark, newest))
+    rt.redis.set(keys.watermark(agenda_id), listing.next_watermark(watermark))
     rt.redis.set(keys.last_poll(agenda_id), int(rt.clock.now().timestamp()))
     return {"changed": len(seen), "events": events}
 
@@ -125,10 +149,9 @@ def reconcile_agenda(agenda_id: int) -> dict[str, Any]:
 
 
 def _reconcile_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
-    start, end = _window(rt)
-    found = iter_appointments(rt.booking, agenda_id, start, end, include_cancelled=True,
-                              page_size=PAGE_SIZE)
-    events, newest, seen = _observe_in_pages(rt, agenda_id, found)
+    listing = _Listing(rt, agenda_id, None)
+    events, seen = _observe_in_pages(rt, listing)
+    start, end = listing.start, listing.end
     tz = rt.settings.tz
     low = datetime.combine(start, datetime.min.time(), tz).timestamp()
     high = datetime.combine(end + timedelta(days=1), datetime.min.time(), tz).timestamp()
@@ -136,7 +159,7 @@ def _reconcile_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
     known = {int(str(i.decode() if isinstance(i, bytes) else i)) for i in index}
     events += sum(_recheck(rt, agenda_id, missing) for missing in sorted(known - seen))
     mark = rt.redis.get(keys.watermark(agenda_id))
-    rt.redis.set(keys.watermark(agenda_id), max(int(mark or 0), newest))
+    rt.redis.set(keys.watermark(agenda_id), listing.next_watermark(int(mark or 0)))
     rt.redis.set(keys.last_poll(agenda_id), int(rt.clock.now().timestamp()))
     return {"seen": len(seen), "missing": len(known - seen), "events": events}
 

@@ -45,7 +45,7 @@ class CallerBase:
     def _page(self, method: str, decode: Decoder[T], params: Params | None = None) -> Page[T]:
         envelope = self._call(method, params)
         items = tuple(decode(record, self._tz) for record in envelope.records)
-        return Page(items=items, stats=envelope.stats)
+        return Page(items=items, stats=envelope.stats, server_time=envelope.timestamp)
 
     def _one(self, method: str, decode: Decoder[T], params: Params | None = None) -> T:
         envelope = self._call(method, params)

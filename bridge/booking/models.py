@@ -103,10 +103,15 @@ class CalculationModel(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One page of a paged list call, with its Stats when the API sent them."""
+    """One page of a paged list call, with its Stats when the API sent them.
+
+    `server_time` is the API's clock (`Status/Timestamp`, epoch seconds) when it
+    answered: a poll's watermark comes from it, never from our own clock.
+    """
 
     items: tuple[T, ...]
     stats: Stats | None
+    server_time: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -206,7 +206,9 @@ def availability_and_settings(api: BookingClient, booking: Booking, say: Narrato
     after = api.get_bookable_times(booking.agenda.id, booking.kind.id, day)
     say.say("CHAddBlock", f"block {block} on {day}: {len(before)} → {len(after)} slots")
     blocks = api.get_bookable_blocks(booking.agenda.id, booking.kind.id, day)
-    spans = ", ".join(f"{b.start_time:%H:%M}-{b.end_time:%H:%M}" for b in blocks)
+    spans = ", ".join(
+        f"{b.start_time:%H:%M}-{b.end_time:%H:%M} (resource {b.resource_id})" for b in blocks
+    )
     say.say("getBookableBlocks", spans)
     api.ch_remove_block(booking.agenda.id, block)
     left = api.get_bookable_times(booking.agenda.id, booking.kind.id, day)
