@@ -1,4 +1,5 @@
-"""One worker process: RQ's worker on every queue in priority order, plus the ticker.
+"""One worker process: RQ's worker on every queue in priority order, plus the ticker
+and the relay that turns the ingress's accepted notices into jobs.
 
 RQ's scheduler runs in the worker (`with_scheduler=True`) because retries with
 intervals only happen where a scheduler runs. On SIGTERM RQ finishes the job in
@@ -17,6 +18,7 @@ from rq.serializers import JSONSerializer
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.settings import Settings
 from workers import runtime
+from workers.relay import Relay
 from workers.runtime import Runtime
 from workers.ticker import Ticker
 
@@ -41,14 +43,20 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
     runtime.install(rt)
     stop = threading.Event()
     ticker = Ticker(rt)
-    thread = threading.Thread(target=ticker.run, args=(stop,), name="ticker", daemon=True)
-    thread.start()
+    relay = Relay(Redis.from_url(settings.redis_url, socket_timeout=10), rt.writer, rt.clock)
+    threads = [
+        threading.Thread(target=ticker.run, args=(stop,), name="ticker", daemon=True),
+        threading.Thread(target=relay.run, args=(stop,), name="relay", daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
     worker = build_worker(Redis.from_url(settings.redis_url), simple=simple)
     log.info("worker_started", name=worker.name, queues=[q.value for q in QUEUES_BY_PRIORITY])
     try:
         worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
     finally:
         stop.set()
-        thread.join(timeout=5)
+        for thread in threads:
+            thread.join(timeout=5)
         rt.close()
     return 0

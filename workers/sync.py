@@ -8,7 +8,7 @@ same changes again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from bridge.booking import Appointment, BookingNotFoundError, Page
 from bridge.booking.paging import iter_pages
 from bridge.domain.snapshot import Snapshot
 from bridge.store import keys
+from bridge.store.plan_store import Observation
 from workers import runtime
 from workers.runtime import Runtime
 
@@ -35,12 +36,14 @@ PAGE_SIZE = 500
 ALL_AGENDAS = 0
 
 
-def _observe(rt: Runtime, snapshots: list[Snapshot]) -> int:
+def _observe(rt: Runtime, observed: Sequence[Snapshot | Observation]) -> int:
     """Record observations; returns the number of events they caused."""
-    changes = rt.plans.observe(snapshots, rt.plan_settings(), rt.clock.now())
+    if not observed:
+        return 0
+    changes = rt.plans.observe(observed, rt.plan_settings(), rt.clock.now())
     for change in changes:
         for event in change.events:
-            log.info("appointment_event", kind=event.kind.value,
+            log.debug("appointment_event", kind=event.kind.value,
                      appointment=event.appointment_id)
     return sum(len(change.events) for change in changes)
 
@@ -106,9 +109,9 @@ class _Listing:
 def _observe_in_pages(rt: Runtime, listing: _Listing) -> tuple[int, set[int]]:
     """Observe a listing page by page; returns (events, ids seen)."""
     events, seen = 0, set[int]()
-    batch: list[Snapshot] = []
+    batch: list[Observation] = []
     for appointment in listing:
-        batch.append(Snapshot.from_appointment(appointment, listing.agenda_id))
+        batch.append(Observation.of_appointment(appointment, listing.agenda_id))
         seen.add(appointment.id)
         if len(batch) >= PAGE_SIZE:
             events += _observe(rt, batch)
@@ -138,6 +141,7 @@ def _poll_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
     # Only now, with every page read and recorded, does the watermark move.
     rt.redis.set(keys.watermark(agenda_id), listing.next_watermark(watermark))
     rt.redis.set(keys.last_poll(agenda_id), int(rt.clock.now().timestamp()))
+    log.info("poll_done", agenda=agenda_id, changed=len(seen), events=events)
     return {"changed": len(seen), "events": events}
 
 
@@ -161,6 +165,8 @@ def _reconcile_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
     mark = rt.redis.get(keys.watermark(agenda_id))
     rt.redis.set(keys.watermark(agenda_id), listing.next_watermark(int(mark or 0)))
     rt.redis.set(keys.last_poll(agenda_id), int(rt.clock.now().timestamp()))
+    log.info("reconcile_done", agenda=agenda_id, seen=len(seen), missing=len(known - seen),
+             events=events)
     return {"seen": len(seen), "missing": len(known - seen), "events": events}
 
 

@@ -24,6 +24,7 @@ import structlog
 
 from bridge.queueing.jobs import JOBS
 from bridge.store import keys
+from workers.relay import Relay
 from workers.runtime import Runtime
 from workers.sync import ALL_AGENDAS
 
@@ -94,6 +95,7 @@ class Ticker:
             report["reconciles"] = int(self._queue_periodic("reconcile_agenda",
                                                             keys.RECONCILE_QUEUED))
         report["dispatched"] = self.dispatch_due()
+        report["recovered"] = Relay(self.rt.redis, self.rt.writer, self.rt.clock).recover()
         return report
 
     def run(self, stop: threading.Event, every_seconds: float = 1.0) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from bridge.booking.models import Appointment, Label, RecordStatus
 
-__all__ = ["Snapshot", "supersedes"]
+__all__ = ["Snapshot", "snapshot_text", "supersedes"]
 
 _FORMAT_VERSION = 1
 _FIELD_COUNT = 13
@@ -166,6 +166,32 @@ class Snapshot:
             )
         except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
             raise ValueError(f"not a stored snapshot: {exc}") from None
+
+
+def snapshot_text(appointment: Appointment, agenda_id: int) -> str:
+    """`Snapshot.from_appointment(appointment, agenda_id).to_json()`, built directly.
+
+    Comparing this text with the stored one tells an unchanged appointment without
+    constructing a snapshot, which is most of a large poll's or reconciliation's work.
+    """
+    updated, created = appointment.updated, appointment.created
+    return _ENCODER.encode(
+        [
+            _FORMAT_VERSION,
+            appointment.id,
+            agenda_id,
+            int(appointment.start.timestamp()),
+            int(appointment.finish.timestamp()),
+            int(appointment.label),
+            int(appointment.status),
+            None if updated is None else int(updated.timestamp()),
+            None if created is None else int(created.timestamp()),
+            appointment.customer_id,
+            appointment.appointment_type_id,
+            0,
+            sorted({r.resource_id for r in appointment.resources}),
+        ]
+    )
 
 
 def supersedes(new: Snapshot, old: Snapshot | None) -> bool:

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from bridge.observability.metrics import IngressMetrics
 from bridge.queueing.enqueue import JobWriter
+from bridge.queueing.intake import Intake
 from bridge.settings import Settings
 
 __all__ = ["IngressContext", "context_of"]
@@ -20,6 +21,7 @@ __all__ = ["IngressContext", "context_of"]
 class IngressContext:
     settings: Settings
     redis: AsyncRedis
+    intake: Intake
     writer: JobWriter
     #: Verifies Standard-Webhooks signatures; None only in sandbox mode without a secret.
     webhook: Webhook | None
@@ -28,10 +30,11 @@ class IngressContext:
     @classmethod
     def build(cls, settings: Settings) -> IngressContext:
         secret = settings.webhook_secret.get_secret_value()
+        redis = AsyncRedis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
         return cls(
             settings=settings,
-            redis=AsyncRedis.from_url(settings.redis_url, socket_timeout=5,
-                                      socket_connect_timeout=2),
+            redis=redis,
+            intake=Intake(redis),
             # The sync connection only lets RQ build its commands (and learn the server
             # version once); every write goes through the asyncio connection.
             writer=JobWriter(Redis.from_url(settings.redis_url, socket_timeout=5,

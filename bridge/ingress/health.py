@@ -48,6 +48,7 @@ async def _refresh_shared_figures(request: Request) -> None:
         if stamp is not None:
             agenda = (key.decode() if isinstance(key, bytes) else key).rsplit(":", 1)[1]
             context.metrics.poll_lag.labels(agenda=agenda).set(max(0.0, now - float(stamp)))
+    context.metrics.intake_depth.set(await redis.llen(keys.INTAKE))
     for queue in QUEUES_BY_PRIORITY:
         depth = await redis.llen(context.writer.queue(queue).key)
         context.metrics.queue_depth.labels(queue=queue.value).set(depth)

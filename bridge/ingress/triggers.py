@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import time
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,7 +18,6 @@ from starlette.responses import JSONResponse
 from bridge.ingress.body import read_limited
 from bridge.ingress.context import context_of
 from bridge.ingress.problems import Problem
-from bridge.queueing.jobs import JOBS
 from bridge.store import keys
 
 __all__ = ["ALL_AGENDAS", "poll_trigger"]
@@ -59,9 +59,10 @@ async def poll_trigger(request: Request) -> JSONResponse:
     _authorise(request)
     wanted = _parse(await read_limited(request))
     agenda = wanted.agenda_id or ALL_AGENDAS
-    result = await context.writer.enqueue_once_async(
-        context.redis, JOBS["poll_agenda"], [agenda], f"poll-{agenda}-{uuid.uuid4().hex[:12]}",
+    result = await context.intake.accept(
+        "poll_agenda", [agenda], f"poll-{agenda}-{uuid.uuid4().hex[:12]}",
         claim_key=keys.poll_queued(agenda), claim_ttl=keys.POLL_CLAIM_SECONDS,
+        now=int(time.time()),
     )
     if result.enqueued:
         context.metrics.jobs_enqueued.labels(job="poll_agenda").inc()

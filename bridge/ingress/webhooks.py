@@ -2,14 +2,15 @@
 
 Order matters: size first (413), then the Standard-Webhooks signature over the raw
 bytes (401, including a timestamp older or newer than five minutes), then JSON and
-schema (400 naming the field), then the atomic claim-and-enqueue keyed by the
-`webhook-id` (a redelivery within 24 h answers 202 with the first job's id).
+schema (400 naming the field), then the atomic claim-and-push onto the intake keyed
+by the `webhook-id` (a redelivery within 24 h answers 202 with the first job's id).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 from standardwebhooks.webhooks import WebhookVerificationError
 from starlette.requests import Request
@@ -19,7 +20,6 @@ from bridge.ingress.body import read_limited
 from bridge.ingress.context import context_of
 from bridge.ingress.notices import AppointmentNotice, Notice, parse_notice
 from bridge.ingress.problems import Problem
-from bridge.queueing.jobs import JOBS
 from bridge.store import keys
 
 __all__ = ["booking_webhook"]
@@ -67,9 +67,10 @@ async def booking_webhook(request: Request) -> JSONResponse:
         webhook_id = "unsigned-" + hashlib.sha256(body).hexdigest()
     job_name, args = _job_for(notice)
     job_id = "wh-" + hashlib.sha256(webhook_id.encode()).hexdigest()[:32]
-    result = await context.writer.enqueue_once_async(
-        context.redis, JOBS[job_name], args, job_id,
+    result = await context.intake.accept(
+        job_name, args, job_id,
         claim_key=keys.webhook_seen(webhook_id), claim_ttl=keys.WEBHOOK_DEDUPE_SECONDS,
+        now=int(time.time()),
     )
     if result.enqueued:
         context.metrics.jobs_enqueued.labels(job=job_name).inc()

@@ -24,7 +24,7 @@ class IngressMetrics:
         )
         self.jobs_enqueued = Counter(
             "oabridge_jobs_enqueued",
-            "Jobs the ingress put on a queue.",
+            "Jobs the ingress accepted for its queues (via the intake).",
             ["job"],
             registry=self.registry,
         )
@@ -44,6 +44,11 @@ class IngressMetrics:
             "oabridge_poll_lag_seconds",
             "Seconds since the last complete poll of an agenda (from Redis).",
             ["agenda"],
+            registry=self.registry,
+        )
+        self.intake_depth = Gauge(
+            "oabridge_intake_depth",
+            "Accepted notices not yet turned into jobs by a worker's relay (from Redis).",
             registry=self.registry,
         )
         self.queue_depth = Gauge(

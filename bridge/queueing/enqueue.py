@@ -2,11 +2,10 @@
 
 `JobWriter.commands` asks RQ itself which Redis commands enqueue a job (recorded on a
 pipeline that is never executed), so the job looks exactly as RQ would write it.
-Those commands then run inside one Lua script that first claims a dedupe key with
-SET NX: the claim and the enqueue happen together or not at all, so a duplicate
-notice is enqueued once and an accepted one is never lost between the two steps.
-The ingress runs the script on an asyncio Redis connection (one round trip, no
-thread pool); workers and the CLI run it on a plain one.
+`enqueue_once` runs them inside one Lua script that first claims a dedupe key with
+SET NX: the claim and the enqueue happen together or not at all, so a duplicate is
+enqueued once and an accepted job is never lost between the two steps. (The ingress
+does not build RQ jobs at all: see `bridge.queueing.intake`.)
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
-from redis.asyncio import Redis as AsyncRedis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
@@ -102,24 +100,17 @@ class JobWriter:
         raw = self._redis.eval(_CLAIM_AND_RUN, 1, claim_key, job_id, claim_ttl, *flat)
         return _result(raw)
 
-    async def enqueue_once_async(
-        self,
-        redis: AsyncRedis,
-        spec: JobSpec,
-        args: Sequence[Any],
-        job_id: str,
-        claim_key: str,
-        claim_ttl: int,
-    ) -> ClaimResult:
-        """`enqueue_once` over an asyncio connection: one round trip."""
-        flat = _flatten(self.commands(spec, args, job_id))
-        raw = await redis.eval(_CLAIM_AND_RUN, 1, claim_key, job_id, claim_ttl, *flat)
-        return _result(raw)
-
     def enqueue(self, spec: JobSpec, args: Sequence[Any], job_id: str) -> str:
         """Enqueue unconditionally (the job must be safe to run twice)."""
-        with self._redis.pipeline() as pipe:
-            for command in self.commands(spec, args, job_id):
-                pipe.execute_command(*command)  # type: ignore[no-untyped-call]
-            pipe.execute()
+        self.enqueue_many([(spec, args, job_id)])
         return job_id
+
+    def enqueue_many(self, jobs: Sequence[tuple[JobSpec, Sequence[Any], str]]) -> None:
+        """Enqueue several jobs in one round trip (each must be safe to run twice)."""
+        if not jobs:
+            return
+        with self._redis.pipeline() as pipe:
+            for spec, args, job_id in jobs:
+                for command in self.commands(spec, args, job_id):
+                    pipe.execute_command(*command)  # type: ignore[no-untyped-call]
+            pipe.execute()

@@ -82,6 +82,14 @@ def last_run(task: str) -> str:
 TICKER_LEASE = f"{PREFIX}ticker-lease"
 
 
+#: Accepted notices waiting to become RQ jobs (a list; see bridge.queueing.intake).
+INTAKE = f"{PREFIX}intake"
+#: Entries a relay has taken from the intake and not yet turned into jobs.
+INTAKE_PROCESSING = f"{PREFIX}intake:processing"
+#: An entry still in processing this long after it was accepted goes back to the intake.
+INTAKE_RECOVER_SECONDS = 60
+
+
 #: A webhook-id seen in the last 24 h, holding the job id it was enqueued as.
 def webhook_seen(webhook_id: str) -> str:
     return f"{PREFIX}webhook:{webhook_id}"

@@ -20,6 +20,7 @@ from redis import Redis, WatchError
 from redis.client import Pipeline
 from redis.typing import EncodableT, FieldT
 
+from bridge.booking.models import Appointment
 from bridge.domain.events import Event
 from bridge.domain.messages import message_key
 from bridge.domain.plan import (
@@ -30,10 +31,10 @@ from bridge.domain.plan import (
     Skipped,
     plan_change,
 )
-from bridge.domain.snapshot import Snapshot
+from bridge.domain.snapshot import Snapshot, snapshot_text
 from bridge.store import keys
 
-__all__ = ["PlanStore", "planned_from_json", "planned_to_json"]
+__all__ = ["Observation", "PlanStore", "decide", "planned_from_json", "planned_to_json"]
 
 MAX_ATTEMPTS = 20
 
@@ -73,6 +74,74 @@ def _ttl(message: PlannedMessage, now: datetime) -> int:
 
 def _skip_key(skip: Skipped) -> str:
     return message_key(skip.appointment_id, skip.kind, skip.variant, skip.start)
+
+
+class Observation:
+    """One observed state: its snapshot's JSON text, and the snapshot when needed.
+
+    A plain slotted class, not a frozen dataclass: a reconciliation makes one per
+    appointment, and most are compared by text and dropped without ever building
+    the snapshot.
+    """
+
+    __slots__ = ("_agenda_id", "_appointment", "_snapshot", "appointment_id", "text")
+
+    def __init__(
+        self,
+        appointment_id: int,
+        text: str,
+        snapshot: Snapshot | None = None,
+        appointment: Appointment | None = None,
+        agenda_id: int = 0,
+    ) -> None:
+        self.appointment_id = appointment_id
+        self.text = text
+        self._snapshot = snapshot
+        self._appointment = appointment
+        self._agenda_id = agenda_id
+
+    @classmethod
+    def of_snapshot(cls, snapshot: Snapshot) -> Observation:
+        return cls(snapshot.appointment_id, snapshot.to_json(), snapshot=snapshot)
+
+    @classmethod
+    def of_appointment(cls, appointment: Appointment, agenda_id: int) -> Observation:
+        text = snapshot_text(appointment, agenda_id)
+        return cls(appointment.id, text, appointment=appointment, agenda_id=agenda_id)
+
+    def make(self) -> Snapshot:
+        if self._snapshot is None:
+            assert self._appointment is not None
+            self._snapshot = Snapshot.from_appointment(self._appointment, self._agenda_id)
+        return self._snapshot
+
+
+Decision = tuple[Snapshot, PlanChange, set[str]]
+
+
+def decide(
+    stored: Sequence[bytes | str | None],
+    schedules: Sequence[bytes | str | None],
+    batch: Sequence[Observation],
+    settings: PlanSettings,
+    now: datetime,
+) -> list[Decision]:
+    """The accepted changes of a batch against the stored snapshot texts (no I/O).
+
+    An observation whose text is the stored text is the same state seen again: it is
+    dropped without building, decoding or planning anything, which keeps a large
+    unchanged poll or reconciliation cheap.
+    """
+    decisions: list[Decision] = []
+    for raw, schedule, seen in zip(stored, schedules, batch, strict=True):
+        if raw is not None and _text(raw) == seen.text:
+            continue
+        new = seen.make()
+        old = Snapshot.from_json(raw) if raw is not None else None
+        change = plan_change(old, new, settings, now)
+        if change.accepted:
+            decisions.append((new, change, set(json.loads(schedule)) if schedule else set()))
+    return decisions
 
 
 class PlanStore:
@@ -126,12 +195,16 @@ class PlanStore:
             pipe.execute()
 
     def observe(
-        self, observed: Sequence[Snapshot], settings: PlanSettings, now: datetime
+        self,
+        observed: Sequence[Snapshot | Observation],
+        settings: PlanSettings,
+        now: datetime,
     ) -> list[PlanChange]:
         """Record observed states; returns the accepted changes (with their events)."""
-        latest: dict[int, Snapshot] = {}
-        for snapshot in observed:  # within one batch the last observation of an id counts
-            latest[snapshot.appointment_id] = snapshot
+        latest: dict[int, Observation] = {}
+        for item in observed:  # within one batch the last observation of an id counts
+            seen = item if isinstance(item, Observation) else Observation.of_snapshot(item)
+            latest[seen.appointment_id] = seen
         batch = list(latest.values())
         for _attempt in range(MAX_ATTEMPTS):
             try:
@@ -141,7 +214,7 @@ class PlanStore:
         raise RuntimeError(f"plan store: {MAX_ATTEMPTS} conflicting writers, giving up")
 
     def _observe_once(
-        self, batch: list[Snapshot], settings: PlanSettings, now: datetime
+        self, batch: list[Observation], settings: PlanSettings, now: datetime
     ) -> list[PlanChange]:
         if not batch:
             return []
@@ -151,17 +224,7 @@ class PlanStore:
         with self.redis.pipeline() as pipe:
             pipe.watch(*snap_keys, *sched_keys)  # type: ignore[no-untyped-call]
             raws = pipe.mget(snap_keys + sched_keys)
-            olds = [Snapshot.from_json(r) if r else None for r in raws[: len(ids)]]
-            old_schedules = [set(json.loads(r)) if r else set() for r in raws[len(ids) :]]
-            changes = [
-                plan_change(old, new, settings, now)
-                for old, new in zip(olds, batch, strict=True)
-            ]
-            accepted = [
-                (new, change, sched)
-                for new, change, sched in zip(batch, changes, old_schedules, strict=True)
-                if change.accepted
-            ]
+            accepted = decide(raws[: len(ids)], raws[len(ids) :], batch, settings, now)
             if not accepted:
                 pipe.reset()
                 return []

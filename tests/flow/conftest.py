@@ -23,6 +23,7 @@ from sandbox.clock import ManualClock
 from tests.support.asgi_server import serve
 from workers import runtime
 from workers.process import build_worker
+from workers.relay import Relay
 from workers.runtime import Runtime
 from workers.ticker import Ticker
 
@@ -55,7 +56,9 @@ class Flow:
         self.ticker = Ticker(self.rt)
 
     def run_jobs(self) -> int:
-        """Run every queued job (and the jobs those queue) with an in-process worker."""
+        """Relay accepted notices, then run every queued job with an in-process worker."""
+        while Relay(self.redis, self.rt.writer, self.clock).pump():
+            pass
         worker = build_worker(self.redis, simple=True)
         worker.work(burst=True, logging_level="WARNING")
         return worker.successful_job_count

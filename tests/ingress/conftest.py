@@ -14,9 +14,12 @@ import pytest
 from redis import Redis
 from standardwebhooks import Webhook
 
+from bridge.clock import SystemClock
 from bridge.ingress.app import create_app
+from bridge.queueing.enqueue import JobWriter
 from bridge.settings import Settings, load_settings
 from tests.support.asgi_server import serve
+from workers.relay import Relay
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"test-secret-of-32-bytes-length!!").decode()
 TRIGGER_TOKEN = "trigger-token-for-tests"
@@ -61,6 +64,11 @@ class Ingress:
 def ingress(redis: Redis, redis_url: str) -> Iterator[Ingress]:
     with serve(create_app(ingress_settings(redis_url))) as url, httpx.Client() as http:
         yield Ingress(url, http)
+
+
+def relay_all(redis: Redis) -> int:
+    """What a worker's relay does: turn accepted notices into RQ jobs."""
+    return Relay(redis, JobWriter(redis), SystemClock()).pump()
 
 
 def changed(appointment_id: int = 501, agenda_id: int = 1) -> dict[str, object]:

@@ -10,7 +10,8 @@ from rq.serializers import JSONSerializer
 
 from bridge.ingress.app import ROUTES, create_app
 from bridge.settings import SettingsError, load_settings
-from tests.ingress.conftest import TRIGGER_TOKEN, Ingress, changed, ingress_settings
+from bridge.store import keys
+from tests.ingress.conftest import TRIGGER_TOKEN, Ingress, changed, ingress_settings, relay_all
 from tests.support.asgi_server import free_port, serve
 
 AUTH = {"authorization": f"Bearer {TRIGGER_TOKEN}"}
@@ -25,7 +26,7 @@ def test_poll_trigger_needs_the_token(ingress: Ingress, redis: Redis) -> None:
     assert ingress.http.post(url).status_code == 401
     wrong = ingress.http.post(url, headers={"authorization": "Bearer nope"})
     assert wrong.status_code == 401
-    assert poll_queue(redis).job_ids == []
+    assert poll_queue(redis).job_ids == [] and redis.llen(keys.INTAKE) == 0
 
 
 def test_a_queued_poll_is_not_queued_twice(ingress: Ingress, redis: Redis) -> None:
@@ -36,6 +37,7 @@ def test_a_queued_poll_is_not_queued_twice(ingress: Ingress, redis: Redis) -> No
     every = ingress.http.post(url, headers=AUTH)
     assert first.status_code == again.status_code == other.status_code == every.status_code == 202
     assert again.json()["already_queued"] and again.json()["job_id"] == first.json()["job_id"]
+    assert relay_all(redis) == 3
     jobs = [poll_queue(redis).fetch_job(i) for i in poll_queue(redis).job_ids]
     assert sorted(job.args[0] for job in jobs if job) == [0, 7, 8]
 
@@ -55,7 +57,8 @@ def test_health_readiness_and_metrics(ingress: Ingress) -> None:
     text = ingress.http.get(f"{ingress.url}/metrics").text
     assert 'oabridge_jobs_enqueued_total{job="sync_appointment"} 1.0' in text
     assert "oabridge_http_requests_total" in text
-    assert 'oabridge_queue_depth{queue="sync"} 1.0' in text
+    assert "oabridge_intake_depth 1.0" in text
+    assert 'oabridge_queue_depth{queue="sync"} 0.0' in text
 
 
 def test_openapi_document_lists_every_route(ingress: Ingress) -> None:

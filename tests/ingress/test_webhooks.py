@@ -9,7 +9,8 @@ from redis import Redis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from tests.ingress.conftest import STALE, Ingress, changed
+from bridge.store import keys
+from tests.ingress.conftest import STALE, Ingress, changed, relay_all
 
 
 def sync_queue(redis: Redis) -> Queue:
@@ -20,6 +21,9 @@ def test_a_signed_notice_becomes_one_sync_job(ingress: Ingress, redis: Redis) ->
     answer = ingress.signed(changed(501, agenda_id=3))
     assert answer.status_code == 202
     job_id = answer.json()["job_id"]
+    assert redis.llen(keys.INTAKE) == 1  # accepted; a worker's relay makes it a job
+    assert relay_all(redis) == 1
+    assert redis.llen(keys.INTAKE) == redis.llen(keys.INTAKE_PROCESSING) == 0
     queue = sync_queue(redis)
     assert queue.job_ids == [job_id]
     job = queue.fetch_job(job_id)
@@ -34,12 +38,14 @@ def test_the_same_webhook_id_is_enqueued_once(ingress: Ingress, redis: Redis) ->
     again = ingress.signed(changed(), webhook_id="msg_same")
     assert first.status_code == again.status_code == 202
     assert again.json() == {**first.json(), "duplicate": True}
+    assert relay_all(redis) == 1
     assert len(sync_queue(redis).job_ids) == 1
 
 
 def test_customer_notices_forget_the_customer(ingress: Ingress, redis: Redis) -> None:
     answer = ingress.signed({"type": "customer.changed", "data": {"customer_id": 10000001}})
     assert answer.status_code == 202
+    relay_all(redis)
     job = sync_queue(redis).fetch_job(answer.json()["job_id"])
     assert job is not None and job.func_name == "workers.sync.forget_customer"
 
@@ -58,7 +64,7 @@ def test_bad_signatures_are_refused(
     answer = ingress.signed(changed(), **kwargs)  # type: ignore[arg-type]
     assert answer.status_code == 401
     assert reason in answer.json()["error"]
-    assert sync_queue(redis).job_ids == []
+    assert sync_queue(redis).job_ids == [] and redis.llen(keys.INTAKE) == 0
 
 
 @pytest.mark.parametrize(
@@ -74,7 +80,7 @@ def test_missing_or_malformed_signature_headers(
 ) -> None:
     answer = ingress.http.post(f"{ingress.url}/webhooks/booking", json=changed(), headers=headers)
     assert answer.status_code == 401
-    assert sync_queue(redis).job_ids == []
+    assert sync_queue(redis).job_ids == [] and redis.llen(keys.INTAKE) == 0
 
 
 @pytest.mark.parametrize(
@@ -97,7 +103,7 @@ def test_signed_but_malformed_notices_name_the_field(
     answer = ingress.signed(payload)
     assert answer.status_code == 400
     assert answer.json()["error"].startswith(field + ":")
-    assert sync_queue(redis).job_ids == []
+    assert sync_queue(redis).job_ids == [] and redis.llen(keys.INTAKE) == 0
 
 
 def test_a_body_over_64_kib_is_refused(ingress: Ingress, redis: Redis) -> None:
@@ -105,7 +111,7 @@ def test_a_body_over_64_kib_is_refused(ingress: Ingress, redis: Redis) -> None:
             "padding": "x" * 70_000}
     answer = ingress.signed(huge)
     assert answer.status_code == 413
-    assert sync_queue(redis).job_ids == []
+    assert sync_queue(redis).job_ids == [] and redis.llen(keys.INTAKE) == 0
 
 
 def test_wrong_method_is_405(ingress: Ingress) -> None:
