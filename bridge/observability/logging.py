@@ -27,6 +27,16 @@ def _mask_values(
     return event
 
 
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is now (test runners and daemons replace it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(*, json: bool = True, level: str = "INFO") -> None:
     """Set up structlog (and the stdlib loggers RQ and uvicorn use) once per process."""
     numeric = logging.getLevelName(level.upper())
@@ -45,7 +55,7 @@ def configure_logging(*, json: bool = True, level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(

@@ -85,7 +85,10 @@ class JobWriter:
             timeout=spec.timeout_seconds,
             result_ttl=spec.result_ttl_seconds,
             failure_ttl=spec.failure_ttl_seconds,
-            retry=Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals)),
+            retry=(
+                Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals))
+                if spec.retry_intervals else None
+            ),
             pipeline=pipe,
         )
         stack = [tuple(args_) for args_, _options in pipe.command_stack]

@@ -1,0 +1,89 @@
+"""The plan store on a real Redis: order, duplicates, concurrent writers, dispatch."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+
+from bridge.domain.plan import MessageKind, PlanSettings, desired_schedule
+from bridge.store import keys
+from bridge.store.plan_store import PlanStore
+from tests.domain.builders import later, snapshot
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+SETTINGS = PlanSettings.default()
+
+
+def test_an_older_state_after_a_newer_one_changes_nothing(redis: Redis) -> None:
+    store = PlanStore(redis)
+    first = snapshot()
+    moved = later(first, start=first.start + timedelta(hours=2),
+                  finish=first.finish + timedelta(hours=2))
+    assert store.observe([first], SETTINGS, NOW)
+    assert store.observe([moved], SETTINGS, NOW)
+    assert store.observe([first], SETTINGS, NOW) == []  # stale read arriving late
+    assert store.snapshot(first.appointment_id) == moved
+    assert {m.start for m in store.scheduled()} == {moved.start}
+
+
+def test_duplicates_in_one_batch_count_once(redis: Redis) -> None:
+    store = PlanStore(redis)
+    changes = store.observe([snapshot(), snapshot(), snapshot()], SETTINGS, NOW)
+    assert len(changes) == 1
+    assert redis.xlen(keys.EVENTS) == 1
+
+
+def test_concurrent_writers_end_with_the_newest_state(redis: Redis) -> None:
+    base = snapshot()
+    states = [later(base, seconds=60 * n, start=base.start + timedelta(minutes=15 * n),
+                    finish=base.finish + timedelta(minutes=15 * n)) for n in range(1, 21)]
+
+    def write(share: list) -> None:  # type: ignore[type-arg]
+        store = PlanStore(Redis(connection_pool=redis.connection_pool))
+        for state in share:
+            store.observe([state], SETTINGS, NOW)
+
+    threads = [threading.Thread(target=write, args=(states[i::2][::-1],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    store = PlanStore(redis)
+    newest = states[-1]
+    assert store.snapshot(base.appointment_id) == newest
+    wanted, _ = desired_schedule(newest, SETTINGS, NOW)
+    reminders = {m.key for m in store.scheduled() if m.kind is MessageKind.REMINDER}
+    assert reminders == {m.key for m in wanted}
+    # Notices of the intermediate moves may wait too; the send job drops those whose
+    # start is no longer the appointment's (see workers.deliver.why_not_send).
+
+
+def test_a_dispatched_message_is_never_planned_again(redis: Redis) -> None:
+    store = PlanStore(redis)
+    state = snapshot()
+    store.observe([state], SETTINGS, NOW)
+    due_at = max(m.send_at for m in store.scheduled())
+    due = store.due(due_at)
+    assert due
+    store.mark_dispatched(due, due_at)
+    assert store.scheduled() == []
+    edited = later(state, customer_id=11)  # a change that keeps the same start
+    store.observe([edited], SETTINGS, NOW)
+    assert store.scheduled() == []  # the reminder for this start was already sent
+    moved = later(edited, start=state.start + timedelta(days=1),
+                  finish=state.finish + timedelta(days=1))
+    store.observe([moved], SETTINGS, NOW)
+    assert {m.start for m in store.scheduled()} == {moved.start}
+
+
+def test_a_removed_appointment_leaves_the_agenda_index(redis: Redis) -> None:
+    store = PlanStore(redis)
+    state = snapshot()
+    store.observe([state], SETTINGS, NOW)
+    assert redis.zcard(keys.agenda_index(state.agenda_id)) == 1
+    store.observe([replace(state.as_removed())], SETTINGS, NOW)
+    assert redis.zcard(keys.agenda_index(state.agenda_id)) == 0
+    assert store.scheduled() == []
