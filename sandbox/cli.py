@@ -2,6 +2,8 @@
 
 It registers itself on whatever argparse subparsers object the main CLI owns, so the
 sandbox can be started as `oabridge sandbox` without this module knowing the main CLI.
+Next to the booking API it serves the Twilio-compatible SMS API (same port) and starts
+the SMTP sink (`--smtp-port`); `oabridge sandbox sms ...` talks to a running sandbox.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -17,6 +19,38 @@ from sandbox.app import create_app
 from sandbox.booking import BookingSandbox, DataError
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
 from sandbox.clock import OffsetClock
+from sandbox.twilio import (
+    DEMO_ACCOUNT_SID,
+    DEMO_AUTH_TOKEN,
+    DEMO_MESSAGING_SERVICE_SID,
+    DEMO_NUMBER,
+    TwilioSandbox,
+)
+from sandbox.twilio.cli import add_sms_command
+from sandbox.twilio.numbers import is_valid_e164
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from sandbox.mail import MailSink
+
+    _SubParsersBase = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    _SubParsersBase = argparse._SubParsersAction
+
+
+class _ReplaceableSubcommands(_SubParsersBase):
+    """Sub-subcommands where registering a name again replaces the earlier parser.
+
+    Plain argparse refuses a second parser of the same name (Python 3.11+); the sandbox's
+    own sub-subcommands (`sms`) may be overridden by a caller that adds its own.
+    """
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if name in self._name_parser_map:
+            del self._name_parser_map[name]
+            self._choices_actions = [a for a in self._choices_actions if a.dest != name]
+        return super().add_parser(name, **kwargs)
 
 
 def add_sandbox_command(subparsers: Any) -> argparse.ArgumentParser:
@@ -33,7 +67,20 @@ def add_sandbox_command(subparsers: Any) -> argparse.ArgumentParser:
     add("--api-secret", metavar="SECRET", help="secret clients sign with (default: demo secret)")
     add("--data", metavar="FILE", help="JSON seed data (default: the built-in demo practice)")
     add("--db", metavar="PATH", default=":memory:", help="SQLite file (default %(default)s)")
-    parser.add_subparsers(dest="sandbox_command", required=False)
+    add("--twilio-account-sid", metavar="AC...", help="Twilio account SID (default: demo)")
+    add("--twilio-auth-token", metavar="TOKEN", help="Twilio auth token (default: demo)")
+    add(
+        "--twilio-number",
+        metavar="NUMBER",
+        default=DEMO_NUMBER,
+        help="the sandbox account's SMS number, E.164 (default %(default)s)",
+    )
+    add("--inbound-url", metavar="URL", help="where inbound SMS webhooks go (default: none)")
+    add("--smtp-port", type=int, default=8025, help="SMTP sink port (default %(default)s)")
+    subcommands = parser.add_subparsers(
+        dest="sandbox_command", required=False, action=_ReplaceableSubcommands
+    )
+    add_sms_command(subcommands)
     parser.set_defaults(func=run_sandbox)
     return parser
 
@@ -48,6 +95,53 @@ def _read_data(path: str | None) -> dict[str, Any] | None:
     return data
 
 
+def _twilio_sandbox(args: argparse.Namespace, clock: OffsetClock) -> TwilioSandbox:
+    """The Twilio account of the command-line sandbox; ValueError for bad flags."""
+    if not is_valid_e164(args.twilio_number):
+        raise ValueError(f"--twilio-number {args.twilio_number!r} is not a valid E.164 number")
+    return TwilioSandbox(
+        args.twilio_account_sid or DEMO_ACCOUNT_SID,
+        args.twilio_auth_token or DEMO_AUTH_TOKEN,
+        clock=clock,
+        numbers=(args.twilio_number,),
+        inbound_url=args.inbound_url,
+    )
+
+
+def _start_mail_sink(host: str, port: int) -> MailSink | None:
+    """The SMTP sink, or None (with a warning) if aiosmtpd is missing or the port taken."""
+    try:
+        from sandbox.mail import MailSink  # aiosmtpd is a test/demo dependency
+    except ImportError:
+        print("warning: aiosmtpd is not installed, so there is no SMTP sink", file=sys.stderr)
+        return None
+    sink = MailSink(host, port)
+    try:
+        sink.start()
+    except OSError as exc:
+        print(f"warning: SMTP sink not started on {host}:{port}: {exc}", file=sys.stderr)
+        return None
+    return sink
+
+
+def _print_banner(
+    args: argparse.Namespace, api_key: str, api_secret: str, twilio: TwilioSandbox
+) -> None:
+    base = f"http://{args.host}:{args.port}"
+    print(f"OnlineAfspraken sandbox listening on {base}/APIREST")
+    print(f"  api_key:    {api_key}")
+    print(f"  api_secret: {api_secret}")
+    print(f"  controls:   {base}/_sandbox/(health|outbox|clock|settings)")
+    print(f"Twilio-compatible SMS API on {base}/2010-04-01/Accounts/{twilio.account_sid}/")
+    print(f"  account_sid: {twilio.account_sid}")
+    print(f"  auth_token:  {twilio.auth_token}")
+    print(f"  number:      {twilio.numbers[0]} (Messaging Service {DEMO_MESSAGING_SERVICE_SID})")
+    inbound = twilio.settings.inbound_url or "none (--inbound-url or PUT /_sandbox/twilio/config)"
+    print(f"  inbound URL: {inbound}")
+    print(f"  controls:    {base}/_sandbox/twilio/(config|faults|messages|callbacks|inbound)")
+    print(f'  twilio package: client = Client(sid, token); client.api.base_url = "{base}"')
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     """Start the sandbox and serve until interrupted; returns the exit code."""
     if (args.api_key is None) != (args.api_secret is None):
@@ -55,24 +149,33 @@ def run_sandbox(args: argparse.Namespace) -> int:
         return 2
     api_key = args.api_key or DEMO_API_KEY
     api_secret = args.api_secret or DEMO_API_SECRET
+    clock = OffsetClock()
+    twilio: TwilioSandbox | None = None
     try:
         data = _read_data(args.data)
-        booking = BookingSandbox(
-            api_key, api_secret, clock=OffsetClock(), database=args.db, data=data
-        )
+        twilio = _twilio_sandbox(args, clock)
+        booking = BookingSandbox(api_key, api_secret, clock=clock, database=args.db, data=data)
     except (OSError, ValueError) as exc:
+        if twilio is not None:
+            twilio.close()
         print(f"error: cannot start the sandbox: {exc}", file=sys.stderr)
         return 2
-    url = f"http://{args.host}:{args.port}/APIREST"
-    print(f"OnlineAfspraken sandbox listening on {url}")
-    print(f"  api_key:    {api_key}")
-    print(f"  api_secret: {api_secret}")
-    print(f"  controls:   http://{args.host}:{args.port}/_sandbox/(health|outbox|clock|settings)")
+    _print_banner(args, api_key, api_secret, twilio)
+    sink = _start_mail_sink(args.host, args.smtp_port)
+    routes: list[BaseRoute] = twilio.routes()
+    if sink is not None:
+        routes += sink.routes()
+        print(f"SMTP sink on {sink.address} (plain SMTP or AUTH PLAIN/LOGIN, any credentials,")
+        print(f"  no TLS); messages at http://{args.host}:{args.port}/_sandbox/mail")
     sys.stdout.flush()
     try:
-        uvicorn.run(create_app(booking), host=args.host, port=args.port, log_level="info")
+        app = create_app(booking, extra_routes=routes)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     except KeyboardInterrupt:
         pass
     finally:
         booking.close()
+        twilio.close()
+        if sink is not None:
+            sink.stop()
     return 0
