@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bridge.domain.channels import parse_channel_policy
 from bridge.domain.offsets import parse_offsets
 from bridge.domain.plan import PlanSettings
 from bridge.domain.quiet_hours import parse_quiet_hours
@@ -78,6 +79,47 @@ class Settings(BaseSettings):
     timezone: str = Field("Europe/Amsterdam", description="The practice's time zone.")
     notify_rescheduled: bool = Field(True, description="Send a notice when moved.")
     notify_cancelled: bool = Field(True, description="Send a notice when cancelled.")
+    twilio_account_sid: str = Field("", description="Twilio account SID (AC…).")
+    twilio_auth_token: SecretStr = Field(SecretStr(""), description="Twilio auth token.")
+    twilio_from: str = Field(
+        "", description="Sender: an E.164 number, or an alphanumeric sender ID (no replies)."
+    )
+    twilio_messaging_service_sid: str = Field(
+        "", description="Send through this Messaging Service (MG…) instead of a number."
+    )
+    twilio_base_url: str = Field("", description="Unset: Twilio itself; else e.g. the sandbox.")
+    sms_rate: float = Field(
+        10.0, ge=0, description="SMS per second across all workers (0: no limit)."
+    )
+    smtp_url: str = Field(
+        "", description="smtp://user:pass@host:587?starttls=1 or smtps://…:465; unset: no e-mail."
+    )
+    mail_from: str = Field("", description="From address of e-mails.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The ingress as the internet sees it, for Twilio callbacks and signatures.",
+    )
+    templates_dir: str = Field("", description="Your own templates; shipped ones fill gaps.")
+    default_language: str = Field("nl", description="Language when a customer has none.")
+    language_field: str = Field(
+        "Taal", description="Customer extra field (Key) that holds nl or en."
+    )
+    channels: str = Field(
+        "",
+        description="Channel per kind, e.g. reminder:both,cancelled:email; "
+        "sms | email | sms_or_email (default) | both.",
+    )
+    practice_name: str = Field("", description="Shown in messages; default: the agenda's name.")
+    practice_phone: str = Field("", description="Shown in messages: how to reach the practice.")
+    send_concurrency: int = Field(
+        16, ge=1, le=256, description="Messages one worker sends at the same time."
+    )
+    retention_days: int = Field(
+        90, ge=1, le=3650, description="Days messages, conversations and contacts are kept."
+    )
+    contact_cache_seconds: int = Field(
+        86400, ge=0, description="How long a customer's contact details are cached."
+    )
 
     @field_validator("api_url")
     @classmethod
@@ -107,6 +149,42 @@ class Settings(BaseSettings):
             if len(decoded) < 16:
                 raise ValueError("must be whsec_ followed by at least 16 base64-encoded bytes")
         return value
+
+    @field_validator("twilio_from")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        text = value.strip()
+        if text and not (text.startswith("+") and text[1:].isdigit()) and not (
+            1 <= len(text) <= 11 and text.replace(" ", "").isalnum() and not text.isdigit()
+        ):
+            raise ValueError("must be an E.164 number (+31…) or an alphanumeric sender ID "
+                             "of at most 11 characters")
+        return text
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        if value and urlsplit(value).scheme not in {"smtp", "smtps"}:
+            raise ValueError("must be an smtp:// or smtps:// URL")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: str) -> str:
+        parse_channel_policy(value)
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in {"nl", "en"}:
+            raise ValueError("must be nl or en")
+        return value
+
+    @property
+    def sender_takes_replies(self) -> bool:
+        """An alphanumeric sender ID cannot receive replies; a number or service can."""
+        return bool(self.twilio_messaging_service_sid) or self.twilio_from.startswith("+")
 
     @field_validator("agenda_ids")
     @classmethod

@@ -1,94 +1,67 @@
-"""The send job's first half: is this planned message still wanted, right now?
+"""The send jobs: a batch of due messages sent concurrently, and single retries.
 
-The plan was made from an earlier state. At send time the job re-reads the
-appointment from the booking API; if it was cancelled, moved or removed meanwhile
-(or, for a prompt, confirmed), the message is recorded as skipped and nothing is
-sent. The fresh state is also fed to the plan store, so a move found here plans the
-new reminders at once instead of at the next poll.
+A worker process sends many messages at once: Twilio takes 100-300 ms per call, so
+one at a time would manage a handful per second. `deliver_batch` sends its messages
+on a thread pool (`OABRIDGE_SEND_CONCURRENCY`), each with its own exactly-once claim.
+A message that fails transiently (or whose checks hit an upstream error) is queued
+again on its own as `deliver_message`, which RQ retries with growing intervals and,
+when they run out, keeps in the failed registry.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
 
-from bridge.booking import BookingNotFoundError, Label
-from bridge.domain.messages import MessageKind, PlannedMessage
-from bridge.domain.snapshot import Snapshot
-from bridge.store import keys
+from bridge.booking import BookingError
+from bridge.outbound.errors import TransientSendError
+from bridge.queueing.jobs import JOBS
 from workers import runtime
-from workers.runtime import Runtime
+from workers.delivery import Delivery, Outcome
 
-__all__ = ["deliver_message", "why_not_send"]
+__all__ = ["deliver_batch", "deliver_message"]
 
 log = structlog.get_logger(__name__)
 
 
-def why_not_send(message: PlannedMessage, state: Snapshot, now: datetime) -> str | None:
-    """The reason not to send `message` given the appointment's current state, if any."""
-    if state.removed:
-        return "appointment_removed"
-    if now >= state.start:
-        return "appointment_started"
-    if message.kind is MessageKind.CANCELLED:
-        return None if not state.is_live else "appointment_not_cancelled"
-    if not state.is_live:
-        return "appointment_cancelled"
-    if state.start != message.start:
-        return "appointment_moved"
-    if message.kind is MessageKind.CONFIRM_REQUEST and state.label is not Label.PENDING:
-        return "already_confirmed"
-    return None
-
-
-def _current_state(rt: Runtime, message: PlannedMessage) -> Snapshot:
-    known = rt.plans.snapshot(message.appointment_id)
-    agenda_id = known.agenda_id if known else 0
-    try:
-        appointment = rt.booking.get_appointment(message.appointment_id)
-    except BookingNotFoundError:
-        return known.as_removed() if known else Snapshot.tombstone(message.appointment_id, 0)
-    return Snapshot.from_appointment(appointment, agenda_id)
-
-
-def _record_skip(rt: Runtime, message: PlannedMessage, reason: str, now: datetime) -> None:
-    rt.redis.xadd(
-        keys.SKIPPED,
-        {
-            "appointment": message.appointment_id,
-            "kind": message.kind.value,
-            "variant": message.variant,
-            "start": int(message.start.timestamp()),
-            "reason": reason,
-            "at": int(now.timestamp()),
-        },
-        maxlen=keys.STREAM_LENGTH,
-        approximate=True,
-    )
+def _delivery() -> Delivery:
+    rt = runtime.current()
+    return Delivery(rt, rt.render)
 
 
 def deliver_message(message_key: str) -> dict[str, Any]:
-    """Check a due message against the appointment's current state, then hand it on."""
+    """Deliver one message; a transient failure raises, so RQ retries it."""
+    outcomes = _delivery().deliver(message_key)
+    return {"message": message_key, "outcomes": [o.status for o in outcomes]}
+
+
+def deliver_batch(message_keys: list[str]) -> dict[str, Any]:
+    """Deliver many messages concurrently; transient failures are queued for retry."""
     rt = runtime.current()
-    message = rt.plans.planned(message_key)
-    if message is None:
-        return {"message": message_key, "status": "unscheduled"}
-    now = rt.clock.now()
-    state = _current_state(rt, message)
-    if state.agenda_id:
-        rt.plans.observe([state], rt.plan_settings(), now)
-    reason = why_not_send(message, state, now)
-    if reason is not None:
-        _record_skip(rt, message, reason, now)
-        log.info("message_skipped", message=message_key, reason=reason)
-        return {"message": message_key, "status": "skipped", "reason": reason}
-    rt.redis.xadd(
-        keys.READY,
-        {"message": message_key, "at": int(now.timestamp())},
-        maxlen=keys.STREAM_LENGTH,
-        approximate=True,
-    )
-    log.info("message_ready", message=message_key)
-    return {"message": message_key, "status": "ready"}
+    delivery = Delivery(rt, rt.render)
+
+    def one(key: str) -> list[Outcome] | Exception:
+        try:
+            return delivery.deliver(key)
+        except (TransientSendError, BookingError) as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=rt.settings.send_concurrency,
+                            thread_name_prefix="send") as pool:
+        results = list(pool.map(one, message_keys))
+    retry = [key for key, result in zip(message_keys, results, strict=True)
+             if isinstance(result, Exception)]
+    for key in retry:
+        job_id = "deliver-retry-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        rt.writer.enqueue(JOBS["deliver_message"], [key], job_id)
+    statuses: dict[str, int] = {}
+    for result in results:
+        if not isinstance(result, Exception):
+            for outcome in result:
+                statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+    if retry:
+        log.warning("send_retry_queued", count=len(retry))
+    return {"messages": len(message_keys), "retrying": len(retry), "outcomes": statuses}

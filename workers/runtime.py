@@ -17,10 +17,20 @@ from redis import Redis
 from bridge.booking import BookingClient
 from bridge.clock import Clock, SystemClock
 from bridge.domain.plan import PlanSettings
+from bridge.outbound.contacts import ContactBook
+from bridge.outbound.email import MailSender, SmtpTarget
+from bridge.outbound.rate_limit import TokenBucket
+from bridge.outbound.sms import SmsSender
 from bridge.queueing.enqueue import JobWriter
 from bridge.settings import Settings, load_settings
 from bridge.store import keys
+from bridge.store.claims import Claims
+from bridge.store.message_log import MessageLog
+from bridge.store.optouts import OptOuts
 from bridge.store.plan_store import PlanStore
+from bridge.store.text import as_text
+from workers.facts import CatalogueCache
+from workers.rendering import Render, renderer_for
 
 __all__ = ["Runtime", "current", "install"]
 
@@ -35,6 +45,15 @@ class Runtime:
     plans: PlanStore
     writer: JobWriter
     clock: Clock
+    contacts: ContactBook
+    catalogue: CatalogueCache
+    messages: MessageLog
+    claims: Claims
+    optouts: OptOuts
+    sms_bucket: TokenBucket
+    sms: SmsSender | None
+    mail: MailSender | None
+    render: Render
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -47,7 +66,33 @@ class Runtime:
             timeout=settings.api_timeout,
             clock=the_clock,
         )
-        return cls(settings, redis, booking, PlanStore(redis), JobWriter(redis), the_clock)
+        retention = settings.retention_days * 86400
+        return cls(
+            settings=settings,
+            redis=redis,
+            booking=booking,
+            plans=PlanStore(redis),
+            writer=JobWriter(redis),
+            clock=the_clock,
+            contacts=ContactBook(
+                redis, booking, ttl_seconds=min(settings.contact_cache_seconds, retention),
+                language_field=settings.language_field,
+                default_language=settings.default_language,
+            ),
+            catalogue=CatalogueCache(booking),
+            messages=MessageLog(redis, retention),
+            claims=Claims(redis, retention),
+            optouts=OptOuts(redis),
+            sms_bucket=TokenBucket(redis, settings.sms_rate),
+            sms=_sms_sender(settings),
+            mail=_mail_sender(settings),
+            render=renderer_for(settings),
+        )
+
+    def confirmation_code(self, appointment_id: int) -> str | None:
+        """A confirmation code an upstream notice supplied, if any."""
+        raw = self.redis.get(keys.confirmation_code(appointment_id))
+        return None if raw is None else as_text(raw)
 
     def requires_confirmation(self) -> bool:
         """The account's `requiresConfirmation`, asked once an hour at most."""
@@ -76,6 +121,24 @@ class Runtime:
     def close(self) -> None:
         self.booking.close()
         self.redis.close()
+
+
+def _sms_sender(settings: Settings) -> SmsSender | None:
+    if not settings.twilio_account_sid:
+        return None
+    return SmsSender(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        sender=settings.twilio_from,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        base_url=settings.twilio_base_url,
+    )
+
+
+def _mail_sender(settings: Settings) -> MailSender | None:
+    if not settings.smtp_url:
+        return None
+    return MailSender(SmtpTarget.from_url(settings.smtp_url), settings.mail_from)
 
 
 _lock = threading.Lock()

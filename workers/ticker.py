@@ -33,6 +33,8 @@ __all__ = ["Ticker"]
 log = structlog.get_logger(__name__)
 
 LEASE_MILLISECONDS = 10_000
+#: Messages per send job: enough to keep a worker's send threads busy.
+BATCH_SIZE = 50
 
 _HOLD_LEASE = """
 local holder = redis.call('GET', KEYS[1])
@@ -73,13 +75,17 @@ class Ticker:
         )
         return result.enqueued
 
-    def dispatch_due(self, limit: int = 500) -> int:
-        """Queue a send job for every message whose time has come."""
+    def dispatch_due(self, limit: int = 2000) -> int:
+        """Queue send jobs (batches of `BATCH_SIZE`) for every message whose time has come."""
         now = self.rt.clock.now()
         due = self.rt.plans.due(now, limit)
-        for message in due:
-            job_id = "deliver-" + hashlib.sha256(message.key.encode()).hexdigest()[:32]
-            self.rt.writer.enqueue(JOBS["deliver_message"], [message.key], job_id)
+        batches = [due[i:i + BATCH_SIZE] for i in range(0, len(due), BATCH_SIZE)]
+        jobs = []
+        for batch in batches:
+            message_keys = [m.key for m in batch]
+            digest = hashlib.sha256("|".join(message_keys).encode()).hexdigest()[:32]
+            jobs.append((JOBS["deliver_batch"], [message_keys], f"deliver-{digest}"))
+        self.rt.writer.enqueue_many(jobs)
         self.rt.plans.mark_dispatched(due, now)
         return len(due)
 

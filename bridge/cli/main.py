@@ -11,7 +11,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bridge.cli import config_command, jobs_command, service_commands, walkthrough
+from bridge.cli import (
+    config_command,
+    jobs_command,
+    messages_command,
+    service_commands,
+    templates_command,
+    walkthrough,
+)
 from bridge.settings import SettingsError
 
 __all__ = ["build_parser", "main"]
@@ -30,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     config_command.add_command(commands)
     service_commands.add_commands(commands)
     jobs_command.add_command(commands)
+    messages_command.add_command(commands)
+    templates_command.add_command(commands)
     return parser
 
 

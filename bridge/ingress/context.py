@@ -13,6 +13,7 @@ from bridge.observability.metrics import IngressMetrics
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.intake import Intake
 from bridge.settings import Settings
+from bridge.store.message_log import MessageLog
 
 __all__ = ["IngressContext", "context_of"]
 
@@ -26,6 +27,8 @@ class IngressContext:
     #: Verifies Standard-Webhooks signatures; None only in sandbox mode without a secret.
     webhook: Webhook | None
     metrics: IngressMetrics
+    #: Written from a thread pool (callbacks are few; the sync client keeps it simple).
+    message_log: MessageLog
 
     @classmethod
     def build(cls, settings: Settings) -> IngressContext:
@@ -41,6 +44,10 @@ class IngressContext:
                                             socket_connect_timeout=2)),
             webhook=Webhook(secret) if secret else None,
             metrics=IngressMetrics(),
+            message_log=MessageLog(
+                Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2),
+                settings.retention_days * 86400,
+            ),
         )
 
 

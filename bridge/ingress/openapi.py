@@ -58,6 +58,17 @@ _ACCEPTED = {
 }
 
 
+_TWILIO_STATUS = {
+    "type": "object",
+    "required": ["MessageSid", "MessageStatus"],
+    "properties": {
+        "MessageSid": {"type": "string", "pattern": "^(SM|MM)[0-9a-fA-F]{32}$"},
+        "MessageStatus": {"type": "string"},
+        "ErrorCode": {"type": "string", "pattern": "^[0-9]*$"},
+    },
+}
+
+
 def _signed_header(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "header", "required": True, "description": description,
             "schema": {"type": "string"}}
@@ -103,6 +114,20 @@ def openapi_document() -> dict[str, Any]:
                     "401": _answer("Missing or wrong bearer token."),
                     "413": _answer("Body over 64 KiB."),
                     "503": _answer("Redis unavailable; nothing was queued."),
+                },
+            }},
+            "/twilio/status": {"post": {
+                "summary": "Twilio's status callback for a message the bridge sent.",
+                "parameters": [_signed_header(
+                    "X-Twilio-Signature", "HMAC-SHA1 of the public URL and the form fields.")],
+                "requestBody": {"required": True, "content": {
+                    "application/x-www-form-urlencoded": {"schema": _TWILIO_STATUS}}},
+                "responses": {
+                    "204": {"description": "Recorded (or not a message of ours)."},
+                    "400": _answer("A field that does not fit."),
+                    "403": _answer("X-Twilio-Signature missing or wrong."),
+                    "413": _answer("Body over 64 KiB."),
+                    "503": _answer("Redis unavailable."),
                 },
             }},
             "/healthz": {"get": {"summary": "The process answers.",

@@ -61,3 +61,5 @@ def configure_logging(*, json: bool = True, level: str = "INFO") -> None:
     logging.basicConfig(
         level=numeric, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
     )
+    # The twilio package logs every request's parameters (phone numbers, bodies) at INFO.
+    logging.getLogger("twilio").setLevel(max(numeric, logging.WARNING))

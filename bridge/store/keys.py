@@ -107,6 +107,40 @@ def customer_cache(customer_id: int) -> str:
     return f"{PREFIX}customer:{customer_id}"
 
 
+#: One outbound message's record (a hash), by message id (`<message key>:<channel>`).
+def message(message_id: str) -> str:
+    return f"{PREFIX}msg:{message_id}"
+
+
+#: One message's status timeline (a list of JSON entries, oldest first).
+def message_timeline(message_id: str) -> str:
+    return f"{PREFIX}msg:{message_id}:timeline"
+
+
+#: Every message id by creation time (a sorted set), for listings.
+MESSAGES = f"{PREFIX}messages"
+
+
+#: The message id a provider's id (Twilio SID, e-mail Message-ID) belongs to.
+def provider_message(provider_id: str) -> str:
+    return f"{PREFIX}provider:{provider_id}"
+
+
+#: The exactly-once claim of one message on one channel.
+def send_claim(message_id: str) -> str:
+    return f"{PREFIX}claim:{message_id}"
+
+
+#: A phone number (E.164) that opted out of SMS, with when and how.
+def opt_out(phone: str) -> str:
+    return f"{PREFIX}optout:{phone}"
+
+
+#: A token bucket for a sender (a hash: tokens, at).
+def rate_bucket(name: str) -> str:
+    return f"{PREFIX}rate:{name}"
+
+
 #: Whether the account requires confirmation codes (cached `requiresConfirmation`).
 REQUIRES_CONFIRMATION = f"{PREFIX}requires-confirmation"
 REQUIRES_CONFIRMATION_SECONDS = 3600

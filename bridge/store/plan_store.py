@@ -21,7 +21,7 @@ from redis.client import Pipeline
 from redis.typing import EncodableT, FieldT
 
 from bridge.booking.models import Appointment
-from bridge.domain.events import Event
+from bridge.domain.events import Event, EventKind
 from bridge.domain.messages import message_key
 from bridge.domain.plan import (
     MessageKind,
@@ -33,23 +33,29 @@ from bridge.domain.plan import (
 )
 from bridge.domain.snapshot import Snapshot, snapshot_text
 from bridge.store import keys
+from bridge.store.text import as_text
 
 __all__ = ["Observation", "PlanStore", "decide", "planned_from_json", "planned_to_json"]
 
 MAX_ATTEMPTS = 20
 
 
-def planned_to_json(message: PlannedMessage) -> str:
-    return json.dumps(
-        {
-            "a": message.appointment_id,
-            "k": message.kind.value,
-            "v": message.variant,
-            "s": int(message.start.timestamp()),
-            "t": int(message.send_at.timestamp()),
-        },
-        separators=(",", ":"),
-    )
+def planned_to_json(message: PlannedMessage, previous_start: datetime | None = None) -> str:
+    data = {
+        "a": message.appointment_id,
+        "k": message.kind.value,
+        "v": message.variant,
+        "s": int(message.start.timestamp()),
+        "t": int(message.send_at.timestamp()),
+    }
+    if previous_start is not None:  # a rescheduled notice says where it moved from
+        data["p"] = int(previous_start.timestamp())
+    return json.dumps(data, separators=(",", ":"))
+
+
+def previous_start_of(text: str | bytes) -> datetime | None:
+    moved_from = json.loads(text).get("p")
+    return None if moved_from is None else datetime.fromtimestamp(int(moved_from), UTC)
 
 
 def planned_from_json(text: str | bytes) -> PlannedMessage:
@@ -134,7 +140,7 @@ def decide(
     """
     decisions: list[Decision] = []
     for raw, schedule, seen in zip(stored, schedules, batch, strict=True):
-        if raw is not None and _text(raw) == seen.text:
+        if raw is not None and as_text(raw) == seen.text:
             continue
         new = seen.make()
         old = Snapshot.from_json(raw) if raw is not None else None
@@ -161,19 +167,29 @@ class PlanStore:
         return {i: Snapshot.from_json(r) for i, r in zip(appointment_ids, raws, strict=True) if r}
 
     def planned(self, message_key: str) -> PlannedMessage | None:
+        found = self.planned_with_previous_start(message_key)
+        return found[0] if found else None
+
+    def planned_with_previous_start(
+        self, message_key: str
+    ) -> tuple[PlannedMessage, datetime | None] | None:
+        """A planned message, and for a rescheduled notice the start it moved from."""
         raw = self.redis.get(keys.planned(message_key))
-        return planned_from_json(raw) if raw is not None else None
+        if raw is None:
+            return None
+        text = as_text(raw)
+        return planned_from_json(text), previous_start_of(text)
 
     def scheduled(self) -> list[PlannedMessage]:
         """Every message still waiting to be dispatched, soonest first."""
-        message_keys = [_text(k) for k in self.redis.zrange(keys.SCHEDULE, 0, -1)]
+        message_keys = [as_text(k) for k in self.redis.zrange(keys.SCHEDULE, 0, -1)]
         raws = self.redis.mget([keys.planned(k) for k in message_keys]) if message_keys else []
         return [planned_from_json(raw) for raw in raws if raw is not None]
 
     def due(self, now: datetime, limit: int = 500) -> list[PlannedMessage]:
         """Messages whose send time has come, soonest first (at most `limit`)."""
         message_keys = [
-            _text(k)
+            as_text(k)
             for k in self.redis.zrangebyscore(keys.SCHEDULE, "-inf", now.timestamp(), 0, limit)
         ]
         if not message_keys:
@@ -273,10 +289,15 @@ class PlanStore:
             pipe.set(keys.planned(key), planned_to_json(message), ex=_ttl(message, now))
             pipe.zadd(keys.SCHEDULE, {key: message.send_at.timestamp()})
         pipe.set(keys.appointment_schedule(new.appointment_id), json.dumps(sorted(wanted)))
+        moved_from = {e.snapshot.start: e.previous_start for e in change.events
+                      if e.kind is EventKind.RESCHEDULED}
         for notice in change.notices:
             if notice.key in done:
                 continue
-            pipe.set(keys.planned(notice.key), planned_to_json(notice), ex=_ttl(notice, now))
+            previous = moved_from.get(notice.start) if notice.kind is MessageKind.RESCHEDULED \
+                else None
+            pipe.set(keys.planned(notice.key), planned_to_json(notice, previous),
+                     ex=_ttl(notice, now))
             pipe.zadd(keys.SCHEDULE, {notice.key: notice.send_at.timestamp()}, nx=True)
         for event in change.events:
             pipe.hincrby(keys.EVENT_COUNTS, event.kind.value, 1)
@@ -296,10 +317,6 @@ class PlanStore:
                 "at": int(now.timestamp()),
             }
             pipe.xadd(keys.SKIPPED, fields, maxlen=keys.STREAM_LENGTH, approximate=True)
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _event_fields(event: Event, now: datetime) -> dict[FieldT, EncodableT]:

@@ -15,12 +15,16 @@ from starlette.types import ASGIApp
 
 from bridge.booking import BookingClient
 from bridge.domain.plan import PlannedMessage
+from bridge.ingress.app import create_app as create_ingress
 from bridge.settings import Settings, load_settings
 from bridge.store import keys
+from bridge.store.message_log import MessageRecord
 from sandbox.app import create_app
 from sandbox.booking import BookingSandbox
 from sandbox.clock import ManualClock
-from tests.support.asgi_server import serve
+from sandbox.mail import MailSink
+from sandbox.twilio import DEMO_NUMBER, TwilioSandbox
+from tests.support.asgi_server import free_port, serve
 from workers import runtime
 from workers.process import build_worker
 from workers.relay import Relay
@@ -28,6 +32,8 @@ from workers.runtime import Runtime
 from workers.ticker import Ticker
 
 Wrapper = Callable[[ASGIApp], ASGIApp]
+TWILIO_SID = "AC" + "f" * 32
+TWILIO_TOKEN = "flow-test-twilio-token"
 API_KEY = "flowtestkey1-abc123"
 API_SECRET = "a" * 40
 #: Monday 30 November 2026, 09:00 in Amsterdam.
@@ -38,6 +44,8 @@ START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 class Flow:
     clock: ManualClock
     booking: BookingSandbox
+    twilio: TwilioSandbox
+    mail: MailSink
     sandbox_url: str
     settings: Settings
     redis: Redis
@@ -77,8 +85,13 @@ class Flow:
         entries = self.redis.xrange(keys.SKIPPED)
         return [{k.decode(): v.decode() for k, v in f.items()} for _, f in entries]
 
-    def ready(self) -> list[str]:
-        return [f[b"message"].decode() for _, f in self.redis.xrange(keys.READY)]
+    def sent(self, channel: str = "sms") -> list[MessageRecord]:
+        """Messages the bridge handed to a provider, oldest first."""
+        records = [r for r in self.rt.messages.recent(1000) if r.channel == channel]
+        return sorted((r for r in records if r.provider_id), key=lambda r: r.created)
+
+    def sent_keys(self, channel: str = "sms") -> list[str]:
+        return [r.message_key for r in self.sent(channel)]
 
     def planned_for(self, appointment_id: int) -> list[PlannedMessage]:
         return [m for m in self.rt.plans.scheduled() if m.appointment_id == appointment_id]
@@ -115,15 +128,32 @@ def make_flow(redis: Redis, redis_url: str) -> Iterator[Callable[..., Flow]]:
     def make(start: datetime = START, wrap: Wrapper | None = None, **extra: str) -> Flow:
         clock = ManualClock(start)
         booking = BookingSandbox(API_KEY, API_SECRET, clock=clock)
-        app = create_app(booking)
+        twilio = stack.enter_context(TwilioSandbox(TWILIO_SID, TWILIO_TOKEN, clock=clock,
+                                                   step_delay=0.01))
+        mail = stack.enter_context(MailSink())
+        app = create_app(booking, extra_routes=[*twilio.routes(), *mail.routes()])
         server = serve(wrap(app) if wrap else app)
         sandbox_url = stack.enter_context(server)
         api_url = f"{sandbox_url}/APIREST"
-        settings = flow_settings(api_url, redis_url, **extra)
+        ingress_port = free_port()
+        ingress_url = f"http://127.0.0.1:{ingress_port}"
+        settings = flow_settings(api_url, redis_url, **{
+            "OABRIDGE_TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "OABRIDGE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "OABRIDGE_TWILIO_FROM": DEMO_NUMBER,
+            "OABRIDGE_TWILIO_BASE_URL": sandbox_url,
+            "OABRIDGE_SMTP_URL": f"smtp://127.0.0.1:{mail.port}",
+            "OABRIDGE_MAIL_FROM": "praktijk@delinde.example",
+            "OABRIDGE_PUBLIC_URL": ingress_url,
+            "OABRIDGE_SMS_RATE": "0",
+            **extra,
+        })
+        stack.enter_context(serve(create_ingress(settings), port=ingress_port))
         rt = Runtime.from_settings(settings, clock=clock)
         runtime.install(rt)
         api = stack.enter_context(BookingClient(api_url, API_KEY, API_SECRET, clock=clock))
-        flow = Flow(clock, booking, sandbox_url, settings, redis, rt, Ticker(rt), api)
+        flow = Flow(clock, booking, twilio, mail, sandbox_url, settings, redis, rt, Ticker(rt),
+                    api)
         flow.cleanup.callback(lambda: flow.rt.close())
         stack.enter_context(flow.cleanup)
         return flow

@@ -86,7 +86,7 @@ def test_every_process_restarted_between_plan_and_send(flow: Flow) -> None:
     flow.clock.set(reminder.send_at + timedelta(minutes=1))
     flow.ticker.tick()
     flow.run_jobs()
-    assert flow.ready().count(reminder.key) == 1
+    assert flow.sent_keys().count(reminder.key) == 1
 
 
 def test_duplicate_sync_jobs_change_nothing_twice(flow: Flow) -> None:

@@ -1,0 +1,45 @@
+"""`oabridge messages`: the most recent messages and their fate, recipients masked."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from redis import Redis
+
+from bridge.observability.masking import mask_email, mask_phone
+from bridge.settings import load_settings
+from bridge.store.message_log import MessageLog
+
+
+def add_command(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "messages", help="list recent messages with their status timeline"
+    )
+    parser.add_argument("--limit", type=int, default=20, help="how many (20)")
+    parser.set_defaults(func=run)
+
+
+def _masked(channel: str, recipient: str) -> str:
+    if not recipient:
+        return "-"
+    return mask_phone(recipient) if channel == "sms" else mask_email(recipient)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    log = MessageLog(Redis.from_url(settings.redis_url), settings.retention_days * 86400)
+    records = log.recent(args.limit)
+    if not records:
+        print("no messages yet")
+    for record in records:
+        when = datetime.fromtimestamp(record.created, UTC).astimezone(settings.tz)
+        steps = " → ".join(
+            str(step["status"]) + (f" ({step['code']})" if "code" in step else "")
+            for step in record.timeline
+        )
+        print(f"{when:%Y-%m-%d %H:%M}  {record.kind:<16} {record.channel:<5} "
+              f"{_masked(record.channel, record.recipient):<18} appointment "
+              f"{record.appointment_id}  {record.status:<11} {steps}")
+    return 0

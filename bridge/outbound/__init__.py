@@ -1,0 +1,1 @@
+"""Everything that leaves the bridge for a customer: contacts, senders, limits."""

@@ -1,0 +1,113 @@
+"""A customer's contact details as the senders need them, normalised and cached.
+
+Phone numbers are normalised to E.164 with `phonenumbers` (default region NL, so
+`06-12345678` becomes `+31612345678`); a number that is not a valid mobile number is
+a recorded reason (`invalid_number`, `not_a_mobile_number`), never a crash. The
+language comes from a customer extra field (`OABRIDGE_LANGUAGE_FIELD`, default
+`Taal`), else the default language. Details are cached in Redis and dropped when a
+`customer.changed` notice arrives.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+import phonenumbers
+from redis import Redis
+
+from bridge.booking import BookingClient, BookingNotFoundError, Customer
+from bridge.store import keys
+
+__all__ = ["Contact", "ContactBook", "contact_from_customer", "normalise_mobile"]
+
+_SMS_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+}
+LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    customer_id: int
+    first_name: str
+    full_name: str
+    mobile: str | None  # E.164
+    mobile_problem: str | None
+    email: str | None
+    language: str
+
+
+def normalise_mobile(raw: str, region: str = "NL") -> tuple[str | None, str | None]:
+    """(E.164 number, None) or (None, why not)."""
+    if not raw.strip():
+        return None, "no_mobile_number"
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None, "invalid_number"
+    if not phonenumbers.is_valid_number(number):
+        return None, "invalid_number"
+    if phonenumbers.number_type(number) not in _SMS_TYPES:
+        return None, "not_a_mobile_number"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def contact_from_customer(
+    customer: Customer, language_field: str, default_language: str
+) -> Contact:
+    mobile, problem = normalise_mobile(customer.mobile_phone)
+    if mobile is None and customer.phone:  # some practices keep the mobile in Phone
+        fallback, _ = normalise_mobile(customer.phone)
+        if fallback is not None:
+            mobile, problem = fallback, None
+    language = customer.extra.get(language_field, "").strip().lower()[:2]
+    email = customer.email.strip() or None
+    return Contact(
+        customer_id=customer.id,
+        first_name=customer.first_name,
+        full_name=customer.full_name,
+        mobile=mobile,
+        mobile_problem=problem,
+        email=email if email and "@" in email else None,
+        language=language if language in LANGUAGES else default_language,
+    )
+
+
+class ContactBook:
+    """Contacts by customer id: from the Redis cache, else from `getCustomer`."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        booking: BookingClient,
+        *,
+        ttl_seconds: int,
+        language_field: str,
+        default_language: str,
+    ) -> None:
+        self.redis = redis
+        self.booking = booking
+        self.ttl_seconds = ttl_seconds
+        self.language_field = language_field
+        self.default_language = default_language
+
+    def get(self, customer_id: int) -> Contact | None:
+        """The contact, or None when the customer does not exist (any more)."""
+        cached = self.redis.get(keys.customer_cache(customer_id))
+        if cached is not None:
+            return Contact(**json.loads(cached))
+        try:
+            customer = self.booking.get_customer(customer_id)
+        except BookingNotFoundError:
+            return None
+        contact = contact_from_customer(customer, self.language_field, self.default_language)
+        if self.ttl_seconds:
+            self.redis.set(keys.customer_cache(customer_id), json.dumps(asdict(contact)),
+                           ex=self.ttl_seconds)
+        return contact
+
+    def forget(self, customer_id: int) -> int:
+        return int(self.redis.delete(keys.customer_cache(customer_id)))

@@ -1,0 +1,107 @@
+"""SMS through Twilio, with the official `twilio` package.
+
+`OABRIDGE_TWILIO_BASE_URL` points the package at another API host (the sandbox);
+nothing else here knows about it. Errors are classified for the caller: Twilio's
+429/5xx and queue-full codes are transient, invalid or unsubscribed recipients and
+the like are permanent (Twilio error codes, https://www.twilio.com/docs/api/errors).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+import structlog
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from bridge.observability.masking import mask_phone
+from bridge.outbound.errors import PermanentSendError, TransientSendError
+
+__all__ = ["TWILIO_TRANSIENT_CODES", "SmsReceipt", "SmsSender"]
+
+log = structlog.get_logger(__name__)
+
+#: Twilio codes worth retrying: too many requests, server errors, a full queue.
+TWILIO_TRANSIENT_CODES = frozenset({20429, 20500, 20503, 21611, 30001})
+
+
+@dataclass(frozen=True, slots=True)
+class SmsReceipt:
+    provider_id: str
+    status: str
+    segments: int | None
+
+
+class SmsSender:
+    """Sends one SMS at a time; safe to share between threads (one pooled session each)."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        sender: str = "",
+        messaging_service_sid: str = "",
+        base_url: str = "",
+        timeout: float = 10.0,
+    ) -> None:
+        if not account_sid or not auth_token:
+            raise ValueError("Twilio needs OABRIDGE_TWILIO_ACCOUNT_SID and _AUTH_TOKEN")
+        if not sender and not messaging_service_sid:
+            raise ValueError("set OABRIDGE_TWILIO_FROM or OABRIDGE_TWILIO_MESSAGING_SERVICE_SID")
+        self.client = Client(account_sid, auth_token,
+                             http_client=TwilioHttpClient(timeout=timeout))
+        if base_url:
+            self.client.api.base_url = base_url.rstrip("/")
+        self.sender = sender
+        self.messaging_service_sid = messaging_service_sid
+
+    def send(self, to: str, body: str, status_callback: str | None) -> SmsReceipt:
+        started = time.perf_counter()
+        try:
+            if self.messaging_service_sid:
+                message = self.client.messages.create(
+                    to=to, body=body, messaging_service_sid=self.messaging_service_sid,
+                    status_callback=status_callback or None,
+                )
+            else:
+                message = self.client.messages.create(
+                    to=to, body=body, from_=self.sender, status_callback=status_callback or None,
+                )
+        except TwilioRestException as exc:
+            raise _classify(exc) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
+        log.info("sms_accepted", to=mask_phone(to), sid=message.sid,
+                 ms=round((time.perf_counter() - started) * 1000, 1))
+        segments = int(message.num_segments) if message.num_segments else None
+        return SmsReceipt(str(message.sid), str(message.status), segments)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SmsReceipt | None:
+        """A message with this body to `to` created since `since`, if Twilio has one.
+
+        Resolves a send whose outcome a crash left unknown: Twilio lists every
+        message it accepted, so its absence means the send never happened.
+        """
+        try:
+            for message in self.client.messages.list(to=to, limit=50):
+                created = message.date_created
+                if message.body == body and (created is None or created >= since):
+                    return SmsReceipt(str(message.sid), str(message.status), None)
+        except TwilioRestException as exc:
+            raise _classify(exc) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
+        return None
+
+
+def _classify(exc: TwilioRestException) -> TransientSendError | PermanentSendError:
+    code = int(exc.code) if exc.code else None
+    reason = (exc.msg or "Twilio refused the message").strip()
+    if exc.status == 429 or exc.status >= 500 or code in TWILIO_TRANSIENT_CODES:
+        return TransientSendError(reason, code or exc.status)
+    return PermanentSendError(reason, code or exc.status)

@@ -1,0 +1,98 @@
+"""Exactly once in effect: a message is claimed in Redis before any provider call.
+
+A claim is `in_flight:<token>:<epoch>` while one attempt sends, `done:<outcome>` when
+the message was handed over (or failed for good, or was skipped), and absent or
+`released` when an attempt failed in a way that certainly sent nothing (so a retry
+may claim it again). What an attempt finds decides what it does:
+
+- free: it claims and sends;
+- done: someone sent it already; nothing to do (a duplicate job);
+- in flight, recently: another attempt is sending right now; nothing to do;
+- in flight for longer than `STALE_SECONDS`: that attempt died mid-send, so the
+  outcome is unknown. The caller must find out (Twilio lists what it accepted) or
+  record it as unknown; it never just sends again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from redis import Redis
+
+from bridge.store import keys
+from bridge.store.text import as_text
+
+__all__ = ["STALE_SECONDS", "Claim", "ClaimState", "Claims"]
+
+#: An in-flight claim older than this belongs to an attempt that died.
+STALE_SECONDS = 120
+
+_CLAIM = """
+local current = redis.call('GET', KEYS[1])
+if (not current) or current == 'released' then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+  return ''
+end
+return current
+"""
+
+_TAKE_OVER = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
+  return 1
+end
+return 0
+"""
+
+
+class ClaimState(Enum):
+    CLAIMED = "claimed"  # ours: go ahead
+    DONE = "done"  # handled before
+    BUSY = "busy"  # another attempt is at it now
+    STALE = "stale"  # an attempt died mid-send: outcome unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    state: ClaimState
+    token: str
+    since: int  # when the current holder claimed it (epoch seconds)
+    raw: str
+
+
+class Claims:
+    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.ttl = ttl_seconds
+        self._claim = redis.register_script(_CLAIM)
+        self._take_over = redis.register_script(_TAKE_OVER)
+
+    def claim(self, message_id: str, now: datetime) -> Claim:
+        token = uuid.uuid4().hex
+        stamp = int(now.timestamp())
+        value = f"in_flight:{token}:{stamp}"
+        found = as_text(self._claim(keys=[keys.send_claim(message_id)], args=[value, self.ttl]))
+        if not found:
+            return Claim(ClaimState.CLAIMED, token, stamp, value)
+        if found.startswith("done:"):
+            return Claim(ClaimState.DONE, "", 0, found)
+        _, holder, since = found.split(":", 2)
+        state = ClaimState.STALE if stamp - int(since) > STALE_SECONDS else ClaimState.BUSY
+        return Claim(state, holder, int(since), found)
+
+    def take_over(self, message_id: str, stale: Claim, now: datetime) -> Claim | None:
+        """Make a stale claim ours (once the unknown outcome is resolved); None if lost."""
+        token = uuid.uuid4().hex
+        value = f"in_flight:{token}:{int(now.timestamp())}"
+        won = self._take_over(keys=[keys.send_claim(message_id)], args=[stale.raw, value, self.ttl])
+        return Claim(ClaimState.CLAIMED, token, int(now.timestamp()), value) if int(won) else None
+
+    def finish(self, message_id: str, outcome: str) -> None:
+        self.redis.set(keys.send_claim(message_id), f"done:{outcome}", ex=self.ttl)
+
+    def release(self, message_id: str) -> None:
+        """Nothing was sent (a transient failure): a retry may claim it again."""
+        self.redis.set(keys.send_claim(message_id), "released", ex=self.ttl)

@@ -1,0 +1,70 @@
+"""At send time: is this planned message still wanted, given the appointment now?
+
+The plan was made from an earlier state. The send job re-reads the appointment from
+the booking API; if it was cancelled, moved or removed meanwhile (or, for a prompt,
+confirmed), the message is recorded as skipped and nothing is sent. The fresh state
+is also fed to the plan store, so a move found here plans the new reminders at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bridge.booking import BookingNotFoundError, Label
+from bridge.domain.messages import MessageKind, PlannedMessage
+from bridge.domain.snapshot import Snapshot
+from bridge.store import keys
+from workers.runtime import Runtime
+
+__all__ = ["current_state", "record_skip", "why_not_send"]
+
+
+def why_not_send(message: PlannedMessage, state: Snapshot, now: datetime) -> str | None:
+    """The reason not to send `message` given the appointment's current state, if any."""
+    if state.removed:
+        return "appointment_removed"
+    if now >= state.start:
+        return "appointment_started"
+    if message.kind is MessageKind.CANCELLED:
+        return None if not state.is_live else "appointment_not_cancelled"
+    if not state.is_live:
+        return "appointment_cancelled"
+    if state.start != message.start:
+        return "appointment_moved"
+    if message.kind is MessageKind.CONFIRM_REQUEST and state.label is not Label.PENDING:
+        return "already_confirmed"
+    return None
+
+
+def current_state(rt: Runtime, message: PlannedMessage) -> Snapshot:
+    """The appointment as the booking API has it now, also recorded in the plan."""
+    known = rt.plans.snapshot(message.appointment_id)
+    agenda_id = known.agenda_id if known else 0
+    try:
+        appointment = rt.booking.get_appointment(message.appointment_id)
+    except BookingNotFoundError:
+        state = known.as_removed() if known else Snapshot.tombstone(message.appointment_id, 0)
+    else:
+        state = Snapshot.from_appointment(appointment, agenda_id)
+    if state.agenda_id:
+        rt.plans.observe([state], rt.plan_settings(), rt.clock.now())
+    return state
+
+
+def record_skip(
+    rt: Runtime, message: PlannedMessage, reason: str, now: datetime, channel: str = ""
+) -> None:
+    rt.redis.xadd(
+        keys.SKIPPED,
+        {
+            "appointment": message.appointment_id,
+            "kind": message.kind.value,
+            "variant": message.variant,
+            "start": int(message.start.timestamp()),
+            "channel": channel,
+            "reason": reason,
+            "at": int(now.timestamp()),
+        },
+        maxlen=keys.STREAM_LENGTH,
+        approximate=True,
+    )

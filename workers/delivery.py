@@ -1,0 +1,196 @@
+"""Delivering one planned message: check it is still wanted, pick channels, render,
+claim, hand over to the provider, record the fate.
+
+Exactly once in effect: each (message, channel) is claimed in Redis before the
+provider call (`bridge.store.claims`). A duplicate job finds the claim and does
+nothing; a transient provider failure releases the claim and raises so the job is
+retried; a permanent one is recorded and never retried. A claim left in flight by
+a worker that died is resolved, not repeated: for SMS the bridge asks Twilio whether
+the message went out (it lists everything it accepted) and sends only if it did not;
+for e-mail, which cannot be asked, the message is recorded as `unknown`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+
+from bridge.domain.channels import (
+    Channel,
+    ChannelPolicy,
+    Reachability,
+    choose_channels,
+    parse_channel_policy,
+)
+from bridge.domain.messages import PlannedMessage
+from bridge.domain.snapshot import Snapshot
+from bridge.outbound.contacts import Contact
+from bridge.outbound.errors import PermanentSendError, SendError, TransientSendError
+from bridge.store.claims import Claim, ClaimState
+from bridge.store.message_log import MessageRecord
+from workers.deliver_checks import current_state, record_skip, why_not_send
+from workers.facts import MessageFacts
+from workers.rendering import Render, RenderedText
+from workers.runtime import Runtime
+
+__all__ = ["Delivery", "Outcome"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    message_key: str
+    status: str  # sent | skipped | duplicate | unscheduled | failed | unknown
+    detail: str = ""
+
+
+class Delivery:
+    def __init__(self, rt: Runtime, render: Render) -> None:
+        self.rt = rt
+        self.render = render
+        self.policies = parse_channel_policy(rt.settings.channels)
+
+    def deliver(self, message_key: str) -> list[Outcome]:
+        """Deliver one planned message on its channels; raises `TransientSendError`."""
+        rt = self.rt
+        found = rt.plans.planned_with_previous_start(message_key)
+        if found is None:
+            return [Outcome(message_key, "unscheduled")]
+        message, previous_start = found
+        now = rt.clock.now()
+        state = current_state(rt, message)
+        reason = why_not_send(message, state, now)
+        if reason is not None:
+            record_skip(rt, message, reason, now)
+            return [Outcome(message_key, "skipped", reason)]
+        contact = rt.contacts.get(state.customer_id) if state.customer_id else None
+        if contact is None:
+            record_skip(rt, message, "no_customer", now)
+            return [Outcome(message_key, "skipped", "no_customer")]
+        policy = self.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
+        choice = choose_channels(policy, self._reach(contact))
+        outcomes = [self._refuse(message, contact, channel, why, now)
+                    for channel, why in choice.refused]
+        if not choice.send:
+            return outcomes
+        facts = rt.catalogue.facts(
+            message.kind.value, state, contact, previous_start=previous_start,
+            practice_name=rt.settings.practice_name, practice_phone=rt.settings.practice_phone,
+            confirmation_code=rt.confirmation_code(message.appointment_id),
+            can_reply=rt.settings.sender_takes_replies,
+        )
+        failures: list[TransientSendError] = []
+        for channel in choice.send:
+            try:
+                outcomes.append(self._send(message, state, contact, channel, facts))
+            except TransientSendError as exc:
+                failures.append(exc)
+        if failures:  # the others are claimed and done; a retry only redoes these
+            raise failures[0]
+        return outcomes
+
+    def _reach(self, contact: Contact) -> Reachability:
+        rt = self.rt
+        sms_problem = contact.mobile_problem
+        if contact.mobile and rt.optouts.is_opted_out(contact.mobile):
+            sms_problem = "opted_out"
+        elif contact.mobile and rt.sms is None:
+            sms_problem = "sms_not_configured"
+        email_problem = None if contact.email else "no_email_address"
+        if contact.email and rt.mail is None:
+            email_problem = "email_not_configured"
+        return Reachability(sms_problem, email_problem)
+
+    def _record(self, message: PlannedMessage, channel: Channel, recipient: str,
+                status: str, now: datetime, text: RenderedText | None = None) -> str:
+        message_id = f"{message.key}:{channel.value}"
+        self.rt.messages.open(MessageRecord(
+            message_id=message_id, message_key=message.key,
+            appointment_id=message.appointment_id, kind=message.kind.value,
+            channel=channel.value, recipient=recipient, status=status,
+            text=text.text if text else "", subject=(text.subject or "") if text else "",
+        ), now)
+        return message_id
+
+    def _refuse(self, message: PlannedMessage, contact: Contact, channel: Channel,
+                why: str, now: datetime) -> Outcome:
+        recipient = (contact.mobile or "") if channel is Channel.SMS else (contact.email or "")
+        message_id = self._record(message, channel, recipient, "skipped", now)
+        self.rt.messages.advance(message_id, "skipped", now, detail=why)
+        record_skip(self.rt, message, why, now, channel=channel.value)
+        return Outcome(message.key, "skipped", f"{channel.value}: {why}")
+
+    def _send(self, message: PlannedMessage, state: Snapshot, contact: Contact,
+              channel: Channel, facts: MessageFacts) -> Outcome:
+        rt = self.rt
+        now = rt.clock.now()
+        text = self.render(facts, channel)
+        recipient = contact.mobile if channel is Channel.SMS else contact.email
+        assert recipient is not None
+        message_id = self._record(message, channel, recipient, "claimed", now, text)
+        claim = rt.claims.claim(message_id, now)
+        if claim.state in {ClaimState.DONE, ClaimState.BUSY}:
+            return Outcome(message.key, "duplicate", channel.value)
+        if claim.state is ClaimState.STALE:
+            resolved = self._resolve_stale(message_id, claim, channel, recipient, text)
+            if resolved is not None:
+                return resolved
+        try:
+            provider_id = self._hand_over(channel, recipient, text)
+        except TransientSendError as exc:
+            rt.claims.release(message_id)  # nothing was sent: a retry may send it
+            rt.messages.advance(message_id, "retrying", rt.clock.now(), code=exc.code,
+                                detail=exc.reason)
+            raise
+        except PermanentSendError as exc:
+            rt.claims.finish(message_id, "failed")
+            rt.messages.advance(message_id, "failed", rt.clock.now(), code=exc.code,
+                                detail=exc.reason)
+            log.info("message_failed", message=message_id, code=exc.code)
+            return Outcome(message.key, "failed", f"{channel.value}: {exc.reason}")
+        rt.claims.finish(message_id, "sent")
+        rt.messages.link_provider(message_id, provider_id)
+        rt.messages.advance(message_id, "sent", rt.clock.now())
+        return Outcome(message.key, "sent", channel.value)
+
+    def _hand_over(self, channel: Channel, recipient: str, text: RenderedText) -> str:
+        rt = self.rt
+        if channel is Channel.SMS:
+            assert rt.sms is not None
+            rt.sms_bucket.acquire()
+            callback = rt.settings.public_url.rstrip("/") + "/twilio/status"
+            return rt.sms.send(recipient, text.text, callback).provider_id
+        assert rt.mail is not None
+        return rt.mail.send(recipient, text.subject or "", text.text, text.html).message_id
+
+    def _resolve_stale(self, message_id: str, claim: Claim, channel: Channel,
+                       recipient: str, text: RenderedText) -> Outcome | None:
+        """An attempt died mid-send. None means: it certainly sent nothing; send now."""
+        rt = self.rt
+        now = rt.clock.now()
+        key = message_id.rsplit(":", 1)[0]
+        if channel is Channel.EMAIL or rt.sms is None:
+            rt.claims.finish(message_id, "unknown")
+            rt.messages.advance(message_id, "unknown", now,
+                                detail="a worker stopped mid-send; not repeated")
+            return Outcome(key, "unknown", channel.value)
+        since = datetime.fromtimestamp(claim.since, now.tzinfo) if now.tzinfo else now
+        try:
+            found = rt.sms.find_sent(recipient, text.text, since)
+        except SendError:
+            raise TransientSendError("cannot ask Twilio about an unknown send") from None
+        if found is not None:
+            rt.claims.finish(message_id, "sent")
+            rt.messages.link_provider(message_id, found.provider_id)
+            rt.messages.advance(message_id, "sent", now,
+                                detail="found at Twilio after a worker stopped mid-send")
+            return Outcome(key, "sent", channel.value)
+        if rt.claims.take_over(message_id, claim, now) is None:
+            return Outcome(key, "duplicate", channel.value)  # someone else resolved it
+        rt.messages.advance(message_id, "claimed", now,
+                            detail="not at Twilio after a worker stopped mid-send; sending")
+        return None
+

@@ -1,0 +1,97 @@
+"""What a message says about its appointment, gathered from the booking API.
+
+The appointment type's and practitioner's names change rarely and are asked for
+once per process and hour, not once per message.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from bridge.booking import BookingClient, BookingError
+from bridge.domain.snapshot import Snapshot
+from bridge.outbound.contacts import Contact
+
+__all__ = ["CatalogueCache", "MessageFacts"]
+
+CACHE_SECONDS = 3600
+#: Shown only when neither OABRIDGE_PRACTICE_NAME nor the agenda has a name.
+FALLBACK_PRACTICE_NAME = "OnlineAfspraken"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """Everything about one message that a template may show."""
+
+    kind: str
+    language: str
+    customer_first_name: str
+    customer_name: str
+    start: datetime
+    end: datetime
+    previous_start: datetime | None
+    appointment_type: str
+    practitioner: str
+    practice_name: str
+    practice_phone: str
+    confirmation_code: str | None
+    can_reply: bool
+
+
+class CatalogueCache:
+    """Names of appointment types, resources and agendas, cached for an hour."""
+
+    def __init__(self, booking: BookingClient) -> None:
+        self.booking = booking
+        self._names: dict[tuple[str, int], tuple[float, str]] = {}
+
+    def _name(self, what: str, ident: int | None) -> str:
+        if not ident:
+            return ""
+        cached = self._names.get((what, ident))
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        try:
+            if what == "type":
+                name = self.booking.get_appointment_type(ident).name
+            elif what == "resource":
+                name = self.booking.get_resource(ident).name
+            else:
+                name = self.booking.get_agenda(ident).name
+        except BookingError:
+            return ""  # a name is nice to have; the message still goes out
+        self._names[(what, ident)] = (time.monotonic(), name)
+        return name
+
+    def facts(
+        self,
+        kind: str,
+        state: Snapshot,
+        contact: Contact,
+        *,
+        previous_start: datetime | None,
+        practice_name: str,
+        practice_phone: str,
+        confirmation_code: str | None,
+        can_reply: bool,
+    ) -> MessageFacts:
+        practitioner = self._name("resource", state.resource_ids[0] if state.resource_ids else 0)
+        return MessageFacts(
+            kind=kind,
+            language=contact.language,
+            customer_first_name=contact.first_name,
+            customer_name=contact.full_name,
+            start=state.start,
+            end=state.finish,
+            previous_start=previous_start,
+            appointment_type=self._name("type", state.appointment_type_id),
+            practitioner=practitioner,
+            # Every text names the practice: the setting, else the agenda's name.
+            practice_name=practice_name or self._name("agenda", state.agenda_id)
+            or FALLBACK_PRACTICE_NAME,
+            practice_phone=practice_phone,
+            confirmation_code=confirmation_code,
+            can_reply=can_reply,
+        )
