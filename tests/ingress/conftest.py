@@ -23,6 +23,9 @@ from workers.relay import Relay
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"test-secret-of-32-bytes-length!!").decode()
 TRIGGER_TOKEN = "trigger-token-for-tests"
+TWILIO_TOKEN = "twilio-token-for-tests"
+#: What Twilio calls: the bridge behind a proxy, not the address the test server has.
+PUBLIC_URL = "https://bridge.example.nl"
 
 
 def ingress_settings(redis_url: str, **extra: str) -> Settings:
@@ -30,6 +33,8 @@ def ingress_settings(redis_url: str, **extra: str) -> Settings:
         "OABRIDGE_REDIS_URL": redis_url,
         "OABRIDGE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "OABRIDGE_TRIGGER_TOKEN": TRIGGER_TOKEN,
+        "OABRIDGE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "OABRIDGE_PUBLIC_URL": PUBLIC_URL,
         **extra,
     })
 

@@ -1,0 +1,206 @@
+"""Messages go out exactly once, on the right channel, in the customer's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from bridge.booking import BookingMode, CancelMode
+from bridge.domain.messages import MessageKind
+from bridge.store.claims import STALE_SECONDS
+from tests.contract.helpers import book, bookable_slot, new_customer
+from tests.flow.conftest import Flow
+from workers.deliver import deliver_batch
+
+MakeFlow = Callable[..., Flow]
+
+
+def booked(flow: Flow, days: int = 3, index: int = 0, **customer: str) -> int:
+    slot = bookable_slot(flow.api, flow.clock.now().date() + timedelta(days=days), index=index)
+    return book(flow.api, slot, new_customer(flow.api, **customer))
+
+
+def settle(flow: Flow) -> None:
+    """Poll, send what became due, and let the provider's callbacks arrive."""
+    flow.poll()
+    flow.ticker.tick()
+    flow.run_jobs()
+    assert flow.twilio.wait_idle(10)
+
+
+def send_reminders(flow: Flow, appointment_id: int) -> None:
+    reminder = next(m for m in flow.planned_for(appointment_id)
+                    if m.kind is MessageKind.REMINDER)
+    flow.clock.set(reminder.send_at + timedelta(seconds=1))
+    flow.ticker.tick()
+    flow.run_jobs()
+    assert flow.twilio.wait_idle(10)
+
+
+def to(flow: Flow, number: str) -> list[dict[str, object]]:
+    return [m for m in flow.twilio.messages() if m["to"] == number]
+
+
+def test_prompt_and_reminder_by_sms_once_each_and_delivered(flow: Flow) -> None:
+    flow.ticker.tick()
+    flow.run_jobs()
+    appointment = booked(flow, mobile_phone="06-11112222")
+    settle(flow)
+    prompts = to(flow, "+31611112222")
+    assert len(prompts) == 1
+    assert "JA" in str(prompts[0]["body"]) and "NEE" in str(prompts[0]["body"])
+    send_reminders(flow, appointment)
+    settle(flow)
+    sent = to(flow, "+31611112222")
+    assert len(sent) == 2 and any("Herinnering" in str(m["body"]) for m in sent)
+    records = [r for r in flow.sent() if r.appointment_id == appointment]
+    assert sorted(r.kind for r in records) == ["confirm_request", "reminder"]
+    assert all(r.status == "delivered" for r in records)
+    assert [s["status"] for s in records[0].timeline][-1] == "delivered"
+    flow.ticker.tick()
+    flow.run_jobs()  # nothing left to send: still two
+    assert len(to(flow, "+31611112222")) == 2
+
+
+def test_email_when_there_is_no_mobile_and_english_when_asked(flow: Flow) -> None:
+    flow.ticker.tick()
+    flow.run_jobs()
+    booked(flow, mobile_phone="", email="noor.english@example.nl", first_name="Noor",
+           extra_fields={"Taal": "en"})  # type: ignore[arg-type]
+    settle(flow)
+    mails = flow.mail.wait_for_messages(1)
+    mail = next(m for m in mails if "noor.english@example.nl" in str(m["to"]))
+    assert "confirm" in str(mail["subject"]).lower()
+    assert "Noor" in str(mail["text"]) and mail["html"]
+    assert any(name == "List-Unsubscribe" for name, _ in mail["headers"])  # type: ignore[union-attr]
+
+
+def test_both_channels_when_the_policy_says_so(make_flow: MakeFlow) -> None:
+    flow = make_flow(OABRIDGE_CHANNELS="confirm_request:both")
+    flow.ticker.tick()
+    flow.run_jobs()
+    booked(flow, mobile_phone="06-33334444", email="beide@example.nl")
+    settle(flow)
+    assert len(to(flow, "+31633334444")) == 1
+    assert any("beide@example.nl" in str(m["to"]) for m in flow.mail.messages())
+
+
+def test_invalid_numbers_and_opt_outs_are_recorded_not_sent(make_flow: MakeFlow) -> None:
+    flow = make_flow(OABRIDGE_CHANNELS="confirm_request:sms")
+    flow.ticker.tick()
+    flow.run_jobs()
+    flow.rt.optouts.opt_out("+31655556666", "STOP", flow.clock.now())
+    invalid = booked(flow, mobile_phone="0201234567", email="vast@example.nl")
+    stopped = booked(flow, index=2, mobile_phone="06-55556666")
+    settle(flow)
+    assert to(flow, "+31655556666") == []
+    reasons = {(s["appointment"], s["reason"]) for s in flow.skipped()}
+    assert (str(invalid), "not_a_mobile_number") in reasons
+    assert (str(stopped), "opted_out") in reasons
+    logged = {r.appointment_id: r for r in flow.rt.messages.recent(100)}
+    assert logged[stopped].status == "skipped"
+
+
+def test_a_429_is_retried_and_the_message_sent_once(flow: Flow) -> None:
+    for _ in range(2):  # the first poll, then the demo practice's own prompts go out
+        flow.ticker.tick()
+        flow.run_jobs()
+    flow.twilio.faults.push(429, 20429)
+    booked(flow, mobile_phone="06-17778888")
+    settle(flow)
+    assert len(to(flow, "+31617778888")) == 1
+    record = next(r for r in flow.sent() if r.recipient == "+31617778888")
+    steps = [s["status"] for s in record.timeline]
+    assert steps[:3] == ["claimed", "retrying", "sent"]  # then Twilio's own reports
+    assert flow.failed_jobs() == []
+
+
+def test_a_permanent_error_is_recorded_and_not_retried(flow: Flow) -> None:
+    flow.ticker.tick()
+    flow.run_jobs()
+    booked(flow, mobile_phone="+15005550001")  # Twilio's magic invalid number
+    settle(flow)
+    record = next(r for r in flow.rt.messages.recent(100) if r.recipient == "+15005550001")
+    assert record.status == "failed"
+    assert any(s.get("code") == 21211 for s in record.timeline)
+    assert to(flow, "+15005550001") == []
+    assert flow.failed_jobs() == []
+
+
+def claim_for(flow: Flow, appointment: int) -> tuple[str, list[str]]:
+    keys = [m.key for m in flow.planned_for(appointment)
+            if m.kind is MessageKind.CONFIRM_REQUEST]
+    return f"{keys[0]}:sms", keys
+
+
+def test_a_worker_killed_between_claim_and_provider_call(flow: Flow) -> None:
+    flow.ticker.tick()
+    flow.run_jobs()
+    appointment = booked(flow, mobile_phone="06-12121212")
+    flow.clock.advance(timedelta(seconds=60))
+    flow.ticker.tick()  # polls: the prompt is planned and due...
+    flow.run_jobs()
+    message_id, message_keys = claim_for(flow, appointment)
+    assert to(flow, "+31612121212") == []  # (the poll ran; sending is next)
+    flow.rt.claims.claim(message_id, flow.clock.now())  # ...a worker claims it and dies
+    flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
+    deliver_batch(message_keys)
+    assert flow.twilio.wait_idle(10)
+    assert len(to(flow, "+31612121212")) == 1  # Twilio had nothing, so it went out once
+    record = flow.rt.messages.get(message_id)
+    assert record is not None and record.provider_id
+
+
+def test_a_worker_killed_after_the_provider_call(flow: Flow) -> None:
+    flow.ticker.tick()
+    flow.run_jobs()
+    appointment = booked(flow, mobile_phone="06-13131313")
+    flow.clock.advance(timedelta(seconds=60))
+    flow.ticker.tick()
+    flow.run_jobs()
+    message_id, message_keys = claim_for(flow, appointment)
+    deliver_batch(message_keys)
+    assert len(to(flow, "+31613131313")) == 1
+    # The worker dies after Twilio accepted it but before recording that.
+    flow.redis.set(f"oab:claim:{message_id}", f"in_flight:dead:{int(flow.clock.now().timestamp())}")
+    flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
+    deliver_batch(message_keys)
+    assert len(to(flow, "+31613131313")) == 1  # found at Twilio: not sent again
+
+
+def test_duplicate_send_jobs_send_once(flow: Flow) -> None:
+    flow.ticker.tick()
+    flow.run_jobs()
+    appointment = booked(flow, mobile_phone="06-14141414")
+    flow.clock.advance(timedelta(seconds=60))
+    flow.ticker.tick()
+    flow.run_jobs()
+    _, message_keys = claim_for(flow, appointment)
+    for _ in range(3):
+        deliver_batch(message_keys + message_keys)
+    assert len(to(flow, "+31614141414")) == 1
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_kind_reaches_both_channels(make_flow: MakeFlow, lang: str) -> None:
+    flow = make_flow(OABRIDGE_CHANNELS=",".join(f"{k.value}:both" for k in MessageKind))
+    flow.ticker.tick()
+    flow.run_jobs()
+    number = "06-15151515" if lang == "nl" else "06-16161616"
+    appointment = booked(flow, mobile_phone=number, email=f"alles.{lang}@example.nl",
+                         extra_fields={"Taal": lang})  # type: ignore[arg-type]
+    settle(flow)  # confirm_request
+    before = flow.api.get_appointment(appointment)
+    moved = before.start + timedelta(hours=1)
+    flow.api.set_appointment(27041, before.customer_id or 0, before.appointment_type_id or 0,
+                             moved.date(), moved.time(), appointment_id=appointment,
+                             booking_mode=BookingMode.CUSTOMER)
+    settle(flow)  # rescheduled
+    send_reminders(flow, appointment)  # reminder, for the new time
+    flow.api.cancel_appointment(appointment, mode=CancelMode.COMPANY)
+    settle(flow)  # cancelled
+    kinds = {(r.kind, r.channel) for r in flow.sent("sms") + flow.sent("email")
+             if r.appointment_id == appointment}
+    assert kinds == {(k.value, c) for k in MessageKind for c in ("sms", "email")}
