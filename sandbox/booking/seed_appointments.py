@@ -22,6 +22,10 @@ from sandbox.booking.localtime import format_datetime, parse_time
 DateResolver = Callable[[int, str, str], date]
 
 
+#: How long before seeding a seed appointment counts as booked (its CreateTime).
+SEED_BOOKED_DAYS_AGO = 7
+
+
 def _types(conn: sqlite3.Connection) -> dict[int, tuple[str, timedelta, timedelta]]:
     rows = conn.execute('SELECT "Id", "Name", "Duration", "Buffer" FROM appointment_types')
     return {
@@ -89,7 +93,8 @@ def load_appointments(
                 label,
                 code,
                 json.dumps(item.get("Extra") or {}),
-                epoch,
+                # Seeded appointments were booked earlier, as in a real agenda.
+                epoch - 86400 * int(item.get("BookedDaysAgo", SEED_BOOKED_DAYS_AGO)),
                 epoch,
             )
         )

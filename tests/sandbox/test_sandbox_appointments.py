@@ -78,7 +78,7 @@ def test_updated_after_is_strict_and_tracks_changes(api: Api) -> None:
         IncludeCancelled=1,
     )[0]
     assert item["UpdateTime"] == "2026-10-21 10:05:00"
-    assert item["CreateTime"] == seeded_at
+    assert item["CreateTime"] == "2026-10-14 10:00:00"  # seeded as booked a week earlier
 
 
 def test_created_after(api: Api) -> None:

@@ -230,7 +230,7 @@ class TestCustomerMode:
         )
         assert saved["CustomerId"] == str(SEBASTIEN)
         assert saved["UpdateTime"] == "2026-10-21 10:10:00"
-        assert saved["CreateTime"] == "2026-10-21 10:00:00"
+        assert saved["CreateTime"] == "2026-10-14 10:00:00"  # seeded as booked a week before
         element = api.ok("getAppointment", Id=30012007).find("Appointment/Resources")
         assert flat(element)["AssignedStartTime"] == "2026-10-27 10:00:00"  # type: ignore[arg-type]
 

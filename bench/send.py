@@ -1,0 +1,277 @@
+"""Reminders sent per second by one worker process, against Twilio's response time.
+
+    python -m bench.send [--messages 10000] [--delay-ms 150] [--concurrency 16]
+                         [--rate 20] [--rate-seconds 60] [--quick]
+
+The booking API and the Twilio API run as a sandbox in a separate process
+(`bench.send_sandbox`, real clock) over a practice with one appointment per planned
+message, all on the day after tomorrow, for the demo customers (each with a mobile
+number, so every message is an SMS). The bridge runs here on real Redis (db 11) with
+a manual clock at 07:00 that day: every 1d reminder is due, no appointment has
+started; quiet hours off. Per phase: Redis flushed, a reconciliation plans the
+reminders, the ticker queues them (send jobs of 50), then ONE in-process RQ
+SimpleWorker (burst) drains the send queue and is timed. Every message it sends is
+re-read upstream, claimed, handed to Twilio and logged, as in production.
+
+Phases and targets (issue: "sending at volume"):
+1. Twilio answering after `--delay-ms` (150 ms), no rate limit: >= 50 messages/s.
+2. Twilio answering at once, no rate limit: messages/s >= 0.5 x RQ's own throughput
+   for no-op jobs with the same worker class, measured in the same run.
+3. `OABRIDGE_SMS_RATE=--rate`, Twilio answering after `--delay-ms`: the rate over
+   `--rate-seconds` (60) from the first message stays within 5% of the limit.
+Each sending phase checks exactly-once: as many messages at Twilio as planned message
+keys with a provider id in the bridge's log, the same ids on both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from redis import Redis
+from rq.registry import FailedJobRegistry
+
+from bench.ingress import free_port
+from bench.sandbox_data import practice_with
+from bench.table import print_table
+from bridge.clock import ManualClock
+from bridge.observability.logging import configure_logging
+from bridge.queueing.jobs import JobSpec, QueueName
+from bridge.settings import load_settings
+from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
+from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
+from workers import runtime, sync
+from workers.process import build_worker
+from workers.runtime import Runtime
+from workers.ticker import Ticker
+
+REDIS_URL = "redis://127.0.0.1:6379/11"
+AGENDA = 27041
+ZONE = ZoneInfo("Europe/Amsterdam")
+NOOP = JobSpec("bench.send.noop", QueueName.SEND, 60, ())
+HENK = 10482321  # the demo customer with only an e-mail address
+
+
+def noop() -> None:
+    """The baseline job: RQ's own cost per job."""
+
+
+@dataclass
+class Sent:
+    seconds: float
+    cpu: float  # this process, every thread
+    sandbox_cpu: float
+    at_twilio: int
+    logged: int
+    same_ids: bool
+    failed_jobs: int
+    accepted: list[float]  # the sandbox's monotonic time of each accepted message
+
+    @property
+    def exactly_once(self) -> bool:
+        return self.same_ids and self.at_twilio == self.logged
+
+    @property
+    def rate(self) -> float:
+        return self.at_twilio / self.seconds
+
+
+def process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Bench:
+    def __init__(self, messages: int, delay_ms: float, concurrency: int) -> None:
+        self.delay_ms = delay_ms
+        self.concurrency = concurrency
+        self.redis = Redis.from_url(REDIS_URL)
+        day = datetime.now(ZONE).date() + timedelta(days=2)
+        self.moment = datetime.combine(day, clock_time(7, 0), ZONE)  # reminders due
+        data = practice_with(messages, day, days=1)
+        for customer in data["Customers"]:
+            if customer["Id"] == HENK:
+                customer["MobilePhone"] = "06-24681357"
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            json.dump(data, handle)
+        self.data_file = handle.name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.http = httpx.Client(base_url=self.url, timeout=60)
+        self.sandbox = subprocess.Popen(
+            [sys.executable, "-m", "bench.send_sandbox", "--port", str(self.port),
+             "--data", self.data_file],
+        )
+        deadline = time.monotonic() + 120
+        while True:
+            if self.sandbox.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox did not start")
+            try:
+                if self.http.get("/_sandbox/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        self.sandbox.terminate()
+        self.sandbox.wait(timeout=30)
+        self.http.close()
+        os.unlink(self.data_file)
+        self.redis.flushdb()
+
+    def runtime(self, rate: float) -> Runtime:
+        settings = load_settings({
+            "OABRIDGE_API_URL": f"{self.url}/APIREST", "OABRIDGE_API_KEY": DEMO_API_KEY,
+            "OABRIDGE_API_SECRET": DEMO_API_SECRET, "OABRIDGE_REDIS_URL": REDIS_URL,
+            "OABRIDGE_AGENDA_IDS": str(AGENDA), "OABRIDGE_QUIET_HOURS": "off",
+            "OABRIDGE_REMINDER_OFFSETS": "1d", "OABRIDGE_SMS_RATE": str(rate),
+            "OABRIDGE_SEND_CONCURRENCY": str(self.concurrency),
+            "OABRIDGE_TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
+            "OABRIDGE_TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN, "OABRIDGE_TWILIO_FROM": DEMO_NUMBER,
+            "OABRIDGE_TWILIO_BASE_URL": self.url, "OABRIDGE_PUBLIC_URL": self.url,
+        })
+        return Runtime.from_settings(settings, clock=ManualClock(self.moment))
+
+    def drain(self) -> tuple[float, float, int]:
+        """One SimpleWorker drains the queues: (seconds, CPU seconds, jobs done)."""
+        worker = build_worker(Redis.from_url(REDIS_URL), simple=True)
+        cpu, started = time.process_time(), time.perf_counter()
+        worker.work(burst=True, logging_level="WARNING")
+        return (time.perf_counter() - started, time.process_time() - cpu,
+                worker.successful_job_count)
+
+    def send(self, *, delay_ms: float, rate: float, limit: int | None = None) -> Sent:
+        """Plan every reminder, queue `limit` of them (all if None), time their sending."""
+        self.redis.flushdb()
+        self.http.post("/_bench/reset").raise_for_status()
+        self.http.put("/_sandbox/twilio/config",
+                      json={"response_delay_ms": delay_ms}).raise_for_status()
+        rt = self.runtime(rate)
+        runtime.install(rt)
+        try:
+            sync.reconcile_agenda(AGENDA)
+            ticker, queued = Ticker(rt), 0
+            while limit is None or queued < limit:
+                batch = 2000 if limit is None else min(2000, limit - queued)
+                dispatched = ticker.dispatch_due(limit=batch)
+                if not dispatched:
+                    break
+                queued += dispatched
+            sandbox_cpu = process_cpu(self.sandbox.pid)
+            seconds, cpu, _ = self.drain()
+            sandbox_cpu = process_cpu(self.sandbox.pid) - sandbox_cpu
+            return self.check(rt, queued, seconds, cpu, sandbox_cpu)
+        finally:
+            runtime.install(None)
+            rt.close()
+
+    def check(self, rt: Runtime, queued: int, seconds: float, cpu: float,
+              sandbox_cpu: float) -> Sent:
+        at_twilio = {m["sid"] for m in self.http.get("/_sandbox/twilio/messages").json()}
+        records = [r for r in rt.messages.recent(queued + 100) if r.provider_id]
+        keys = {r.message_key for r in records}
+        failed = sum(FailedJobRegistry(queue=rt.writer.queue(name)).count for name in QueueName)
+        return Sent(
+            seconds=seconds, cpu=cpu, sandbox_cpu=sandbox_cpu, at_twilio=len(at_twilio),
+            logged=len(keys), same_ids={r.provider_id for r in records} == at_twilio,
+            failed_jobs=failed, accepted=sorted(self.http.get("/_bench/accepted").json()),
+        )
+
+    def noop_jobs(self, count: int) -> tuple[float, float, int]:
+        """RQ's baseline: `count` no-op jobs on the send queue, drained by the same worker."""
+        self.redis.flushdb()
+        rt = self.runtime(0)
+        try:
+            for start in range(0, count, 1000):
+                rt.writer.enqueue_many([(NOOP, [], f"noop-{i}")
+                                        for i in range(start, min(count, start + 1000))])
+        finally:
+            rt.close()
+        return self.drain()
+
+
+def window_rate(accepted: list[float], seconds: float, skip: float = 0.0) -> float | None:
+    """Messages per second over `seconds` from the first one (+`skip`), if sending lasted."""
+    if not accepted:
+        return None
+    start = accepted[0] + skip
+    if accepted[-1] < start + seconds - 1:  # sending stopped well before the window ended
+        return None
+    return sum(1 for t in accepted if start <= t < start + seconds) / seconds
+
+
+def main() -> None:
+    configure_logging(json=False, level="WARNING")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--delay-ms", type=float, default=150)
+    parser.add_argument("--concurrency", type=int, default=16,
+                        help="OABRIDGE_SEND_CONCURRENCY of the worker")
+    parser.add_argument("--rate", type=float, default=20, help="OABRIDGE_SMS_RATE in phase 3")
+    parser.add_argument("--rate-seconds", type=float, default=60)
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 1,000 messages, a 10-second rate window")
+    args = parser.parse_args()
+    if args.quick:
+        args.messages, args.rate_seconds = 1000, 10
+    rate_messages = int(args.rate * (args.rate_seconds + 3))  # enough for the whole window
+    started = time.perf_counter()
+    bench = Bench(max(args.messages, rate_messages), args.delay_ms, args.concurrency)
+    try:
+        slow = bench.send(delay_ms=args.delay_ms, rate=0, limit=args.messages)
+        noop_seconds, noop_cpu, noop_jobs = bench.noop_jobs(args.messages)
+        fast = bench.send(delay_ms=0, rate=0, limit=args.messages)
+        limited = bench.send(delay_ms=args.delay_ms, rate=args.rate, limit=rate_messages)
+    finally:
+        bench.close()
+    total = time.perf_counter() - started
+    noop_rate = noop_jobs / noop_seconds
+    measured = window_rate(limited.accepted, args.rate_seconds)
+    steady = window_rate(limited.accepted, args.rate_seconds - 1, skip=1)
+
+    def row(name: str, sent: Sent, result: str, target: str) -> list[str]:
+        return [name, f"{sent.at_twilio:,}", f"{sent.logged:,}",
+                "yes" if sent.exactly_once else "NO", str(sent.failed_jobs),
+                f"{sent.seconds:.1f}", f"{sent.rate:.0f}",
+                f"{sent.cpu / sent.at_twilio * 1000:.2f}",
+                f"{sent.sandbox_cpu / sent.seconds:.0%}", result, target]
+
+    ratio = fast.rate / noop_rate
+    deviation = "n/a" if measured is None else f"{measured:.2f}/s ({measured / args.rate - 1:+.1%})"
+    print_table(
+        f"Sending {args.messages:,} planned reminders with one worker "
+        f"(SimpleWorker, send concurrency {args.concurrency})",
+        ["phase", "at Twilio", "logged", "exactly once", "failed jobs", "seconds", "msg/s",
+         "worker CPU ms/msg", "sandbox CPU", "result", "target"],
+        [
+            row(f"Twilio answers after {args.delay_ms:.0f} ms, no limit", slow,
+                f"{slow.rate:.0f} msg/s", ">= 50 msg/s"),
+            row("Twilio answers at once, no limit", fast,
+                f"{ratio:.2f} x RQ no-op", ">= 0.50"),
+            row(f"limit {args.rate:g}/s, {args.delay_ms:.0f} ms", limited,
+                f"{deviation} over {args.rate_seconds:g} s", f"within 5% of {args.rate:g}/s"),
+        ],
+    )
+    print_table("Baseline", ["measure", "value"], [
+        ["RQ no-op jobs, same worker class and queue set-up",
+         f"{noop_jobs:,} in {noop_seconds:.1f} s = {noop_rate:.0f} jobs/s "
+         f"({noop_cpu / noop_jobs * 1000:.2f} ms CPU/job)"],
+        ["limited phase, after its first second (burst of one second's tokens excluded)",
+         "n/a" if steady is None else f"{steady:.2f}/s"],
+        ["whole benchmark run (set-up, planning, four phases)", f"{total:.0f} s"],
+    ])
+
+
+if __name__ == "__main__":
+    main()
