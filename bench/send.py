@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -67,6 +68,25 @@ def noop() -> None:
     """The baseline job: RQ's own cost per job."""
 
 
+class PoolDiscards(logging.Filter):
+    """Counts (and silences) urllib3's "Connection pool is full, discarding connection":
+    a connection the Twilio client opened and then could not keep."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "pool is full" in record.getMessage():
+            self.count += 1
+            return False
+        return True
+
+
+DISCARDS = PoolDiscards()
+logging.getLogger("urllib3.connectionpool").addFilter(DISCARDS)
+
+
 @dataclass
 class Sent:
     seconds: float
@@ -77,6 +97,7 @@ class Sent:
     same_ids: bool
     failed_jobs: int
     accepted: list[float]  # the sandbox's monotonic time of each accepted message
+    discarded: int  # HTTP connections the Twilio client could not keep in its pool
 
     @property
     def exactly_once(self) -> bool:
@@ -143,13 +164,12 @@ class Bench:
         })
         return Runtime.from_settings(settings, clock=ManualClock(self.moment))
 
-    def drain(self) -> tuple[float, float, int]:
-        """One SimpleWorker drains the queues: (seconds, CPU seconds, jobs done)."""
+    def drain(self) -> tuple[float, float]:
+        """One SimpleWorker drains the queues: (seconds, CPU seconds of this process)."""
         worker = build_worker(Redis.from_url(REDIS_URL), simple=True)
         cpu, started = time.process_time(), time.perf_counter()
         worker.work(burst=True, logging_level="WARNING")
-        return (time.perf_counter() - started, time.process_time() - cpu,
-                worker.successful_job_count)
+        return time.perf_counter() - started, time.process_time() - cpu
 
     def send(self, *, delay_ms: float, rate: float, limit: int | None = None) -> Sent:
         """Plan every reminder, queue `limit` of them (all if None), time their sending."""
@@ -168,8 +188,8 @@ class Bench:
                 if not dispatched:
                     break
                 queued += dispatched
-            sandbox_cpu = process_cpu(self.sandbox.pid)
-            seconds, cpu, _ = self.drain()
+            sandbox_cpu, DISCARDS.count = process_cpu(self.sandbox.pid), 0
+            seconds, cpu = self.drain()
             sandbox_cpu = process_cpu(self.sandbox.pid) - sandbox_cpu
             return self.check(rt, queued, seconds, cpu, sandbox_cpu)
         finally:
@@ -186,6 +206,7 @@ class Bench:
             seconds=seconds, cpu=cpu, sandbox_cpu=sandbox_cpu, at_twilio=len(at_twilio),
             logged=len(keys), same_ids={r.provider_id for r in records} == at_twilio,
             failed_jobs=failed, accepted=sorted(self.http.get("/_bench/accepted").json()),
+            discarded=DISCARDS.count,
         )
 
     def noop_jobs(self, count: int) -> tuple[float, float, int]:
@@ -196,9 +217,11 @@ class Bench:
             for start in range(0, count, 1000):
                 rt.writer.enqueue_many([(NOOP, [], f"noop-{i}")
                                         for i in range(start, min(count, start + 1000))])
+            seconds, cpu = self.drain()
+            done = rt.writer.queue(QueueName.SEND).finished_job_registry.count
         finally:
             rt.close()
-        return self.drain()
+        return seconds, cpu, done
 
 
 def window_rate(accepted: list[float], seconds: float, skip: float = 0.0) -> float | None:
@@ -245,7 +268,7 @@ def main() -> None:
                 "yes" if sent.exactly_once else "NO", str(sent.failed_jobs),
                 f"{sent.seconds:.1f}", f"{sent.rate:.0f}",
                 f"{sent.cpu / sent.at_twilio * 1000:.2f}",
-                f"{sent.sandbox_cpu / sent.seconds:.0%}", result, target]
+                f"{sent.sandbox_cpu / sent.seconds:.0%}", f"{sent.discarded:,}", result, target]
 
     ratio = fast.rate / noop_rate
     deviation = "n/a" if measured is None else f"{measured:.2f}/s ({measured / args.rate - 1:+.1%})"
@@ -253,7 +276,7 @@ def main() -> None:
         f"Sending {args.messages:,} planned reminders with one worker "
         f"(SimpleWorker, send concurrency {args.concurrency})",
         ["phase", "at Twilio", "logged", "exactly once", "failed jobs", "seconds", "msg/s",
-         "worker CPU ms/msg", "sandbox CPU", "result", "target"],
+         "worker CPU ms/msg", "sandbox CPU", "connections discarded", "result", "target"],
         [
             row(f"Twilio answers after {args.delay_ms:.0f} ms, no limit", slow,
                 f"{slow.rate:.0f} msg/s", ">= 50 msg/s"),

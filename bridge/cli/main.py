@@ -17,6 +17,7 @@ from bridge.cli import (
     messages_command,
     service_commands,
     templates_command,
+    up_command,
     walkthrough,
 )
 from bridge.settings import SettingsError
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     jobs_command.add_command(commands)
     messages_command.add_command(commands)
     templates_command.add_command(commands)
+    up_command.add_command(commands)
     return parser
 
 

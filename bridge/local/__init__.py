@@ -1,0 +1,1 @@
+"""`oabridge up`: the whole system on one machine, against the sandbox."""
