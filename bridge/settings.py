@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(
         16, ge=1, le=256, description="Messages one worker sends at the same time."
     )
+    inbound_reconcile_interval: int = Field(
+        300, ge=1, description="Seconds between checks of Twilio for replies the bridge missed."
+    )
     retention_days: int = Field(
         90, ge=1, le=3650, description="Days messages, conversations and contacts are kept."
     )

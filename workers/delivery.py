@@ -24,7 +24,7 @@ from bridge.domain.channels import (
     choose_channels,
     parse_channel_policy,
 )
-from bridge.domain.messages import PlannedMessage
+from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.outbound.contacts import Contact
 from bridge.outbound.errors import PermanentSendError, SendError, TransientSendError
@@ -38,6 +38,9 @@ from workers.runtime import Runtime
 __all__ = ["Delivery", "Outcome"]
 
 log = structlog.get_logger(__name__)
+
+#: Messages a customer may answer by SMS (JA, NEE, a code).
+_ANSWERABLE = frozenset({MessageKind.CONFIRM_REQUEST, MessageKind.REMINDER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +157,9 @@ class Delivery:
         rt.claims.finish(message_id, "sent")
         rt.messages.link_provider(message_id, provider_id)
         rt.messages.advance(message_id, "sent", rt.clock.now())
+        if channel is Channel.SMS and message.kind in _ANSWERABLE:
+            rt.conversations.remember(recipient, message.appointment_id, message.kind.value,
+                                      state.start, rt.clock.now())
         return Outcome(message.key, "sent", channel.value)
 
     def _hand_over(self, channel: Channel, recipient: str, text: RenderedText) -> str:

@@ -11,7 +11,7 @@ from bridge.rendering import MessageContext, Renderer
 from bridge.settings import Settings
 from workers.facts import MessageFacts
 
-__all__ = ["Render", "RenderedText", "context_of", "renderer_for"]
+__all__ = ["Render", "RenderedText", "context_of", "render_with", "renderer_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +40,15 @@ def context_of(facts: MessageFacts) -> MessageContext:
     )
 
 
-def renderer_for(settings: Settings) -> Render:
-    renderer = Renderer(
+def renderer_for(settings: Settings) -> Renderer:
+    return Renderer(
         templates_dir=Path(settings.templates_dir) if settings.templates_dir else None,
         tz=settings.tz,
         default_language=settings.default_language,
     )
 
+
+def render_with(renderer: Renderer) -> Render:
     def render(facts: MessageFacts, channel: Channel) -> RenderedText:
         rendered = renderer.render(facts.kind, facts.language, channel.value, context_of(facts))
         return RenderedText(rendered.subject, rendered.text, rendered.html)

@@ -22,15 +22,18 @@ from bridge.outbound.email import MailSender, SmtpTarget
 from bridge.outbound.rate_limit import TokenBucket
 from bridge.outbound.sms import SmsSender
 from bridge.queueing.enqueue import JobWriter
+from bridge.rendering import Renderer
 from bridge.settings import Settings, load_settings
 from bridge.store import keys
 from bridge.store.claims import Claims
+from bridge.store.conversations import Conversations
+from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.plan_store import PlanStore
 from bridge.store.text import as_text
 from workers.facts import CatalogueCache
-from workers.rendering import Render, renderer_for
+from workers.rendering import Render, render_with, renderer_for
 
 __all__ = ["Runtime", "current", "install"]
 
@@ -53,7 +56,10 @@ class Runtime:
     sms_bucket: TokenBucket
     sms: SmsSender | None
     mail: MailSender | None
+    renderer: Renderer
     render: Render
+    inbound: InboundStore
+    conversations: Conversations
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -67,6 +73,7 @@ class Runtime:
             clock=the_clock,
         )
         retention = settings.retention_days * 86400
+        renderer = renderer_for(settings)
         return cls(
             settings=settings,
             redis=redis,
@@ -86,7 +93,10 @@ class Runtime:
             sms_bucket=TokenBucket(redis, settings.sms_rate),
             sms=_sms_sender(settings),
             mail=_mail_sender(settings),
-            render=renderer_for(settings),
+            renderer=renderer,
+            render=render_with(renderer),
+            inbound=InboundStore(redis, retention),
+            conversations=Conversations(redis, retention),
         )
 
     def confirmation_code(self, appointment_id: int) -> str | None:

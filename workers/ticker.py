@@ -100,6 +100,12 @@ class Ticker:
         if self._due("reconcile", settings.reconcile_interval):
             report["reconciles"] = int(self._queue_periodic("reconcile_agenda",
                                                             keys.RECONCILE_QUEUED))
+        if self._due("inbound", settings.inbound_reconcile_interval):
+            result = self.rt.writer.enqueue_once(
+                JOBS["reconcile_inbound"], [], f"reconcile-inbound-{uuid.uuid4().hex[:12]}",
+                claim_key=keys.INBOUND_RECONCILE_QUEUED, claim_ttl=keys.POLL_CLAIM_SECONDS,
+            )
+            report["inbound_checks"] = int(result.enqueued)
         report["dispatched"] = self.dispatch_due()
         report["recovered"] = Relay(self.rt.redis, self.rt.writer, self.rt.clock).recover()
         return report

@@ -80,6 +80,9 @@ def _banner(args: argparse.Namespace, redis_note: str, state: Path) -> None:
   SMTP sink            {args.host}:{args.smtp_port}  (received mail: {sandbox}/_sandbox/mail)
   ingress              http://{args.host}:{args.port}  (health: /healthz, metrics: /metrics)
   {redis_note}
+Answer as a customer, e.g. Sébastien (appointment 30012003, prompted above):
+  oabridge sandbox sms --sandbox {sandbox} --from +33612345678 "JA"   (or his code, or "NEE")
+  the codes the booking system sent: {sandbox}/_sandbox/outbox
 Messages appear below as they are sent; `oabridge messages` lists them again.
 The demo continues where it stopped last time; `oabridge up --fresh` starts it over.
 Press Ctrl-C to stop.

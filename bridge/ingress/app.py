@@ -20,6 +20,7 @@ from bridge.ingress.health import healthz, metrics, readyz
 from bridge.ingress.openapi import openapi_document
 from bridge.ingress.problems import exception_handlers
 from bridge.ingress.triggers import poll_trigger
+from bridge.ingress.twilio_inbound import twilio_inbound
 from bridge.ingress.twilio_status import twilio_status
 from bridge.ingress.webhooks import booking_webhook
 from bridge.settings import Settings, SettingsError
@@ -35,6 +36,7 @@ ROUTES = [
     Route("/webhooks/booking", booking_webhook, methods=["POST"]),
     Route("/triggers/poll", poll_trigger, methods=["POST"]),
     Route("/twilio/status", twilio_status, methods=["POST"]),
+    Route("/twilio/inbound", twilio_inbound, methods=["POST"]),
     Route("/healthz", healthz, methods=["GET"]),
     Route("/readyz", readyz, methods=["GET"]),
     Route("/metrics", metrics, methods=["GET"]),

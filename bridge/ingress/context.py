@@ -13,6 +13,7 @@ from bridge.observability.metrics import IngressMetrics
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.intake import Intake
 from bridge.settings import Settings
+from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 
 __all__ = ["IngressContext", "context_of"]
@@ -29,11 +30,13 @@ class IngressContext:
     metrics: IngressMetrics
     #: Written from a thread pool (callbacks are few; the sync client keeps it simple).
     message_log: MessageLog
+    inbound: InboundStore
 
     @classmethod
     def build(cls, settings: Settings) -> IngressContext:
         secret = settings.webhook_secret.get_secret_value()
         redis = AsyncRedis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+        sync_redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
         return cls(
             settings=settings,
             redis=redis,
@@ -44,10 +47,8 @@ class IngressContext:
                                             socket_connect_timeout=2)),
             webhook=Webhook(secret) if secret else None,
             metrics=IngressMetrics(),
-            message_log=MessageLog(
-                Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2),
-                settings.retention_days * 86400,
-            ),
+            message_log=MessageLog(sync_redis, settings.retention_days * 86400),
+            inbound=InboundStore(sync_redis, settings.retention_days * 86400),
         )
 
 

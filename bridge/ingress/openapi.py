@@ -69,6 +69,18 @@ _TWILIO_STATUS = {
 }
 
 
+_TWILIO_INBOUND = {
+    "type": "object",
+    "required": ["MessageSid", "From", "Body"],
+    "properties": {
+        "MessageSid": {"type": "string", "pattern": "^(SM|MM)[0-9a-fA-F]{32}$"},
+        "From": {"type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$"},
+        "To": {"type": "string"},
+        "Body": {"type": "string", "maxLength": 1600},
+    },
+}
+
+
 def _signed_header(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "header", "required": True, "description": description,
             "schema": {"type": "string"}}
@@ -124,6 +136,21 @@ def openapi_document() -> dict[str, Any]:
                     "application/x-www-form-urlencoded": {"schema": _TWILIO_STATUS}}},
                 "responses": {
                     "204": {"description": "Recorded (or not a message of ours)."},
+                    "400": _answer("A field that does not fit."),
+                    "403": _answer("X-Twilio-Signature missing or wrong."),
+                    "413": _answer("Body over 64 KiB."),
+                    "503": _answer("Redis unavailable."),
+                },
+            }},
+            "/twilio/inbound": {"post": {
+                "summary": "Twilio's incoming-message webhook: a customer's SMS reply.",
+                "parameters": [_signed_header(
+                    "X-Twilio-Signature", "HMAC-SHA1 of the public URL and the form fields.")],
+                "requestBody": {"required": True, "content": {
+                    "application/x-www-form-urlencoded": {"schema": _TWILIO_INBOUND}}},
+                "responses": {
+                    "200": {"description": "Recorded (once per MessageSid); empty TwiML.",
+                            "content": {"text/xml": {}}},
                     "400": _answer("A field that does not fit."),
                     "403": _answer("X-Twilio-Signature missing or wrong."),
                     "413": _answer("Body over 64 KiB."),

@@ -51,6 +51,8 @@ JOBS: dict[str, JobSpec] = {
         JobSpec("workers.sync.forget_customer", QueueName.SYNC, 30, _RETRY),
         JobSpec("workers.sync.poll_agenda", QueueName.POLL, 600, (5, 15, 30, 60)),
         JobSpec("workers.sync.reconcile_agenda", QueueName.POLL, 1800, (30, 120, 600)),
+        JobSpec("workers.replies.handle_reply", QueueName.REPLIES, 120, _RETRY),
+        JobSpec("workers.replies.reconcile_inbound", QueueName.POLL, 300, (30, 120)),
         JobSpec("workers.deliver.deliver_message", QueueName.SEND, 120, _RETRY),
         JobSpec("workers.deliver.deliver_batch", QueueName.SEND, 600, (30, 120, 600)),
     )

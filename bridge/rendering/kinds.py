@@ -30,6 +30,7 @@ REPLY_KINDS = (
     "reply_confirmed",
     "reply_already_confirmed",
     "reply_wrong_code",
+    "reply_need_code",
     "reply_cancelled",
     "reply_too_late",
     "reply_choose",

@@ -136,6 +136,39 @@ def opt_out(phone: str) -> str:
     return f"{PREFIX}optout:{phone}"
 
 
+#: One inbound SMS (a hash: from, to, body, received, state), by Twilio's MessageSid.
+def inbound(message_sid: str) -> str:
+    return f"{PREFIX}inbound:{message_sid}"
+
+
+#: Every inbound SMS the bridge has recorded, by when it was received (a sorted set).
+INBOUND = f"{PREFIX}inbound-seen"
+
+#: An inbound reconciliation is queued and has not started yet.
+INBOUND_RECONCILE_QUEUED = f"{PREFIX}inbound-reconcile-queued"
+
+#: The newest inbound message time (epoch) the inbound reconciliation has looked at.
+INBOUND_WATERMARK = f"{PREFIX}inbound-watermark"
+
+
+#: Which appointments were last prompted or reminded at a phone number (a hash).
+def conversation(phone: str) -> str:
+    return f"{PREFIX}conversation:{phone}"
+
+
+#: A question the bridge asked a phone number ("which appointment?"), awaiting a number.
+def pending_choice(phone: str) -> str:
+    return f"{PREFIX}conversation:{phone}:choice"
+
+
+PENDING_CHOICE_SECONDS = 24 * 3600
+
+
+#: Replies handled per phone number in the current window (a counter with a TTL).
+def reply_rate(phone: str) -> str:
+    return f"{PREFIX}reply-rate:{phone}"
+
+
 #: A token bucket for a sender (a hash: tokens, at).
 def rate_bucket(name: str) -> str:
     return f"{PREFIX}rate:{name}"

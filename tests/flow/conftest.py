@@ -128,15 +128,17 @@ def make_flow(redis: Redis, redis_url: str) -> Iterator[Callable[..., Flow]]:
     def make(start: datetime = START, wrap: Wrapper | None = None, **extra: str) -> Flow:
         clock = ManualClock(start)
         booking = BookingSandbox(API_KEY, API_SECRET, clock=clock)
-        twilio = stack.enter_context(TwilioSandbox(TWILIO_SID, TWILIO_TOKEN, clock=clock,
-                                                   step_delay=0.01))
+        ingress_port = free_port()
+        ingress_url = f"http://127.0.0.1:{ingress_port}"
+        twilio = stack.enter_context(TwilioSandbox(
+            TWILIO_SID, TWILIO_TOKEN, clock=clock, step_delay=0.01,
+            inbound_url=f"{ingress_url}/twilio/inbound",
+        ))
         mail = stack.enter_context(MailSink())
         app = create_app(booking, extra_routes=[*twilio.routes(), *mail.routes()])
         server = serve(wrap(app) if wrap else app)
         sandbox_url = stack.enter_context(server)
         api_url = f"{sandbox_url}/APIREST"
-        ingress_port = free_port()
-        ingress_url = f"http://127.0.0.1:{ingress_port}"
         settings = flow_settings(api_url, redis_url, **{
             "OABRIDGE_TWILIO_ACCOUNT_SID": TWILIO_SID,
             "OABRIDGE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,

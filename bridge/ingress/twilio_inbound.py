@@ -1,0 +1,77 @@
+"""`POST /twilio/inbound`: a customer's SMS reply, recorded and queued, answered at once.
+
+Twilio gives an inbound webhook 15 seconds and does not retry it after a 5xx, so the
+route does only this: check X-Twilio-Signature (403), check the fields (400), record
+the message under its MessageSid (a second delivery of the same SID changes nothing),
+queue its handling on the replies queue, and answer with empty TwiML. The reply to the
+customer goes out later through the normal sending path. A number that sends more than
+`REPLIES_PER_WINDOW` messages in ten minutes is recorded but not handled, so a flood
+from one number cannot starve the others. The message body is never logged.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from datetime import UTC, datetime
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bridge.ingress.context import context_of
+from bridge.ingress.problems import Problem
+from bridge.ingress.twilio_status import twilio_form
+from bridge.store import keys
+
+__all__ = ["EMPTY_TWIML", "REPLIES_PER_WINDOW", "clean_body", "twilio_inbound"]
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+REPLIES_PER_WINDOW = 10
+WINDOW_SECONDS = 600
+MAX_BODY_CHARACTERS = 1600
+_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
+_NUMBER = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def clean_body(text: str) -> str:
+    """The body without control characters (new lines kept), at most 1600 characters."""
+    kept = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    return kept[:MAX_BODY_CHARACTERS]
+
+
+async def twilio_inbound(request: Request) -> Response:
+    form = await twilio_form(request)
+    sid, sender, to = form.get("MessageSid", ""), form.get("From", ""), form.get("To", "")
+    if not _SID.match(sid):
+        raise Problem(400, "MessageSid: missing or not a message SID")
+    if not _NUMBER.match(sender):
+        raise Problem(400, "From: not an E.164 phone number")
+    if "Body" not in form:
+        raise Problem(400, "Body: missing")
+    context = context_of(request)
+    body = clean_body(form["Body"])
+    received = datetime.now(UTC)
+    store = context.inbound
+
+    def record() -> bool:
+        return store.record(sid, sender, to, body, received)
+
+    if await run_in_threadpool(record):
+        count = await context.redis.incr(keys.reply_rate(sender))
+        if count == 1:
+            await context.redis.expire(keys.reply_rate(sender), WINDOW_SECONDS)
+        if count > REPLIES_PER_WINDOW:
+            await run_in_threadpool(store.finish, sid, "ignored:rate_limited")
+            context.metrics.duplicates.labels(kind="reply_rate_limited").inc()
+        else:
+            await context.intake.accept(
+                "handle_reply", [sid], f"reply-{sid}",
+                claim_key=keys.inbound(sid) + ":queued", claim_ttl=keys.WEBHOOK_DEDUPE_SECONDS,
+                now=int(time.time()),
+            )
+            context.metrics.jobs_enqueued.labels(job="handle_reply").inc()
+    else:
+        context.metrics.duplicates.labels(kind="inbound").inc()
+    return Response(EMPTY_TWIML, media_type="text/xml")

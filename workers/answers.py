@@ -1,0 +1,50 @@
+"""Sending the bridge's answer to a customer's SMS: once, whatever happens.
+
+The answer to inbound message `sid` is claimed as `reply:<sid>:sms` before the
+provider call, exactly like a planned message, so a retried job (after an upstream
+error) or a duplicate delivery answers the customer once.
+"""
+
+from __future__ import annotations
+
+from bridge.outbound.errors import PermanentSendError, TransientSendError
+from bridge.rendering import MessageContext
+from bridge.store.claims import ClaimState
+from bridge.store.message_log import MessageRecord
+from workers.runtime import Runtime
+
+__all__ = ["send_answer"]
+
+
+def send_answer(rt: Runtime, sid: str, phone: str, kind: str, language: str,
+                context: MessageContext, appointment_id: int = 0) -> str:
+    """Send the answer; returns what happened (sent, duplicate, failed, not_configured)."""
+    if rt.sms is None:
+        return "not_configured"
+    now = rt.clock.now()
+    message_id = f"reply:{sid}:sms"
+    rendered = rt.renderer.render(kind, language, "sms", context)
+    rt.messages.open(MessageRecord(
+        message_id=message_id, message_key=f"reply:{sid}", appointment_id=appointment_id,
+        kind=kind, channel="sms", recipient=phone, status="claimed", text=rendered.text,
+    ), now)
+    claim = rt.claims.claim(message_id, now)
+    if claim.state is not ClaimState.CLAIMED:
+        return "duplicate"
+    try:
+        receipt = rt.sms.send(phone, rendered.text,
+                              rt.settings.public_url.rstrip("/") + "/twilio/status")
+    except TransientSendError as exc:
+        rt.claims.release(message_id)
+        rt.messages.advance(message_id, "retrying", rt.clock.now(), code=exc.code,
+                            detail=exc.reason)
+        raise
+    except PermanentSendError as exc:
+        rt.claims.finish(message_id, "failed")
+        rt.messages.advance(message_id, "failed", rt.clock.now(), code=exc.code,
+                            detail=exc.reason)
+        return "failed"
+    rt.claims.finish(message_id, "sent")
+    rt.messages.link_provider(message_id, receipt.provider_id)
+    rt.messages.advance(message_id, "sent", rt.clock.now())
+    return "sent"

@@ -1,0 +1,249 @@
+"""Handling a customer's SMS reply: understand it, act upstream, answer once.
+
+- Which appointment: the most recent prompted or reminded, still upcoming, still live
+  appointment of that number (`bridge.store.conversations`); with several open ones the
+  bridge asks which (numbered choices, at most three) instead of guessing.
+- Confirm (JA, a code): only a PENDING appointment is confirmed upstream, with the code
+  from the reply or from a change notice; `Confirmed=0` answers "that code is not
+  right"; an approved one "already confirmed"; without any code, the bridge asks for it.
+- Cancel (NEE): `cancelAppointment` in customer mode with DryRun first; if allowed, the
+  real cancel (which also drops the pending reminders), else "too late, call us".
+- STOP and the other opt-out words are recorded per number and honoured by every later
+  SMS; START (and YES from an opted-out number) lifts it. Twilio answers these words
+  itself and blocks messages to an opted-out number, so the bridge sends no answer.
+- Anything else gets the help text and changes nothing.
+
+What was decided is stored with the inbound message before the answer goes out, so a
+retry after an upstream error answers once, with the first decision.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from bridge.booking import Appointment, BookingApiError, BookingNotFoundError, Label
+from bridge.domain.intents import Intent, Reply, understand
+from bridge.domain.messages import MessageKind, message_key
+from bridge.domain.snapshot import Snapshot
+from bridge.queueing.jobs import JOBS
+from bridge.rendering import Choice, MessageContext
+from bridge.store import keys
+from bridge.store.conversations import PendingChoice
+from bridge.store.inbound import InboundMessage
+from workers import runtime
+from workers.answers import send_answer
+from workers.facts import FALLBACK_PRACTICE_NAME
+from workers.runtime import Runtime
+
+__all__ = ["handle_reply", "reconcile_inbound"]
+
+log = structlog.get_logger(__name__)
+
+MAX_CHOICES = 3
+#: A recorded reply still unhandled after this long had its job lost; queue it again.
+STUCK_SECONDS = 300
+
+
+@dataclass
+class Decision:
+    answer: str  # a reply template kind, or "" for no answer
+    appointment_id: int = 0
+    choices: list[int] = field(default_factory=list)
+    action: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"answer": self.answer, "appointment": self.appointment_id,
+                           "choices": self.choices, "action": self.action})
+
+    @classmethod
+    def from_json(cls, text: str) -> Decision:
+        data = json.loads(text)
+        return cls(str(data["answer"]), int(data["appointment"]),
+                   [int(i) for i in data["choices"]], data.get("action"))
+
+
+def _live(rt: Runtime, phone: str, appointment_id: int) -> Appointment | None:
+    try:
+        appointment = rt.booking.get_appointment(appointment_id)
+    except BookingNotFoundError:
+        rt.conversations.forget(phone, appointment_id)
+        return None
+    over = appointment.start <= rt.clock.now()
+    if over or appointment.label in {Label.CANCELLED, Label.FINISHED}:
+        rt.conversations.forget(phone, appointment_id)
+        return None
+    return appointment
+
+
+def _record_state(rt: Runtime, appointment: Appointment) -> None:
+    known = rt.plans.snapshot(appointment.id)
+    if known is not None:
+        rt.plans.observe([Snapshot.from_appointment(appointment, known.agenda_id)],
+                         rt.plan_settings(), rt.clock.now())
+
+
+def _confirm(rt: Runtime, appointment: Appointment, code: str | None) -> Decision:
+    if appointment.label is Label.APPROVED:
+        return Decision("reply_already_confirmed", appointment.id)
+    if appointment.label is not Label.PENDING:
+        return Decision("reply_no_appointment", appointment.id)
+    code = code or rt.confirmation_code(appointment.id)
+    if not code:
+        return Decision("reply_need_code", appointment.id)
+    if not rt.booking.confirm_appointment(appointment.id, code):
+        return Decision("reply_wrong_code", appointment.id)
+    _record_state(rt, rt.booking.get_appointment(appointment.id))
+    return Decision("reply_confirmed", appointment.id)
+
+
+def _cancel(rt: Runtime, phone: str, appointment: Appointment) -> Decision:
+    try:
+        rt.booking.cancel_appointment(appointment.id, dry_run=True)
+    except BookingNotFoundError:
+        return Decision("reply_no_appointment", appointment.id)
+    except BookingApiError:
+        return Decision("reply_too_late", appointment.id)
+    rt.booking.cancel_appointment(appointment.id)
+    # The answer below tells the customer; the cancellation notice would say it twice.
+    notice = message_key(appointment.id, MessageKind.CANCELLED, "", appointment.start)
+    rt.redis.set(keys.dispatched(notice), "answered_by_reply",
+                 ex=keys.AFTER_APPOINTMENT_SECONDS)
+    _record_state(rt, rt.booking.get_appointment(appointment.id))
+    rt.conversations.forget(phone, appointment.id)
+    return Decision("reply_cancelled", appointment.id)
+
+
+def _act(rt: Runtime, phone: str, action: str, appointment: Appointment,
+         code: str | None) -> Decision:
+    return _confirm(rt, appointment, code) if action == "confirm" else \
+        _cancel(rt, phone, appointment)
+
+
+def _about_appointment(rt: Runtime, phone: str, action: str, code: str | None) -> Decision:
+    now = rt.clock.now()
+    candidates = [a for i, _ in rt.conversations.open_appointments(phone, now)
+                  if (a := _live(rt, phone, i)) is not None]
+    if not candidates:
+        return Decision("reply_no_appointment")
+    if len(candidates) == 1:
+        return _act(rt, phone, action, candidates[0], code)
+    shown = candidates[:MAX_CHOICES]
+    rt.conversations.ask(phone, PendingChoice(action, tuple(a.id for a in shown), code))
+    return Decision("reply_choose", choices=[a.id for a in shown], action=action)
+
+
+def _decide(rt: Runtime, phone: str, reply: Reply, now: datetime) -> Decision:
+    if reply.intent is Intent.OPT_OUT:
+        rt.optouts.opt_out(phone, reply.keyword, now)
+        return Decision("")
+    if reply.intent is Intent.OPT_IN:
+        rt.optouts.opt_in(phone)
+        return Decision("")
+    if reply.intent in {Intent.CONFIRM, Intent.CODE}:
+        return _about_appointment(rt, phone, "confirm", reply.code)
+    if reply.intent is Intent.CANCEL:
+        return _about_appointment(rt, phone, "cancel", None)
+    if reply.intent is Intent.CHOICE:
+        question = rt.conversations.take_question(phone)
+        if question is None or not reply.choice or reply.choice > len(question.appointment_ids):
+            return Decision("reply_help")
+        appointment = _live(rt, phone, question.appointment_ids[reply.choice - 1])
+        if appointment is None:
+            return Decision("reply_no_appointment")
+        return _act(rt, phone, question.action, appointment, question.code)
+    return Decision("reply_help")
+
+
+def _context(rt: Runtime, decision: Decision) -> MessageContext:
+    appointment = None
+    if decision.appointment_id:
+        try:
+            appointment = rt.booking.get_appointment(decision.appointment_id)
+        except BookingNotFoundError:
+            appointment = None
+    choices = []
+    for number, ident in enumerate(decision.choices, start=1):
+        try:
+            chosen = rt.booking.get_appointment(ident)
+        except BookingNotFoundError:
+            continue
+        choices.append(Choice(number, chosen.start, chosen.name))
+    name = rt.settings.practice_name or FALLBACK_PRACTICE_NAME
+    return MessageContext(
+        practice_name=name, practice_phone=rt.settings.practice_phone,
+        start=appointment.start if appointment else None,
+        end=appointment.finish if appointment else None,
+        appointment_type=appointment.name if appointment else "",
+        choices=tuple(choices),
+        action="confirm" if decision.action == "confirm" else
+        ("cancel" if decision.action == "cancel" else None),
+        can_reply=rt.settings.sender_takes_replies,
+    )
+
+
+def _language(rt: Runtime, decision: Decision) -> str:
+    ident = decision.appointment_id or (decision.choices[0] if decision.choices else 0)
+    known = rt.plans.snapshot(ident) if ident else None
+    if known is not None and known.customer_id:
+        contact = rt.contacts.get(known.customer_id)
+        if contact is not None:
+            return contact.language
+    return rt.settings.default_language
+
+
+def handle_reply(message_sid: str) -> dict[str, Any]:
+    rt = runtime.current()
+    message = rt.inbound.get(message_sid)
+    if message is None or message.state != "received":
+        return {"message": message_sid, "status": "nothing to do"}
+    decision = _decision_for(rt, message)
+    outcome = "no answer"
+    if decision.answer:
+        outcome = send_answer(rt, message_sid, message.sender, decision.answer,
+                              _language(rt, decision), _context(rt, decision),
+                              decision.appointment_id)
+    rt.inbound.finish(message_sid, "handled")
+    log.info("reply_handled", answer=decision.answer or "none", outcome=outcome)
+    return {"message": message_sid, "answer": decision.answer, "outcome": outcome}
+
+
+def _decision_for(rt: Runtime, message: InboundMessage) -> Decision:
+    if message.answer:  # decided before an error stopped the last attempt: keep it
+        return Decision.from_json(message.answer)
+    reply = understand(message.body, opted_out=rt.optouts.is_opted_out(message.sender))
+    decision = _decide(rt, message.sender, reply, rt.clock.now())
+    rt.inbound.decide(message.sid, decision.to_json())
+    return decision
+
+
+def reconcile_inbound() -> dict[str, Any]:
+    """Replies Twilio received that the bridge never heard of (ingress or Redis down)."""
+    rt = runtime.current()
+    rt.redis.delete(keys.INBOUND_RECONCILE_QUEUED)
+    if rt.sms is None or not rt.settings.twilio_from.startswith("+"):
+        return {"checked": 0, "recovered": 0}
+    recovered = 0
+    checked = 0
+    for message in rt.sms.client.messages.list(to=rt.settings.twilio_from, limit=200):
+        if str(message.direction) != "inbound":
+            continue
+        checked += 1
+        sid = str(message.sid)
+        received = message.date_created or rt.clock.now()
+        new = rt.inbound.record(sid, str(message.from_), str(message.to),
+                                str(message.body or ""), received)
+        known = None if new else rt.inbound.get(sid)
+        stuck = known is not None and known.state == "received" and \
+            known.received < rt.clock.now().timestamp() - STUCK_SECONDS
+        if new or stuck:  # stuck: recorded, but its job was never queued (a crash between)
+            rt.writer.enqueue(JOBS["handle_reply"], [sid], f"reply-{sid}")
+            recovered += 1
+    rt.redis.set(keys.INBOUND_WATERMARK, int(rt.clock.now().timestamp()))
+    if recovered:
+        log.warning("replies_recovered", count=recovered)
+    return {"checked": checked, "recovered": recovered}
