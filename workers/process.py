@@ -41,6 +41,9 @@ def build_worker(redis: Redis, *, simple: bool = False, name: str | None = None)
 def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False) -> int:
     rt = Runtime.from_settings(settings)
     runtime.install(rt)
+    if settings.twilio_from and not settings.sender_takes_replies:
+        log.warning("sender_takes_no_replies", sender=settings.twilio_from,
+                    effect="prompts and reminders will not invite an SMS reply")
     stop = threading.Event()
     ticker = Ticker(rt)
     relay = Relay(Redis.from_url(settings.redis_url, socket_timeout=10), rt.writer, rt.clock)

@@ -6,6 +6,7 @@ import argparse
 import uuid
 from typing import Any
 
+import structlog
 from redis import Redis
 
 from bridge.observability.logging import configure_logging
@@ -39,6 +40,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(json=True)
+    if settings.twilio_from and not settings.sender_takes_replies:
+        structlog.get_logger(__name__).warning(
+            "sender_takes_no_replies", sender=settings.twilio_from,
+            effect="customers cannot answer by SMS; prompts will not invite a reply")
     app = create_app(settings)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
                 proxy_headers=True, timeout_graceful_shutdown=20)

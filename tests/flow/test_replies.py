@@ -198,3 +198,34 @@ def test_an_upstream_error_during_confirm_is_retried_with_one_answer(flow: Flow)
     replies.handle_reply(sid)  # and a duplicate of it
     assert flow.api.get_appointment(appointment).label is Label.APPROVED
     assert answers(flow, "+31621000012") == ["reply_confirmed"]
+
+
+def test_a_reply_after_the_appointment_started_finds_nothing_to_act_on(flow: Flow) -> None:
+    started(flow)
+    appointment = prompted(flow, "06-21000013")
+    flow.clock.set(flow.api.get_appointment(appointment).start + timedelta(minutes=5))
+    reply(flow, "+31621000013", "NEE")
+    assert answers(flow, "+31621000013") == ["reply_no_appointment"]
+    assert flow.api.get_appointment(appointment).label is Label.PENDING
+
+
+def test_after_start_sms_flows_again(make_flow: MakeFlow) -> None:
+    flow = started(make_flow(OABRIDGE_CHANNELS="reminder:sms"))
+    appointment = prompted(flow, "06-21000014")
+    reply(flow, "+31621000014", "STOP")
+    reply(flow, "+31621000014", "START")
+    reminder = next(m for m in flow.planned_for(appointment) if m.kind is MessageKind.REMINDER)
+    flow.clock.set(reminder.send_at + timedelta(seconds=1))
+    flow.ticker.tick()
+    flow.run_jobs()
+    assert any("Herinnering" in str(m["body"]) for m in flow.twilio.messages()
+               if m["to"] == "+31621000014")
+
+
+def test_an_alphanumeric_sender_invites_no_reply(make_flow: MakeFlow) -> None:
+    flow = started(make_flow(OABRIDGE_TWILIO_FROM="DeLinde"))
+    assert not flow.settings.sender_takes_replies
+    prompted(flow, "06-21000015")
+    prompt = next(m for m in flow.twilio.messages() if m["to"] == "+31621000015")
+    assert prompt["from"] == "DeLinde"
+    assert "JA" not in str(prompt["body"]) and "NEE" not in str(prompt["body"])
