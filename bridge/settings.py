@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     trigger_token: SecretStr = Field(
         SecretStr(""), description="Bearer token for POST /triggers/poll."
     )
+    admin_token: SecretStr = Field(
+        SecretStr(""), description="Token for the operator page /admin (unset: page off)."
+    )
     sandbox_mode: bool = Field(
         False, description="Local demo: the ingress may start without a webhook secret."
     )

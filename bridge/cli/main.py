@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bridge.cli import (
     config_command,
+    erase_command,
     jobs_command,
     messages_command,
     service_commands,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sandbox_command(commands)
     walkthrough.add_command(commands)
     config_command.add_command(commands)
+    erase_command.add_command(commands)
     service_commands.add_commands(commands)
     jobs_command.add_command(commands)
     messages_command.add_command(commands)

@@ -19,7 +19,7 @@ from redis import Redis
 from bridge.booking import BookingClient, BookingNotFoundError, Customer
 from bridge.store import keys
 
-__all__ = ["Contact", "ContactBook", "contact_from_customer", "normalise_mobile"]
+__all__ = ["Contact", "ContactBook", "contact_from_customer", "normalise_mobile", "to_e164"]
 
 _SMS_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
@@ -53,6 +53,17 @@ def normalise_mobile(raw: str, region: str = "NL") -> tuple[str | None, str | No
     if phonenumbers.number_type(number) not in _SMS_TYPES:
         return None, "not_a_mobile_number"
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def to_e164(raw: str, region: str = "NL") -> str | None:
+    """Any valid number (mobile or not) in E.164, or None."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def contact_from_customer(

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from bridge.booking import Label
+from bridge.cli.main import main
 from bridge.domain.messages import MessageKind
 from bridge.store import keys
 from tests.contract.helpers import book, bookable_slot, new_customer
@@ -229,3 +232,23 @@ def test_an_alphanumeric_sender_invites_no_reply(make_flow: MakeFlow) -> None:
     prompt = next(m for m in flow.twilio.messages() if m["to"] == "+31621000015")
     assert prompt["from"] == "DeLinde"
     assert "JA" not in str(prompt["body"]) and "NEE" not in str(prompt["body"])
+
+
+def test_erase_removes_what_is_held_about_a_number(
+    flow: Flow, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started(flow)
+    prompted(flow, "06-21000016")
+    reply(flow, "+31621000016", "STOP")
+    assert flow.rt.optouts.is_opted_out("+31621000016")
+    for name, value in flow.settings.model_dump().items():
+        monkeypatch.setenv(f"OABRIDGE_{name.upper()}", str(getattr(value, "get_secret_value",
+                                                                     lambda v=value: v)()))
+    assert main(["erase", "--phone", "06 21 00 00 16"]) == 0
+    out = capsys.readouterr().out
+    assert "+31*******16" in out and "logged message" in out and "opt-out record" in out
+    assert not flow.rt.optouts.is_opted_out("+31621000016")
+    assert [r for r in flow.rt.messages.recent(500) if r.recipient == "+31621000016"] == []
+    assert flow.rt.conversations.open_appointments("+31621000016", flow.clock.now()) == []
+    assert main(["erase", "--phone", "06 21 00 00 16"]) == 0
+    assert "nothing was held" in capsys.readouterr().out
