@@ -107,6 +107,25 @@ class Sent:
     def rate(self) -> float:
         return self.at_twilio / self.seconds
 
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu / self.at_twilio * 1000
+
+
+@dataclass
+class Noops:
+    jobs: int
+    seconds: float
+    cpu: float
+
+    @property
+    def rate(self) -> float:
+        return self.jobs / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu / self.jobs * 1000
+
 
 def process_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -209,7 +228,7 @@ class Bench:
             discarded=DISCARDS.count,
         )
 
-    def noop_jobs(self, count: int) -> tuple[float, float, int]:
+    def noop_jobs(self, count: int) -> Noops:
         """RQ's baseline: `count` no-op jobs on the send queue, drained by the same worker."""
         self.redis.flushdb()
         rt = self.runtime(0)
@@ -221,7 +240,7 @@ class Bench:
             done = rt.writer.queue(QueueName.SEND).finished_job_registry.count
         finally:
             rt.close()
-        return seconds, cpu, done
+        return Noops(done, seconds, cpu)
 
 
 def window_rate(accepted: list[float], seconds: float, skip: float = 0.0) -> float | None:
@@ -253,24 +272,23 @@ def main() -> None:
     bench = Bench(max(args.messages, rate_messages), args.delay_ms, args.concurrency)
     try:
         slow = bench.send(delay_ms=args.delay_ms, rate=0, limit=args.messages)
-        noop_seconds, noop_cpu, noop_jobs = bench.noop_jobs(args.messages)
+        noops = [bench.noop_jobs(args.messages)]  # before and after: the machine drifts
         fast = bench.send(delay_ms=0, rate=0, limit=args.messages)
+        noops.append(bench.noop_jobs(args.messages))
         limited = bench.send(delay_ms=args.delay_ms, rate=args.rate, limit=rate_messages)
     finally:
         bench.close()
     total = time.perf_counter() - started
-    noop_rate = noop_jobs / noop_seconds
+    noop = max(noops, key=lambda n: n.rate)  # the faster baseline: the stricter ratio
     measured = window_rate(limited.accepted, args.rate_seconds)
     steady = window_rate(limited.accepted, args.rate_seconds - 1, skip=1)
 
     def row(name: str, sent: Sent, result: str, target: str) -> list[str]:
         return [name, f"{sent.at_twilio:,}", f"{sent.logged:,}",
                 "yes" if sent.exactly_once else "NO", str(sent.failed_jobs),
-                f"{sent.seconds:.1f}", f"{sent.rate:.0f}",
-                f"{sent.cpu / sent.at_twilio * 1000:.2f}",
+                f"{sent.seconds:.1f}", f"{sent.rate:.0f}", f"{sent.cpu_ms:.2f}",
                 f"{sent.sandbox_cpu / sent.seconds:.0%}", f"{sent.discarded:,}", result, target]
 
-    ratio = fast.rate / noop_rate
     deviation = "n/a" if measured is None else f"{measured:.2f}/s ({measured / args.rate - 1:+.1%})"
     print_table(
         f"Sending {args.messages:,} planned reminders with one worker "
@@ -281,18 +299,20 @@ def main() -> None:
             row(f"Twilio answers after {args.delay_ms:.0f} ms, no limit", slow,
                 f"{slow.rate:.0f} msg/s", ">= 50 msg/s"),
             row("Twilio answers at once, no limit", fast,
-                f"{ratio:.2f} x RQ no-op", ">= 0.50"),
+                f"{fast.rate / noop.rate:.2f} x RQ no-op", ">= 0.50"),
             row(f"limit {args.rate:g}/s, {args.delay_ms:.0f} ms", limited,
                 f"{deviation} over {args.rate_seconds:g} s", f"within 5% of {args.rate:g}/s"),
         ],
     )
-    print_table("Baseline", ["measure", "value"], [
-        ["RQ no-op jobs, same worker class and queue set-up",
-         f"{noop_jobs:,} in {noop_seconds:.1f} s = {noop_rate:.0f} jobs/s "
-         f"({noop_cpu / noop_jobs * 1000:.2f} ms CPU/job)"],
-        ["limited phase, after its first second (burst of one second's tokens excluded)",
+    print_table("Baseline and details", ["measure", "value"], [
+        *[[f"RQ no-op jobs, same worker class and queue set-up ({when})",
+           f"{n.jobs:,} in {n.seconds:.1f} s = {n.rate:.0f} jobs/s ({n.cpu_ms:.2f} ms CPU/job)"]
+          for when, n in zip(("before", "after"), noops, strict=True)],
+        ["CPU ratio: RQ no-op ms/job / worker ms/msg (no delay)",
+         f"{noop.cpu_ms / fast.cpu_ms:.2f}"],
+        ["limited phase after its first second (the bucket starts with 1 s of tokens)",
          "n/a" if steady is None else f"{steady:.2f}/s"],
-        ["whole benchmark run (set-up, planning, four phases)", f"{total:.0f} s"],
+        ["whole benchmark run (set-up, planning, every phase)", f"{total:.0f} s"],
     ])
 
 

@@ -17,10 +17,12 @@ from typing import Any
 import structlog
 
 from bridge.booking import BookingError
+from bridge.observability.correlation import correlated
 from bridge.outbound.errors import TransientSendError
 from bridge.queueing.jobs import JOBS
 from workers import runtime
 from workers.delivery import Delivery, Outcome
+from workers.tracing import traced
 
 __all__ = ["deliver_batch", "deliver_message"]
 
@@ -32,22 +34,25 @@ def _delivery() -> Delivery:
     return Delivery(rt, rt.render)
 
 
+@traced
 def deliver_message(message_key: str) -> dict[str, Any]:
     """Deliver one message; a transient failure raises, so RQ retries it."""
     outcomes = _delivery().deliver(message_key)
     return {"message": message_key, "outcomes": [o.status for o in outcomes]}
 
 
+@traced
 def deliver_batch(message_keys: list[str]) -> dict[str, Any]:
     """Deliver many messages concurrently; transient failures are queued for retry."""
     rt = runtime.current()
     delivery = Delivery(rt, rt.render)
 
     def one(key: str) -> list[Outcome] | Exception:
-        try:
-            return delivery.deliver(key)
-        except (TransientSendError, BookingError) as exc:
-            return exc
+        with correlated(rt.plans.correlation(key)):  # threads do not inherit the job's
+            try:
+                return delivery.deliver(key)
+            except (TransientSendError, BookingError) as exc:
+                return exc
 
     with ThreadPoolExecutor(max_workers=rt.settings.send_concurrency,
                             thread_name_prefix="send") as pool:

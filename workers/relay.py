@@ -53,14 +53,16 @@ class Relay:
         while len(taken) < limit and (more := self._take(0)) is not None:
             taken.append(more)
         jobs: list[tuple[JobSpec, tuple[Any, ...], str]] = []
+        correlations: list[str | None] = []
         unreadable: list[bytes] = []
         for raw in taken:
             try:
                 entry = IntakeEntry.from_json(raw)
                 jobs.append((JOBS[entry.job], entry.args, entry.job_id))
+                correlations.append(entry.correlation or None)
             except (ValueError, KeyError, TypeError):
                 unreadable.append(raw)
-        self.writer.enqueue_many(jobs)
+        self.writer.enqueue_many(jobs, correlations)
         with self.redis.pipeline() as pipe:
             for raw in taken:
                 pipe.lrem(keys.INTAKE_PROCESSING, 1, raw.decode())

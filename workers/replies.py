@@ -39,6 +39,7 @@ from workers import runtime
 from workers.answers import send_answer
 from workers.facts import FALLBACK_PRACTICE_NAME
 from workers.runtime import Runtime
+from workers.tracing import traced
 
 __all__ = ["handle_reply", "reconcile_inbound"]
 
@@ -196,6 +197,7 @@ def _language(rt: Runtime, decision: Decision) -> str:
     return rt.settings.default_language
 
 
+@traced
 def handle_reply(message_sid: str) -> dict[str, Any]:
     rt = runtime.current()
     message = rt.inbound.get(message_sid)
@@ -221,6 +223,7 @@ def _decision_for(rt: Runtime, message: InboundMessage) -> Decision:
     return decision
 
 
+@traced
 def reconcile_inbound() -> dict[str, Any]:
     """Replies Twilio received that the bridge never heard of (ingress or Redis down)."""
     rt = runtime.current()

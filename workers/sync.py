@@ -21,6 +21,7 @@ from bridge.store import keys
 from bridge.store.plan_store import Observation
 from workers import runtime
 from workers.runtime import Runtime
+from workers.tracing import traced
 
 __all__ = ["forget_customer", "poll_agenda", "reconcile_agenda", "sync_appointment"]
 
@@ -48,6 +49,7 @@ def _observe(rt: Runtime, observed: Sequence[Snapshot | Observation]) -> int:
     return sum(len(change.events) for change in changes)
 
 
+@traced
 def sync_appointment(
     agenda_id: int, appointment_id: int, confirmation_code: str | None = None
 ) -> dict[str, Any]:
@@ -66,6 +68,7 @@ def sync_appointment(
     return {"appointment": appointment_id, "events": events}
 
 
+@traced
 def forget_customer(customer_id: int) -> dict[str, Any]:
     """A customer changed upstream: drop what is cached about their contact details."""
     rt = runtime.current()
@@ -124,6 +127,7 @@ def _agendas(rt: Runtime, agenda_id: int) -> tuple[int, ...]:
     return rt.agendas() if agenda_id == ALL_AGENDAS else (agenda_id,)
 
 
+@traced
 def poll_agenda(agenda_id: int) -> dict[str, Any]:
     """Changes since the watermark, for one agenda or (0) every watched one."""
     rt = runtime.current()
@@ -145,6 +149,7 @@ def _poll_one(rt: Runtime, agenda_id: int) -> dict[str, int]:
     return {"changed": len(seen), "events": events}
 
 
+@traced
 def reconcile_agenda(agenda_id: int) -> dict[str, Any]:
     """The whole upcoming window, to catch what polling cannot see (removals)."""
     rt = runtime.current()

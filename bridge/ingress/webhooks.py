@@ -20,6 +20,7 @@ from bridge.ingress.body import read_limited
 from bridge.ingress.context import context_of
 from bridge.ingress.notices import AppointmentNotice, Notice, parse_notice
 from bridge.ingress.problems import Problem
+from bridge.observability.correlation import correlated
 from bridge.store import keys
 
 __all__ = ["booking_webhook"]
@@ -67,11 +68,12 @@ async def booking_webhook(request: Request) -> JSONResponse:
         webhook_id = "unsigned-" + hashlib.sha256(body).hexdigest()
     job_name, args = _job_for(notice)
     job_id = "wh-" + hashlib.sha256(webhook_id.encode()).hexdigest()[:32]
-    result = await context.intake.accept(
-        job_name, args, job_id,
-        claim_key=keys.webhook_seen(webhook_id), claim_ttl=keys.WEBHOOK_DEDUPE_SECONDS,
-        now=int(time.time()),
-    )
+    with correlated(webhook_id):
+        result = await context.intake.accept(
+            job_name, args, job_id,
+            claim_key=keys.webhook_seen(webhook_id), claim_ttl=keys.WEBHOOK_DEDUPE_SECONDS,
+            now=int(time.time()),
+        )
     if result.enqueued:
         context.metrics.jobs_enqueued.labels(job=job_name).inc()
     else:

@@ -18,6 +18,7 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
+from bridge.observability.correlation import current_correlation
 from bridge.queueing.jobs import JobSpec, QueueName
 
 __all__ = ["ClaimResult", "JobWriter"]
@@ -74,7 +75,9 @@ class JobWriter:
     def queue(self, name: QueueName) -> Queue:
         return self._queues[name]
 
-    def commands(self, spec: JobSpec, args: Sequence[Any], job_id: str) -> list[tuple[Any, ...]]:
+    def commands(
+        self, spec: JobSpec, args: Sequence[Any], job_id: str, correlation: str | None = None
+    ) -> list[tuple[Any, ...]]:
         """The Redis commands RQ would run to enqueue this job."""
         queue = self._queues[spec.queue]
         pipe = self._redis.pipeline(transaction=False)
@@ -90,6 +93,7 @@ class JobWriter:
                 if spec.retry_intervals else None
             ),
             pipeline=pipe,
+            meta={"cid": correlation or current_correlation() or job_id},
         )
         stack = [tuple(args_) for args_, _options in pipe.command_stack]
         pipe.reset()
@@ -108,12 +112,17 @@ class JobWriter:
         self.enqueue_many([(spec, args, job_id)])
         return job_id
 
-    def enqueue_many(self, jobs: Sequence[tuple[JobSpec, Sequence[Any], str]]) -> None:
+    def enqueue_many(
+        self,
+        jobs: Sequence[tuple[JobSpec, Sequence[Any], str]],
+        correlations: Sequence[str | None] | None = None,
+    ) -> None:
         """Enqueue several jobs in one round trip (each must be safe to run twice)."""
         if not jobs:
             return
         with self._redis.pipeline() as pipe:
-            for spec, args, job_id in jobs:
-                for command in self.commands(spec, args, job_id):
+            for index, (spec, args, job_id) in enumerate(jobs):
+                correlation = correlations[index] if correlations else None
+                for command in self.commands(spec, args, job_id, correlation):
                     pipe.execute_command(*command)  # type: ignore[no-untyped-call]
             pipe.execute()

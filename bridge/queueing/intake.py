@@ -19,6 +19,7 @@ from typing import Any
 from redis.asyncio import Redis as AsyncRedis
 from redis.commands.core import AsyncScript
 
+from bridge.observability.correlation import current_correlation
 from bridge.queueing.enqueue import ClaimResult
 from bridge.store import keys
 
@@ -42,15 +43,18 @@ class IntakeEntry:
     args: tuple[Any, ...]
     job_id: str
     accepted_at: int
+    correlation: str = ""
 
     def to_json(self) -> str:
         return json.dumps({"job": self.job, "args": list(self.args), "id": self.job_id,
-                           "at": self.accepted_at}, separators=(",", ":"))
+                           "at": self.accepted_at, "cid": self.correlation},
+                          separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> IntakeEntry:
         data = json.loads(text)
-        return cls(str(data["job"]), tuple(data["args"]), str(data["id"]), int(data["at"]))
+        return cls(str(data["job"]), tuple(data["args"]), str(data["id"]), int(data["at"]),
+                   str(data.get("cid") or ""))
 
 
 class Intake:
@@ -72,7 +76,7 @@ class Intake:
         now: int,
     ) -> ClaimResult:
         """Claim `claim_key` and push the entry, or report the job that holds the claim."""
-        entry = IntakeEntry(job, tuple(args), job_id, now)
+        entry = IntakeEntry(job, tuple(args), job_id, now, current_correlation() or job_id)
         raw = await self._claim_and_push(
             keys=[claim_key, keys.INTAKE], args=[job_id, claim_ttl, entry.to_json()]
         )

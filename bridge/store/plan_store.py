@@ -32,6 +32,7 @@ from bridge.domain.plan import (
     plan_change,
 )
 from bridge.domain.snapshot import Snapshot, snapshot_text
+from bridge.observability.correlation import current_correlation
 from bridge.store import keys
 from bridge.store.text import as_text
 
@@ -41,7 +42,7 @@ MAX_ATTEMPTS = 20
 
 
 def planned_to_json(message: PlannedMessage, previous_start: datetime | None = None) -> str:
-    data = {
+    data: dict[str, object] = {
         "a": message.appointment_id,
         "k": message.kind.value,
         "v": message.variant,
@@ -50,7 +51,15 @@ def planned_to_json(message: PlannedMessage, previous_start: datetime | None = N
     }
     if previous_start is not None:  # a rescheduled notice says where it moved from
         data["p"] = int(previous_start.timestamp())
+    correlation = current_correlation()
+    if correlation:  # the change that planned it, for the send job's logs
+        data["c"] = correlation
     return json.dumps(data, separators=(",", ":"))
+
+
+def correlation_of(text: str | bytes) -> str | None:
+    value = json.loads(text).get("c")
+    return str(value) if value else None
 
 
 def previous_start_of(text: str | bytes) -> datetime | None:
@@ -179,6 +188,10 @@ class PlanStore:
             return None
         text = as_text(raw)
         return planned_from_json(text), previous_start_of(text)
+
+    def correlation(self, message_key: str) -> str | None:
+        raw = self.redis.get(keys.planned(message_key))
+        return None if raw is None else correlation_of(as_text(raw))
 
     def scheduled(self) -> list[PlannedMessage]:
         """Every message still waiting to be dispatched, soonest first."""

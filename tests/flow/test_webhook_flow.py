@@ -42,9 +42,12 @@ def test_changes_announced_by_webhooks(flow: Flow) -> None:
     with serve(create_app(settings)) as ingress, httpx.Client() as http:
         slot = bookable_slot(flow.api, flow.clock.now().date() + timedelta(days=3))
         appointment = book(flow.api, slot, new_customer(flow.api))
-        notify(http, ingress, slot.agenda.id, appointment, "appointment.changed")
+        first = notify(http, ingress, slot.agenda.id, appointment, "appointment.changed")
         flow.run_jobs()
         assert [k for k, i in flow.events() if i == appointment] == ["created"]
+        # The webhook-id follows the change into the plan, for the send job's logs.
+        assert {flow.rt.plans.correlation(m.key) for m in flow.planned_for(appointment)} \
+            == {first}
 
         before = flow.api.get_appointment(appointment)
         flow.clock.advance(timedelta(minutes=1))
