@@ -218,6 +218,7 @@ def _decision_for(rt: Runtime, message: InboundMessage) -> Decision:
     if message.answer:  # decided before an error stopped the last attempt: keep it
         return Decision.from_json(message.answer)
     reply = understand(message.body, opted_out=rt.optouts.is_opted_out(message.sender))
+    rt.redis.hincrby(keys.INTENT_COUNTS, reply.intent.value, 1)
     decision = _decide(rt, message.sender, reply, rt.clock.now())
     rt.inbound.decide(message.sid, decision.to_json())
     return decision

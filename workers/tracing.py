@@ -8,7 +8,10 @@ from typing import ParamSpec, TypeVar
 
 from rq import get_current_job
 
+from bridge.booking import BookingError
 from bridge.observability.correlation import correlated
+from bridge.store import keys
+from workers import runtime
 
 __all__ = ["traced"]
 
@@ -24,6 +27,11 @@ def traced(function: Callable[P, R]) -> Callable[P, R]:
         job = get_current_job()
         correlation = (job.meta.get("cid") or job.id) if job is not None else None
         with correlated(correlation):
-            return function(*args, **kwargs)
+            try:
+                return function(*args, **kwargs)
+            except BookingError as exc:  # counted for the metrics, then retried by RQ
+                runtime.current().redis.hincrby(keys.UPSTREAM_ERROR_COUNTS,
+                                                type(exc).__name__, 1)
+                raise
 
     return run

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from bridge.ingress.context import context_of
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.store import keys
+from bridge.store.text import as_text
 
 __all__ = ["healthz", "metrics", "readyz"]
 
@@ -38,10 +39,14 @@ async def readyz(request: Request) -> JSONResponse:
 async def _refresh_shared_figures(request: Request) -> None:
     context = context_of(request)
     redis = context.redis
-    counts = await redis.hgetall(keys.EVENT_COUNTS)
-    for kind, count in counts.items():
-        label = kind.decode() if isinstance(kind, bytes) else str(kind)
-        context.metrics.events.labels(type=label).set(int(count))
+    for key, gauge, label in (
+        (keys.EVENT_COUNTS, context.metrics.events, "type"),
+        (keys.MESSAGE_COUNTS, context.metrics.messages, "status"),
+        (keys.INTENT_COUNTS, context.metrics.reply_intents, "intent"),
+        (keys.UPSTREAM_ERROR_COUNTS, context.metrics.upstream_errors, "kind"),
+    ):
+        for name, count in (await redis.hgetall(key)).items():
+            gauge.labels(**{label: as_text(name)}).set(int(count))
     now = time.time()
     async for key in redis.scan_iter(match=keys.last_poll(0).rsplit(":", 1)[0] + ":*"):
         stamp = await redis.get(key)

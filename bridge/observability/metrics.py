@@ -40,6 +40,24 @@ class IngressMetrics:
             ["type"],
             registry=self.registry,
         )
+        self.messages = Gauge(
+            "oabridge_messages",
+            "Messages that reached each status since the start (from Redis).",
+            ["status"],
+            registry=self.registry,
+        )
+        self.reply_intents = Gauge(
+            "oabridge_reply_intents",
+            "Customers' SMS replies by what they meant (from Redis).",
+            ["intent"],
+            registry=self.registry,
+        )
+        self.upstream_errors = Gauge(
+            "oabridge_upstream_errors",
+            "Booking-API errors jobs met, by kind (from Redis).",
+            ["kind"],
+            registry=self.registry,
+        )
         self.poll_lag = Gauge(
             "oabridge_poll_lag_seconds",
             "Seconds since the last complete poll of an agenda (from Redis).",

@@ -49,6 +49,12 @@ SKIPPED = f"{PREFIX}skipped"
 EVENT_COUNTS = f"{PREFIX}stats:events"
 #: Messages checked at send time and handed to the senders (a capped stream).
 READY = f"{PREFIX}ready"
+#: Messages counted by the status they reached (a hash), for the metrics endpoint.
+MESSAGE_COUNTS = f"{PREFIX}stats:messages"
+#: Customers' replies counted by intent (a hash).
+INTENT_COUNTS = f"{PREFIX}stats:intents"
+#: Booking-API errors met by jobs, counted by kind (a hash).
+UPSTREAM_ERROR_COUNTS = f"{PREFIX}stats:upstream-errors"
 #: How many entries the two streams keep (approximately).
 STREAM_LENGTH = 10_000
 

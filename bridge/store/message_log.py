@@ -36,6 +36,7 @@ redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 local ranks = cjson.decode(ARGV[2])
 if (ranks[ARGV[1]] or 0) > (ranks[current] or 0) then
   redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updated', ARGV[5])
+  redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
   return 2
 end
 return 1
@@ -106,7 +107,8 @@ class MessageLog:
         if detail:
             entry["detail"] = detail
         result = self._advance(
-            keys=[keys.message(message_id), keys.message_timeline(message_id)],
+            keys=[keys.message(message_id), keys.message_timeline(message_id),
+                  keys.MESSAGE_COUNTS],
             args=[status, json.dumps(STATUS_RANK), json.dumps(entry), self.retention,
                   int(now.timestamp())],
         )

@@ -204,3 +204,15 @@ def test_every_kind_reaches_both_channels(make_flow: MakeFlow, lang: str) -> Non
     kinds = {(r.kind, r.channel) for r in flow.sent("sms") + flow.sent("email")
              if r.appointment_id == appointment}
     assert kinds == {(k.value, c) for k in MessageKind for c in ("sms", "email")}
+
+
+def test_metrics_count_messages_by_status(flow: Flow) -> None:
+    flow.ticker.tick()
+    flow.run_jobs()
+    booked(flow, mobile_phone="06-17171717")
+    settle(flow)
+    import httpx
+
+    text = httpx.get(f"{flow.settings.public_url}/metrics").text
+    assert 'oabridge_messages{status="delivered"}' in text
+    assert 'oabridge_events{type="created"}' in text
