@@ -1,0 +1,66 @@
+"""The worker's liveness probe, run as rendered against the real Redis.
+
+Alive means RQ keeps a worker of this host (the pod) registered; Redis being away is
+not the worker's fault, so the probe passes then rather than restart every worker.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+from redis import Redis
+from rq import Worker
+
+from tests.deploy.conftest import Manifest, one
+
+#: A database of its own: the suite's database 15 may hold real RQ workers of this host
+#: (tests that run workers), which would make "no worker here" untrue.
+PROBE_REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+@pytest.fixture
+def probe_redis() -> Iterator[Redis]:
+    connection = Redis.from_url(PROBE_REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+def run_probe(command: list[str], redis_url: str) -> int:
+    assert command[0] == "python"
+    result = subprocess.run(
+        [sys.executable, *command[1:]], env={"OABRIDGE_REDIS_URL": redis_url},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert not result.stderr, result.stderr
+    return result.returncode
+
+
+def test_worker_probe(rendered: Callable[[str], list[Manifest]], probe_redis: Redis) -> None:
+    redis, redis_url = probe_redis, PROBE_REDIS_URL
+    deployment = one(rendered("production"), "Deployment", "oabridge-worker")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    command = container["livenessProbe"]["exec"]["command"]
+    assert container["startupProbe"]["exec"]["command"] == command
+
+    assert run_probe(command, redis_url) == 1, "no worker registered: not alive"
+
+    elsewhere = Worker(["send"], connection=redis, name="elsewhere")
+    elsewhere.hostname = "another-pod"
+    elsewhere.register_birth()
+    assert run_probe(command, redis_url) == 1, "another pod's worker does not count"
+
+    here = Worker(["send"], connection=redis, name="here")
+    assert here.hostname == socket.gethostname()
+    here.register_birth()
+    assert run_probe(command, redis_url) == 0
+
+    here.register_death()
+    assert run_probe(command, redis_url) == 1, "a worker that stopped is not alive"
+
+    assert run_probe(command, "redis://127.0.0.1:1/0") == 0, "Redis away: do not restart"
