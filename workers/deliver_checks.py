@@ -46,7 +46,7 @@ def current_state(rt: Runtime, message: PlannedMessage) -> Snapshot:
         state = known.as_removed() if known else Snapshot.tombstone(message.appointment_id, 0)
     else:
         state = Snapshot.from_appointment(appointment, agenda_id)
-    if state.agenda_id:
+    if state.agenda_id and state != known:  # news for the plan (a move, a cancel)
         rt.plans.observe([state], rt.plan_settings(), rt.clock.now())
     return state
 

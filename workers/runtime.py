@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 
 from redis import Redis
@@ -60,6 +61,7 @@ class Runtime:
     render: Render
     inbound: InboundStore
     conversations: Conversations
+    _confirmation: tuple[float, bool] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -71,6 +73,7 @@ class Runtime:
             settings.api_secret.get_secret_value(),
             timeout=settings.api_timeout,
             clock=the_clock,
+            connections=max(10, settings.send_concurrency),
         )
         retention = settings.retention_days * 86400
         renderer = renderer_for(settings)
@@ -105,13 +108,19 @@ class Runtime:
         return None if raw is None else as_text(raw)
 
     def requires_confirmation(self) -> bool:
-        """The account's `requiresConfirmation`, asked once an hour at most."""
+        """The account's `requiresConfirmation`, asked once an hour at most (and kept in
+        this process for a minute, since every planned message needs it)."""
+        now = time.monotonic()
+        if self._confirmation is not None and now - self._confirmation[0] < 60:
+            return self._confirmation[1]
         cached = self.redis.get(keys.REQUIRES_CONFIRMATION)
         if cached is not None:
-            return cached == b"1"
-        required = self.booking.requires_confirmation()
-        self.redis.set(keys.REQUIRES_CONFIRMATION, "1" if required else "0",
-                       ex=keys.REQUIRES_CONFIRMATION_SECONDS)
+            required = cached == b"1"
+        else:
+            required = self.booking.requires_confirmation()
+            self.redis.set(keys.REQUIRES_CONFIRMATION, "1" if required else "0",
+                           ex=keys.REQUIRES_CONFIRMATION_SECONDS)
+        self._confirmation = (now, required)
         return required
 
     def plan_settings(self) -> PlanSettings:
@@ -142,6 +151,7 @@ def _sms_sender(settings: Settings) -> SmsSender | None:
         sender=settings.twilio_from,
         messaging_service_sid=settings.twilio_messaging_service_sid,
         base_url=settings.twilio_base_url,
+        connections=settings.send_concurrency,
     )
 
 

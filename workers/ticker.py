@@ -33,8 +33,8 @@ __all__ = ["Ticker"]
 log = structlog.get_logger(__name__)
 
 LEASE_MILLISECONDS = 10_000
-#: Messages per send job: enough to keep a worker's send threads busy.
-BATCH_SIZE = 50
+#: Messages per send job, in rounds of the worker's send threads: every thread busy.
+BATCH_ROUNDS = 4
 
 _HOLD_LEASE = """
 local holder = redis.call('GET', KEYS[1])
@@ -76,10 +76,11 @@ class Ticker:
         return result.enqueued
 
     def dispatch_due(self, limit: int = 2000) -> int:
-        """Queue send jobs (batches of `BATCH_SIZE`) for every message whose time has come."""
+        """Queue send jobs (batches of whole thread rounds) for every due message."""
         now = self.rt.clock.now()
         due = self.rt.plans.due(now, limit)
-        batches = [due[i:i + BATCH_SIZE] for i in range(0, len(due), BATCH_SIZE)]
+        size = BATCH_ROUNDS * self.rt.settings.send_concurrency  # full rounds of threads
+        batches = [due[i:i + size] for i in range(0, len(due), size)]
         jobs = []
         for batch in batches:
             message_keys = [m.key for m in batch]

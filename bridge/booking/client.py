@@ -38,9 +38,11 @@ class BookingClient(
         retry: RetryPolicy | None = None,
         tz: ZoneInfo = AMSTERDAM,
         transport: Transport | None = None,
+        connections: int = 10,
     ) -> None:
         self._transport = transport or Transport(
-            url, api_key, api_secret, timeout=timeout, clock=clock, retry=retry
+            url, api_key, api_secret, timeout=timeout, clock=clock, retry=retry,
+            connections=connections,
         )
         self._tz = tz
 

@@ -68,6 +68,7 @@ class Transport:
         sleep: Callable[[float], None] = _time.sleep,
         rng: random.Random | None = None,
         http: httpx.Client | None = None,
+        connections: int = 10,
     ) -> None:
         if not api_key or not api_secret:
             raise ValueError("the booking API needs an API key and secret")
@@ -80,7 +81,8 @@ class Transport:
         self._rng = rng or random.Random()
         self._http = http or httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            limits=httpx.Limits(max_connections=10, max_keepalive_connections=10),
+            limits=httpx.Limits(max_connections=connections,
+                                max_keepalive_connections=connections),
             headers={"User-Agent": "oabridge"},
         )
         self._skew = 0.0

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bridge.admin import admin_routes
 from bridge.ingress.context import IngressContext
 from bridge.ingress.health import healthz, metrics, readyz
 from bridge.ingress.openapi import openapi_document
@@ -80,7 +81,8 @@ def create_app(settings: Settings, context: IngressContext | None = None) -> Sta
         yield
         await ctx.redis.aclose()
 
-    app = Starlette(routes=ROUTES, exception_handlers=exception_handlers, lifespan=lifespan)
+    app = Starlette(routes=[*ROUTES, *admin_routes()], exception_handlers=exception_handlers,
+                    lifespan=lifespan)
     app.state.ingress = ctx
     app.add_middleware(RequestCounter, context=ctx)
     return app

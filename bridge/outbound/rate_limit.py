@@ -1,8 +1,8 @@
 """A token bucket in Redis, shared by every worker, so a big reminder run keeps to the
 rate Twilio accepts (`OABRIDGE_SMS_RATE` messages per second; 0 means no limit).
 
-The bucket holds at most one second's worth of tokens. `acquire` takes a token if
-there is one and otherwise says how long to wait; the caller sleeps (in production)
+The bucket starts with one token and holds at most one second's worth. `acquire`
+takes a token if there is one and otherwise says how long to wait; the caller sleeps (in production)
 or advances its clock (in tests). Time comes from Redis's own clock (TIME), so
 workers on machines with different clocks share one bucket fairly.
 """
@@ -24,7 +24,7 @@ local capacity = tonumber(ARGV[2])
 local now = redis.call('TIME')
 local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or capacity
+local tokens = tonumber(state[1]) or 1  -- no burst at the start of a run
 local at = tonumber(state[2]) or t
 tokens = math.min(capacity, tokens + (t - at) * rate)
 local wait = 0

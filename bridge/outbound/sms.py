@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import requests
+import requests.adapters
 import structlog
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -48,13 +49,18 @@ class SmsSender:
         messaging_service_sid: str = "",
         base_url: str = "",
         timeout: float = 10.0,
+        connections: int = 16,
     ) -> None:
         if not account_sid or not auth_token:
             raise ValueError("Twilio needs OABRIDGE_TWILIO_ACCOUNT_SID and _AUTH_TOKEN")
         if not sender and not messaging_service_sid:
             raise ValueError("set OABRIDGE_TWILIO_FROM or OABRIDGE_TWILIO_MESSAGING_SERVICE_SID")
-        self.client = Client(account_sid, auth_token,
-                             http_client=TwilioHttpClient(timeout=timeout))
+        http = TwilioHttpClient(timeout=timeout)
+        if http.session is not None:  # one kept-alive connection per send thread
+            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=connections)
+            http.session.mount("https://", adapter)
+            http.session.mount("http://", adapter)
+        self.client = Client(account_sid, auth_token, http_client=http)
         if base_url:
             self.client.api.base_url = base_url.rstrip("/")
         self.sender = sender

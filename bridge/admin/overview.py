@@ -1,0 +1,39 @@
+"""The overview: one count per view, so an operator sees at a glance where to look."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from redis import Redis
+
+from bridge.admin.conversations import numbers_known
+from bridge.admin.failed_jobs import failed_count
+from bridge.store import keys
+from bridge.store.message_log import MessageLog
+
+__all__ = ["Overview", "overview"]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    messages: int
+    #: Status → how many of the most recent 100 messages have it.
+    recent_statuses: tuple[tuple[str, int], ...]
+    numbers: int
+    opted_out: int
+    planned: int
+    failed_jobs: int
+
+
+def overview(redis: Redis, log: MessageLog) -> Overview:
+    statuses = Counter(record.status for record in log.recent(100))
+    numbers, opted_out = numbers_known(redis)
+    return Overview(
+        messages=int(redis.zcard(keys.MESSAGES)),
+        recent_statuses=tuple(sorted(statuses.items())),
+        numbers=numbers,
+        opted_out=opted_out,
+        planned=int(redis.zcard(keys.SCHEDULE)),
+        failed_jobs=failed_count(redis),
+    )
