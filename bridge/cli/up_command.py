@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     env = _environment(args, choice.url)
     settings = load_settings({k: v for k, v in env.items() if k.startswith("OABRIDGE_")})
     supervisor = Supervisor(env, state / "logs")
+    announcer = Announcer(MessageLog(Redis.from_url(choice.url), 86400), settings.tz)
     stopping = False
 
     def on_term(_signum: int, _frame: FrameType | None) -> None:
@@ -122,7 +123,6 @@ def run(args: argparse.Namespace) -> int:
         supervisor.wait_until_answering(ingress, f"http://{args.host}:{args.port}/healthz")
         supervisor.start("worker", ["worker"])
         _banner(args, choice.note, state)
-        announcer = Announcer(MessageLog(Redis.from_url(choice.url), 86400), settings.tz)
         while not stopping:
             for line in announcer.lines():
                 print(line, flush=True)
@@ -140,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
         supervisor.ignore_interrupts_briefly()
         print("stopping…", flush=True)
         codes = supervisor.stop()
+        for line in announcer.lines():  # what went out while we were stopping
+            print(line, flush=True)
         choice.close()
         clean = {0, -signal.SIGTERM, -signal.SIGINT}  # uvicorn re-raises the signal it handled
         print("stopped: " + ", ".join(

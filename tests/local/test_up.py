@@ -80,6 +80,17 @@ def test_the_demo_sends_prompts_reminders_and_mail_once_each(
         wait_for(lambda: bool(httpx.get(f"{sandbox}/_sandbox/mail").json()), "an e-mail")
         bodies = [(m["to"], m["body"]) for m in sms() if m.get("direction") != "inbound"]
         assert len(bodies) == len(set(bodies))  # nothing twice
+        # A customer answers the prompt with the code the booking system sent them.
+        outbox = httpx.get(f"{sandbox}/_sandbox/outbox").json()
+        code = next(m["code"] for m in outbox if m["appointment_id"] == 30012003)
+        answered = subprocess.run(
+            [sys.executable, "-m", "bridge.cli.main", "sandbox", "sms", "--sandbox", sandbox,
+             "--from", "+33612345678", code], env=env, capture_output=True, text=True,
+            timeout=60,
+        )
+        assert answered.returncode == 0, answered.stdout + answered.stderr
+        wait_for(lambda: any(m["to"] == "+33612345678" and "confirmed" in str(m["body"])
+                             for m in sms()), "the thank-you reply")
     finally:
         up.send_signal(signal.SIGTERM)
         output, _ = up.communicate(timeout=60)
