@@ -329,7 +329,7 @@ def main() -> None:
          f"({noop.cpu_ms:.2f} ms CPU/job)"],
         ["CPU ratio: RQ no-op ms/job / worker ms/msg (no delay)",
          f"{noop.cpu_ms / fast.cpu_ms:.2f}"],
-        ["limited phase after its first second (the bucket starts with 1 s of tokens)",
+        ["limited phase after its first second",
          "n/a" if steady is None else f"{steady:.2f}/s"],
         ["whole benchmark run (set-up, planning, every phase)", f"{total:.0f} s"],
     ])
