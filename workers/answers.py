@@ -7,10 +7,10 @@ error) or a duplicate delivery answers the customer once.
 
 from __future__ import annotations
 
-from bridge.outbound.errors import PermanentSendError, TransientSendError
 from bridge.rendering import MessageContext
 from bridge.store.claims import ClaimState
 from bridge.store.message_log import MessageRecord
+from workers.handover import hand_over
 from workers.runtime import Runtime
 
 __all__ = ["send_answer"]
@@ -31,20 +31,6 @@ def send_answer(rt: Runtime, sid: str, phone: str, kind: str, language: str,
     claim = rt.claims.claim(message_id, now)
     if claim.state is not ClaimState.CLAIMED:
         return "duplicate"
-    try:
-        receipt = rt.sms.send(phone, rendered.text,
-                              rt.settings.public_url.rstrip("/") + "/twilio/status")
-    except TransientSendError as exc:
-        rt.claims.release(message_id)
-        rt.messages.advance(message_id, "retrying", rt.clock.now(), code=exc.code,
-                            detail=exc.reason)
-        raise
-    except PermanentSendError as exc:
-        rt.claims.finish(message_id, "failed")
-        rt.messages.advance(message_id, "failed", rt.clock.now(), code=exc.code,
-                            detail=exc.reason)
-        return "failed"
-    rt.claims.finish(message_id, "sent")
-    rt.messages.link_provider(message_id, receipt.provider_id)
-    rt.messages.advance(message_id, "sent", rt.clock.now())
-    return "sent"
+    sms = rt.sms
+    callback = rt.settings.public_url.rstrip("/") + "/twilio/status"
+    return hand_over(rt, message_id, lambda: sms.send(phone, rendered.text, callback).provider_id)

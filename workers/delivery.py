@@ -27,11 +27,12 @@ from bridge.domain.channels import (
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.outbound.contacts import Contact
-from bridge.outbound.errors import PermanentSendError, SendError, TransientSendError
+from bridge.outbound.errors import SendError, TransientSendError
 from bridge.store.claims import Claim, ClaimState
 from bridge.store.message_log import MessageRecord
 from workers.deliver_checks import current_state, record_skip, why_not_send
 from workers.facts import MessageFacts
+from workers.handover import hand_over
 from workers.rendering import Render, RenderedText
 from workers.runtime import Runtime
 
@@ -141,22 +142,9 @@ class Delivery:
             resolved = self._resolve_stale(message_id, claim, channel, recipient, text)
             if resolved is not None:
                 return resolved
-        try:
-            provider_id = self._hand_over(channel, recipient, text)
-        except TransientSendError as exc:
-            rt.claims.release(message_id)  # nothing was sent: a retry may send it
-            rt.messages.advance(message_id, "retrying", rt.clock.now(), code=exc.code,
-                                detail=exc.reason)
-            raise
-        except PermanentSendError as exc:
-            rt.claims.finish(message_id, "failed")
-            rt.messages.advance(message_id, "failed", rt.clock.now(), code=exc.code,
-                                detail=exc.reason)
-            log.info("message_failed", message=message_id, code=exc.code)
-            return Outcome(message.key, "failed", f"{channel.value}: {exc.reason}")
-        rt.claims.finish(message_id, "sent")
-        rt.messages.link_provider(message_id, provider_id)
-        rt.messages.advance(message_id, "sent", rt.clock.now())
+        result = hand_over(rt, message_id, lambda: self._hand_over(channel, recipient, text))
+        if result == "failed":
+            return Outcome(message.key, "failed", channel.value)
         if channel is Channel.SMS and message.kind in _ANSWERABLE:
             rt.conversations.remember(recipient, message.appointment_id, message.kind.value,
                                       state.start, rt.clock.now())
