@@ -7,6 +7,7 @@ mounted next to it with `create_app(booking, extra_routes=[...])`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from sandbox.booking import BookingSandbox
+from sandbox.booking.faults import BookingFaults
 from sandbox.clock import AdjustableClock
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,31 @@ async def _api_params(request: Request) -> dict[str, str]:
 
 async def api(request: Request) -> Response:
     params = await _api_params(request)
+    faults: BookingFaults = request.app.state.faults
+    offset = next((v for k, v in params.items() if k.lower() == "offset"), "")
+    injected = faults.decide(params.get("method", ""), offset)
+    if injected is not None:
+        await asyncio.sleep(injected.delay_seconds)
+        if injected.status:
+            return Response(f"injected fault: {injected.kind}", status_code=injected.status,
+                            media_type="text/plain")
     body = await run_in_threadpool(_booking(request).handle, params)
     return Response(body, media_type="text/xml; charset=UTF-8")
+
+
+async def get_faults(request: Request) -> Response:
+    return JSONResponse({"booking": request.app.state.faults.to_json()})
+
+
+async def put_faults(request: Request) -> Response:
+    body = await _json_object(request)
+    if body is None or not isinstance(body.get("booking", {}), dict):
+        return _error(400, 'expected {"booking": {"error_rate": 0.1, ...}}')
+    try:
+        request.app.state.faults.update_from_json(body.get("booking", {}))
+    except ValueError as exc:
+        return _error(400, str(exc))
+    return JSONResponse({"booking": request.app.state.faults.to_json()})
 
 
 async def outbox(request: Request) -> Response:
@@ -120,11 +145,18 @@ def sandbox_routes() -> list[BaseRoute]:
         Route("/_sandbox/clock", put_clock, methods=["PUT"]),
         Route("/_sandbox/settings", put_settings, methods=["PUT"]),
         Route("/_sandbox/health", health, methods=["GET"]),
+        Route("/_sandbox/faults", get_faults, methods=["GET"]),
+        Route("/_sandbox/faults", put_faults, methods=["PUT"]),
     ]
 
 
-def create_app(booking: BookingSandbox, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+def create_app(
+    booking: BookingSandbox,
+    extra_routes: Sequence[BaseRoute] = (),
+    faults: BookingFaults | None = None,
+) -> Starlette:
     """The sandbox app; `extra_routes` (routes or mounts) are added after the built-in ones."""
     app = Starlette(routes=[*sandbox_routes(), *extra_routes])
     app.state.booking = booking
+    app.state.faults = faults or BookingFaults()
     return app

@@ -18,6 +18,7 @@ import uvicorn
 from sandbox.app import create_app
 from sandbox.booking import BookingSandbox, DataError
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
+from sandbox.booking.faults import BookingFaults
 from sandbox.clock import OffsetClock
 from sandbox.twilio import (
     DEMO_ACCOUNT_SID,
@@ -77,6 +78,15 @@ def add_sandbox_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     add("--inbound-url", metavar="URL", help="where inbound SMS webhooks go (default: none)")
     add("--smtp-port", type=int, default=8025, help="SMTP sink port (default %(default)s)")
+    add("--fault-seed", type=int, default=0, help="seed for injected booking-API faults")
+    add("--fault-error-rate", type=float, default=0.0,
+        help="share of booking-API calls answered with HTTP 500/502/503 (default 0)")
+    add("--fault-hang-rate", type=float, default=0.0,
+        help="share of booking-API calls that hang before a 503 (default 0)")
+    add("--fault-latency-ms", type=float, default=0.0,
+        help="latency added to every booking-API call (default 0)")
+    add("--fault-page-failure-rate", type=float, default=0.0,
+        help="share of getAppointments pages after the first that fail (default 0)")
     subcommands = parser.add_subparsers(
         dest="sandbox_command", required=False, action=_ReplaceableSubcommands
     )
@@ -155,6 +165,11 @@ def run_sandbox(args: argparse.Namespace) -> int:
         data = _read_data(args.data)
         twilio = _twilio_sandbox(args, clock)
         booking = BookingSandbox(api_key, api_secret, clock=clock, database=args.db, data=data)
+        faults = BookingFaults(
+            error_rate=args.fault_error_rate, hang_rate=args.fault_hang_rate,
+            latency_ms=args.fault_latency_ms, page_failure_rate=args.fault_page_failure_rate,
+            seed=args.fault_seed,
+        )
     except (OSError, ValueError) as exc:
         if twilio is not None:
             twilio.close()
@@ -169,7 +184,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
         print(f"  no TLS); messages at http://{args.host}:{args.port}/_sandbox/mail")
     sys.stdout.flush()
     try:
-        app = create_app(booking, extra_routes=routes)
+        app = create_app(booking, extra_routes=routes, faults=faults)
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     except KeyboardInterrupt:
         pass
