@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from sandbox.booking import BookingSandbox
 from sandbox.booking.faults import BookingFaults
 from sandbox.clock import AdjustableClock
+from sandbox.control_json import error_response, json_object
 
 logger = logging.getLogger(__name__)
 
@@ -64,30 +64,18 @@ async def get_faults(request: Request) -> Response:
 
 
 async def put_faults(request: Request) -> Response:
-    body = await _json_object(request)
+    body = await json_object(request)
     if body is None or not isinstance(body.get("booking", {}), dict):
-        return _error(400, 'expected {"booking": {"error_rate": 0.1, ...}}')
+        return error_response(400, 'expected {"booking": {"error_rate": 0.1, ...}}')
     try:
         request.app.state.faults.update_from_json(body.get("booking", {}))
     except ValueError as exc:
-        return _error(400, str(exc))
+        return error_response(400, str(exc))
     return JSONResponse({"booking": request.app.state.faults.to_json()})
 
 
 async def outbox(request: Request) -> Response:
     return JSONResponse(await run_in_threadpool(_booking(request).outbox))
-
-
-def _error(status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def _json_object(request: Request) -> dict[str, Any] | None:
-    try:
-        body = await request.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def _clock_state(booking: BookingSandbox) -> dict[str, str]:
@@ -102,31 +90,33 @@ async def put_clock(request: Request) -> Response:
     booking = _booking(request)
     clock = booking.clock
     if not isinstance(clock, AdjustableClock):
-        return _error(409, "this sandbox runs on a clock that cannot be moved")
-    body = await _json_object(request)
+        return error_response(409, "this sandbox runs on a clock that cannot be moved")
+    body = await json_object(request)
     if body is None:
-        return _error(400, 'expected a JSON object: {"now": ...} or {"advance_seconds": ...}')
+        return error_response(
+            400, 'expected a JSON object: {"now": ...} or {"advance_seconds": ...}'
+        )
     if "now" in body:
         try:
             moment = datetime.fromisoformat(str(body["now"]))
             clock.set(moment)
         except ValueError:
-            return _error(400, '"now" must be an ISO 8601 date-time with a UTC offset')
+            return error_response(400, '"now" must be an ISO 8601 date-time with a UTC offset')
     elif isinstance(body.get("advance_seconds"), int | float) and not isinstance(
         body.get("advance_seconds"), bool
     ):
         clock.advance(timedelta(seconds=float(body["advance_seconds"])))
     else:
-        return _error(400, 'expected "now" or a numeric "advance_seconds"')
+        return error_response(400, 'expected "now" or a numeric "advance_seconds"')
     return JSONResponse(_clock_state(booking))
 
 
 async def put_settings(request: Request) -> Response:
     booking = _booking(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     value = None if body is None else body.get("requires_confirmation")
     if not isinstance(value, bool):
-        return _error(400, 'expected {"requires_confirmation": true|false}')
+        return error_response(400, 'expected {"requires_confirmation": true|false}')
     booking.requires_confirmation = value
     return JSONResponse({"requires_confirmation": booking.requires_confirmation})
 

@@ -193,9 +193,10 @@ class PlanStore:
         raw = self.redis.get(keys.planned(message_key))
         return None if raw is None else correlation_of(as_text(raw))
 
-    def scheduled(self) -> list[PlannedMessage]:
-        """Every message still waiting to be dispatched, soonest first."""
-        message_keys = [as_text(k) for k in self.redis.zrange(keys.SCHEDULE, 0, -1)]
+    def scheduled(self, limit: int | None = None) -> list[PlannedMessage]:
+        """Messages still waiting to be dispatched, soonest first (the first `limit`)."""
+        last = -1 if limit is None else limit - 1
+        message_keys = [as_text(k) for k in self.redis.zrange(keys.SCHEDULE, 0, last)]
         raws = self.redis.mget([keys.planned(k) for k in message_keys]) if message_keys else []
         return [planned_from_json(raw) for raw in raws if raw is not None]
 
@@ -222,6 +223,9 @@ class PlanStore:
                 pipe.zrem(keys.SCHEDULE, message.key)
                 pipe.set(keys.dispatched(message.key), "dispatched", ex=_ttl(message, now))
             pipe.execute()
+
+    def scheduled_count(self) -> int:
+        return int(self.redis.zcard(keys.SCHEDULE))
 
     def observe(
         self,

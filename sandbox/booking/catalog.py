@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sandbox.booking import errors
+from sandbox.booking.labels import DELETED
 from sandbox.booking.localtime import parse_date
 
 CAPACITY = "capacity"
@@ -96,6 +97,16 @@ def resource_row(conn: sqlite3.Connection, resource_id: int) -> sqlite3.Row:
 
 def appointment_type_row(conn: sqlite3.Connection, type_id: int) -> sqlite3.Row:
     return _by_id(conn, "appointment_types", "AppointmentType", type_id)
+
+
+def customer_row(conn: sqlite3.Connection, customer_id: int) -> sqlite3.Row:
+    """A customer that exists and is not deleted (a deleted one is "not found")."""
+    row: sqlite3.Row | None = conn.execute(
+        'SELECT * FROM customers WHERE "Id" = ?', (customer_id,)
+    ).fetchone()
+    if row is None or int(row["Status"]) == DELETED:
+        raise errors.not_found("Customer", customer_id)
+    return row
 
 
 def appointment_type(conn: sqlite3.Connection, type_id: int) -> AppointmentType:

@@ -17,22 +17,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from sandbox.control_json import error_response, json_object
+
 if TYPE_CHECKING:
     from sandbox.twilio.sandbox import TwilioSandbox
 
 PREFIX = "/_sandbox/twilio"
-
-
-def _error(status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def _json_object(request: Request) -> dict[str, Any] | None:
-    try:
-        body = await request.json()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
 
 
 def _inbound_request(body: dict[str, Any]) -> tuple[str, str, str | None, bool]:
@@ -58,24 +48,24 @@ class _Controls:
         return JSONResponse(self.sandbox.settings.to_json())
 
     async def put_config(self, request: Request) -> Response:
-        body = await _json_object(request)
+        body = await json_object(request)
         if body is None:
-            return _error(400, "expected a JSON object of settings")
+            return error_response(400, "expected a JSON object of settings")
         try:
             self.sandbox.settings.update_from_json(body)
         except ValueError as exc:
-            return _error(400, str(exc))
+            return error_response(400, str(exc))
         return JSONResponse(self.sandbox.settings.to_json())
 
     async def get_faults(self, request: Request) -> Response:
         return JSONResponse(self.sandbox.faults.to_json())
 
     async def put_faults(self, request: Request) -> Response:
-        body = await _json_object(request)
+        body = await json_object(request)
         try:
             self.sandbox.faults.update_from_json(body or {})
         except ValueError as exc:
-            return _error(400, str(exc))
+            return error_response(400, str(exc))
         return JSONResponse(self.sandbox.faults.to_json())
 
     async def delete_faults(self, request: Request) -> Response:
@@ -89,12 +79,12 @@ class _Controls:
         return JSONResponse(self.sandbox.callbacks())
 
     async def inbound(self, request: Request) -> Response:
-        body = await _json_object(request)
+        body = await json_object(request)
         try:
             sender, text, to, deliver = _inbound_request(body or {})
             message = self.sandbox.receive(sender, text, to=to)
         except ValueError as exc:
-            return _error(400, str(exc))
+            return error_response(400, str(exc))
         answer: dict[str, Any]
         if not deliver:
             answer = {"message": message, "webhook": None, "replies": [], "note": "not delivered"}

@@ -19,6 +19,7 @@ from sandbox.booking.catalog import (
     AppointmentType,
     agenda_row,
     appointment_type,
+    customer_row,
     extra_fields,
     grid_minutes,
     missing_fields,
@@ -27,7 +28,7 @@ from sandbox.booking.catalog import (
 from sandbox.booking.confirmation import new_code, send_code
 from sandbox.booking.context import Context, Handler, requires_confirmation
 from sandbox.booking.db import next_id
-from sandbox.booking.labels import APPROVED, CANCELLED, DELETED, ENABLED, PENDING
+from sandbox.booking.labels import APPROVED, CANCELLED, ENABLED, PENDING
 from sandbox.booking.localtime import format_datetime
 from sandbox.booking.params import Params
 from sandbox.booking.records import appointment_row
@@ -46,20 +47,10 @@ class Placement:
     finish: datetime | None
 
 
-def _customer(ctx: Context, p: Params) -> sqlite3.Row:
-    customer_id = p.require_int("CustomerId")
-    row: sqlite3.Row | None = ctx.conn.execute(
-        'SELECT * FROM customers WHERE "Id" = ?', (customer_id,)
-    ).fetchone()
-    if row is None or int(row["Status"]) == DELETED:
-        raise errors.not_found("Customer", customer_id)
-    return row
-
-
 def _placement(ctx: Context, p: Params) -> Placement:
     agenda_id = p.require_int("AgendaId")
     agenda_row(ctx.conn, agenda_id)
-    customer = _customer(ctx, p)
+    customer = customer_row(ctx.conn, p.require_int("CustomerId"))
     day = p.require_date("Date")
     start = datetime.combine(day, p.require_time("StartTime"))
     end = p.get_time("EndTime")

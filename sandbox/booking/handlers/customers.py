@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from sandbox.booking import errors
-from sandbox.booking.catalog import extra_fields, missing_fields
+from sandbox.booking.catalog import customer_row, extra_fields, missing_fields
 from sandbox.booking.context import Context, Handler
 from sandbox.booking.customer_form import account_problems, customer_problems
 from sandbox.booking.db import next_id
@@ -25,15 +25,6 @@ EDITABLE = tuple(name for name in CUSTOMER_FIELDS if name != "Id")
 
 def _registration_keys(ctx: Context) -> list[str]:
     return [field.key for field in extra_fields(ctx.conn, "Registration", None)]
-
-
-def _customer_row(ctx: Context, customer_id: int) -> sqlite3.Row:
-    row: sqlite3.Row | None = ctx.conn.execute(
-        'SELECT * FROM customers WHERE "Id" = ?', (customer_id,)
-    ).fetchone()
-    if row is None or int(row["Status"]) == DELETED:
-        raise errors.not_found("Customer", customer_id)
-    return row
 
 
 def get_customers(ctx: Context, p: Params) -> Payload:
@@ -73,7 +64,7 @@ def get_customers(ctx: Context, p: Params) -> Payload:
 
 
 def get_customer(ctx: Context, p: Params) -> Payload:
-    row = _customer_row(ctx, p.require_int("Id"))
+    row = customer_row(ctx.conn, p.require_int("Id"))
     return Payload(Shape.ROOT, [customer_node(row, _registration_keys(ctx))])
 
 
@@ -129,7 +120,7 @@ def _insert(ctx: Context, p: Params, values: dict[str, str], extra: dict[str, st
 
 def set_customer(ctx: Context, p: Params) -> Payload:
     customer_id = p.get_int("Id")
-    current = None if customer_id is None else _customer_row(ctx, customer_id)
+    current = None if customer_id is None else customer_row(ctx.conn, customer_id)
     values = _merged(ctx, p, current)
     extra = _check(ctx, p, values, creating=current is None)
     if current is None:
