@@ -2,7 +2,9 @@
 
 The API route is a thin shell over `BookingSandbox.handle`. The app is assembled from a
 list of routes so later pieces (a Twilio-compatible API under `/2010-04-01/...`) can be
-mounted next to it with `create_app(booking, extra_routes=[...])`.
+mounted next to it with `create_app(booking, extra_routes=[...])`. Those pieces' seeded
+faults come in with `faults=SandboxFaults(...)`, so `/_sandbox/faults` shows and changes
+them all; without it only the booking API's are there.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sandbox.booking import BookingSandbox
 from sandbox.booking.faults import BookingFaults
 from sandbox.clock import AdjustableClock
 from sandbox.control_json import error_response, json_object
+from sandbox.faults import SandboxFaults
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ async def _api_params(request: Request) -> dict[str, str]:
 
 async def api(request: Request) -> Response:
     params = await _api_params(request)
-    faults: BookingFaults = request.app.state.faults
+    faults: BookingFaults = _faults(request).booking
     offset = next((v for k, v in params.items() if k.lower() == "offset"), "")
     injected = faults.decide(params.get("method", ""), offset)
     if injected is not None:
@@ -59,19 +62,26 @@ async def api(request: Request) -> Response:
     return Response(body, media_type="text/xml; charset=UTF-8")
 
 
+def _faults(request: Request) -> SandboxFaults:
+    faults: SandboxFaults = request.app.state.faults
+    return faults
+
+
 async def get_faults(request: Request) -> Response:
-    return JSONResponse({"booking": request.app.state.faults.to_json()})
+    return JSONResponse(_faults(request).to_json())
 
 
 async def put_faults(request: Request) -> Response:
-    body = await json_object(request)
-    if body is None or not isinstance(body.get("booking", {}), dict):
-        return error_response(400, 'expected {"booking": {"error_rate": 0.1, ...}}')
+    """Change any subset of the sections; 400 (and nothing changed) if anything is wrong."""
     try:
-        request.app.state.faults.update_from_json(body.get("booking", {}))
+        body = await request.json()
+    except ValueError:
+        return error_response(400, "the body is not JSON")
+    try:
+        _faults(request).update_from_json(body)
     except ValueError as exc:
         return error_response(400, str(exc))
-    return JSONResponse({"booking": request.app.state.faults.to_json()})
+    return JSONResponse(_faults(request).to_json())
 
 
 async def outbox(request: Request) -> Response:
@@ -143,10 +153,15 @@ def sandbox_routes() -> list[BaseRoute]:
 def create_app(
     booking: BookingSandbox,
     extra_routes: Sequence[BaseRoute] = (),
-    faults: BookingFaults | None = None,
+    faults: SandboxFaults | BookingFaults | None = None,
 ) -> Starlette:
-    """The sandbox app; `extra_routes` (routes or mounts) are added after the built-in ones."""
+    """The sandbox app; `extra_routes` (routes or mounts) are added after the built-in ones.
+
+    `faults` are what `/_sandbox/faults` shows and changes; a bare `BookingFaults` (the
+    earlier form) stands for a sandbox with booking faults only."""
     app = Starlette(routes=[*sandbox_routes(), *extra_routes])
     app.state.booking = booking
-    app.state.faults = faults or BookingFaults()
+    if not isinstance(faults, SandboxFaults):
+        faults = SandboxFaults(booking=faults)
+    app.state.faults = faults
     return app

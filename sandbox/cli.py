@@ -4,6 +4,7 @@ It registers itself on whatever argparse subparsers object the main CLI owns, so
 sandbox can be started as `oabridge sandbox` without this module knowing the main CLI.
 Next to the booking API it serves the Twilio-compatible SMS API (same port) and starts
 the SMTP sink (`--smtp-port`); `oabridge sandbox sms ...` talks to a running sandbox.
+Faults for all three can be set with `--fault-*` flags (`fault_flags.py`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import uvicorn
 from sandbox.app import create_app
 from sandbox.booking import BookingSandbox, DataError
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
-from sandbox.booking.faults import BookingFaults
 from sandbox.clock import OffsetClock
+from sandbox.fault_flags import add_fault_flags, fault_settings
+from sandbox.faults import SandboxFaults
+from sandbox.mail.fault_rates import MailFaultRates
 from sandbox.twilio import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -78,15 +81,7 @@ def add_sandbox_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     add("--inbound-url", metavar="URL", help="where inbound SMS webhooks go (default: none)")
     add("--smtp-port", type=int, default=8025, help="SMTP sink port (default %(default)s)")
-    add("--fault-seed", type=int, default=0, help="seed for injected booking-API faults")
-    add("--fault-error-rate", type=float, default=0.0,
-        help="share of booking-API calls answered with HTTP 500/502/503 (default 0)")
-    add("--fault-hang-rate", type=float, default=0.0,
-        help="share of booking-API calls that hang before a 503 (default 0)")
-    add("--fault-latency-ms", type=float, default=0.0,
-        help="latency added to every booking-API call (default 0)")
-    add("--fault-page-failure-rate", type=float, default=0.0,
-        help="share of getAppointments pages after the first that fail (default 0)")
+    add_fault_flags(parser)
     subcommands = parser.add_subparsers(
         dest="sandbox_command", required=False, action=_ReplaceableSubcommands
     )
@@ -118,14 +113,14 @@ def _twilio_sandbox(args: argparse.Namespace, clock: OffsetClock) -> TwilioSandb
     )
 
 
-def _start_mail_sink(host: str, port: int) -> MailSink | None:
+def _start_mail_sink(host: str, port: int, fault_rates: MailFaultRates) -> MailSink | None:
     """The SMTP sink, or None (with a warning) if aiosmtpd is missing or the port taken."""
     try:
         from sandbox.mail import MailSink  # aiosmtpd is a test/demo dependency
     except ImportError:
         print("warning: aiosmtpd is not installed, so there is no SMTP sink", file=sys.stderr)
         return None
-    sink = MailSink(host, port)
+    sink = MailSink(host, port, fault_rates=fault_rates)
     try:
         sink.start()
     except OSError as exc:
@@ -134,14 +129,18 @@ def _start_mail_sink(host: str, port: int) -> MailSink | None:
     return sink
 
 
+def base_url(args: argparse.Namespace) -> str:
+    return f"http://{args.host}:{args.port}"
+
+
 def _print_banner(
     args: argparse.Namespace, api_key: str, api_secret: str, twilio: TwilioSandbox
 ) -> None:
-    base = f"http://{args.host}:{args.port}"
+    base = base_url(args)
     print(f"OnlineAfspraken sandbox listening on {base}/APIREST")
     print(f"  api_key:    {api_key}")
     print(f"  api_secret: {api_secret}")
-    print(f"  controls:   {base}/_sandbox/(health|outbox|clock|settings)")
+    print(f"  controls:   {base}/_sandbox/(health|outbox|clock|settings|faults)")
     print(f"Twilio-compatible SMS API on {base}/2010-04-01/Accounts/{twilio.account_sid}/")
     print(f"  account_sid: {twilio.account_sid}")
     print(f"  auth_token:  {twilio.auth_token}")
@@ -157,6 +156,11 @@ def run_sandbox(args: argparse.Namespace) -> int:
     if (args.api_key is None) != (args.api_secret is None):
         print("error: give both --api-key and --api-secret, or neither", file=sys.stderr)
         return 2
+    try:
+        fault_body = fault_settings(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     api_key = args.api_key or DEMO_API_KEY
     api_secret = args.api_secret or DEMO_API_SECRET
     clock = OffsetClock()
@@ -165,23 +169,25 @@ def run_sandbox(args: argparse.Namespace) -> int:
         data = _read_data(args.data)
         twilio = _twilio_sandbox(args, clock)
         booking = BookingSandbox(api_key, api_secret, clock=clock, database=args.db, data=data)
-        faults = BookingFaults(
-            error_rate=args.fault_error_rate, hang_rate=args.fault_hang_rate,
-            latency_ms=args.fault_latency_ms, page_failure_rate=args.fault_page_failure_rate,
-            seed=args.fault_seed,
-        )
     except (OSError, ValueError) as exc:
         if twilio is not None:
             twilio.close()
         print(f"error: cannot start the sandbox: {exc}", file=sys.stderr)
         return 2
+    mail_faults = MailFaultRates()
+    faults = SandboxFaults(twilio=twilio.fault_rates, mail=mail_faults)
+    faults.update_from_json(fault_body)  # checked by fault_settings
     _print_banner(args, api_key, api_secret, twilio)
-    sink = _start_mail_sink(args.host, args.smtp_port)
+    sink = _start_mail_sink(args.host, args.smtp_port, mail_faults)
     routes: list[BaseRoute] = twilio.routes()
-    if sink is not None:
+    if sink is None:
+        faults.mail = None
+    else:
         routes += sink.routes()
         print(f"SMTP sink on {sink.address} (plain SMTP or AUTH PLAIN/LOGIN, any credentials,")
         print(f"  no TLS); messages at http://{args.host}:{args.port}/_sandbox/mail")
+    if fault_body:
+        print(f"Injected faults: {json.dumps(fault_body)} (see {base_url(args)}/_sandbox/faults)")
     sys.stdout.flush()
     try:
         app = create_app(booking, extra_routes=routes, faults=faults)

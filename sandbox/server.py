@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute
 
 from sandbox.app import create_app
 from sandbox.booking import BookingSandbox
+from sandbox.faults import SandboxFaults
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -33,8 +34,10 @@ class SandboxServer:
         port: int = 0,
         *,
         extra_routes: Sequence[BaseRoute] = (),
+        faults: SandboxFaults | None = None,
     ) -> None:
         self.booking = booking
+        self.faults = faults
         self.host = host
         self._requested_port = port
         self._extra_routes = extra_routes
@@ -56,7 +59,7 @@ class SandboxServer:
         sock.bind((self.host, self._requested_port))
         self.port = int(sock.getsockname()[1])
         config = uvicorn.Config(
-            create_app(self.booking, self._extra_routes),
+            create_app(self.booking, self._extra_routes, self.faults),
             log_level="warning",
             lifespan="off",
             access_log=False,

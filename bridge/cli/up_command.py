@@ -5,6 +5,8 @@ practice, the ingress, and a worker (whose ticker polls), all against one Redis,
 prints each message as it goes out. Ctrl-C or SIGTERM stops everything cleanly.
 Settings that describe the outside world (API, Twilio, SMTP addresses and
 credentials) point at the sandbox; the rest may be changed with OABRIDGE_ variables.
+The sandbox's `--fault-*` flags are taken here too, checked before anything starts, and
+handed to the sandbox (for a chaos run of the whole system).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from types import FrameType
@@ -46,7 +49,19 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--fresh", action="store_true",
                         help="start the demo over: forget the sandbox's data and empty the "
                              "demo's Redis database")
+    from sandbox.fault_flags import add_fault_flags
+
+    add_fault_flags(parser)
     parser.set_defaults(func=run)
+
+
+def sandbox_argv(args: argparse.Namespace, state: Path, faults: list[str]) -> list[str]:
+    """The `oabridge sandbox ...` command line of the demo's sandbox."""
+    return [
+        "sandbox", "--host", args.host, "--port", str(args.sandbox_port),
+        "--smtp-port", str(args.smtp_port), "--db", str(state / "sandbox.sqlite3"),
+        "--inbound-url", f"http://{args.host}:{args.port}/twilio/inbound", *faults,
+    ]
 
 
 def _environment(args: argparse.Namespace, redis_url: str) -> dict[str, str]:
@@ -72,8 +87,10 @@ def _environment(args: argparse.Namespace, redis_url: str) -> dict[str, str]:
     return env
 
 
-def _banner(args: argparse.Namespace, redis_note: str, state: Path) -> None:
+def _banner(args: argparse.Namespace, redis_note: str, state: Path, faults: list[str]) -> None:
     sandbox = f"http://{args.host}:{args.sandbox_port}"
+    if faults:  # `--faults JSON`
+        print(f"Injected faults: {faults[-1]}  (now: {sandbox}/_sandbox/faults)", flush=True)
     print(f"""oabridge is running (logs in {state / "logs"}):
   sandbox booking API  {sandbox}/APIREST
   sandbox Twilio API   {sandbox}/2010-04-01  (sent: {sandbox}/_sandbox/twilio/messages)
@@ -90,6 +107,13 @@ Press Ctrl-C to stop.
 
 
 def run(args: argparse.Namespace) -> int:
+    from sandbox.fault_flags import fault_argv, fault_settings
+
+    try:
+        faults = fault_argv(fault_settings(args))
+    except ValueError as exc:
+        print(f"oabridge: {exc}", file=sys.stderr)
+        return 2
     state = Path(args.state_dir).resolve()
     try:
         choice = choose_redis(os.environ, state)
@@ -111,18 +135,14 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     try:
-        sandbox = supervisor.start("sandbox", [
-            "sandbox", "--host", args.host, "--port", str(args.sandbox_port),
-            "--smtp-port", str(args.smtp_port), "--db", str(state / "sandbox.sqlite3"),
-            "--inbound-url", f"http://{args.host}:{args.port}/twilio/inbound",
-        ])
+        sandbox = supervisor.start("sandbox", sandbox_argv(args, state, faults))
         supervisor.wait_until_answering(
             sandbox, f"http://{args.host}:{args.sandbox_port}/_sandbox/health")
         ingress = supervisor.start("ingress", ["serve", "--host", args.host,
                                                "--port", str(args.port)])
         supervisor.wait_until_answering(ingress, f"http://{args.host}:{args.port}/healthz")
         supervisor.start("worker", ["worker"])
-        _banner(args, choice.note, state)
+        _banner(args, choice.note, state, faults)
         while not stopping:
             for line in announcer.lines():
                 print(line, flush=True)

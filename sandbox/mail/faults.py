@@ -1,9 +1,9 @@
 """Mail-server misbehaviour on cue, so the bridge's retry of e-mail can be tested.
 
-One fault exists now: `temporary_failures_next = N` answers the next N messages with
-`451 4.3.0` at the end of DATA (the message is not kept), as a busy or greylisting
-server would; `smtplib` raises `SMTPDataError(451, ...)`. Further faults (dropped
-connections, 5xx refusals, slow answers) belong here too, as attributes of this object.
+`temporary_failures_next = N` answers the next N messages with `451 4.3.0` at the end
+of DATA (the message is not kept), as a busy or greylisting server would; `smtplib`
+raises `SMTPDataError(451, ...)`. Faults for a share of all messages, reproducible from
+a seed (451s and dropped connections), are in `fault_rates.py`.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ the client authenticates when configured to, not that it knows a secret. Plain S
 without AUTH is accepted as well. STARTTLS is not offered: a certificate cannot be made
 with the standard library alone, and the bridge's TLS settings are a deployment concern.
 
+Faults (`faults.py`, `fault_rates.py`) are applied at the end of DATA: a `451` answer or
+a closed connection, the message not kept either way.
+
 The server runs on its own thread (aiosmtpd's `Controller`) on a socket bound before it
 starts, so `port=0` gives a free port that is known immediately (`sink.port`).
 """
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from sandbox.mail.fault_rates import MailFaultRates
 from sandbox.mail.faults import TEMPORARY_FAILURE_REPLY, MailFaults
 from sandbox.mail.parse import describe_message
 
@@ -61,6 +65,15 @@ class _BoundController(Controller):
         return self.loop.create_server(self._factory_invoker, sock=self._sock)
 
 
+def _hang_up(server: SMTP) -> None:
+    """Close the connection without answering, as a server that died would.
+
+    aiosmtpd still writes the reply we return, but a closed transport drops it, and
+    the closing cancels the session's task, as when a client hangs up."""
+    if server.transport is not None:
+        server.transport.close()
+
+
 class _Handler:
     """aiosmtpd's DATA hook: apply faults, then keep the message."""
 
@@ -68,7 +81,11 @@ class _Handler:
         self._sink = sink
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self._sink.faults.take_temporary_failure():
+        fault = self._sink._fault()
+        if fault == "drop":
+            _hang_up(server)
+            return "421 4.3.0 never sent: the connection is already closed"
+        if fault == "temporary_failure":
             return TEMPORARY_FAILURE_REPLY
         raw = envelope.original_content
         if raw is None:
@@ -88,11 +105,14 @@ class _Handler:
 class MailSink:
     """`with MailSink() as sink: smtplib.SMTP("127.0.0.1", sink.port)...; sink.messages()`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, fault_rates: MailFaultRates | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self._requested_port = port
         self.faults = MailFaults()
+        self.fault_rates = fault_rates or MailFaultRates()
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._messages: list[dict[str, Any]] = []
@@ -163,6 +183,13 @@ class MailSink:
         from sandbox.mail.routes import mail_routes
 
         return mail_routes(self)
+
+    def _fault(self) -> str | None:
+        """The fault for one message: the next-N queue first, then the seeded shares."""
+        if self.faults.take_temporary_failure():
+            self.fault_rates.count("temporary_failure")
+            return "temporary_failure"
+        return self.fault_rates.decide()
 
     def _keep(
         self,

@@ -18,6 +18,7 @@ from sandbox.twilio.demo import (
     MAGIC_VALID_SENDER,
 )
 from sandbox.twilio.errors import TwilioApiError
+from sandbox.twilio.fault_rates import TwilioFaultRates
 from sandbox.twilio.faults import Fault, TwilioFaults
 from sandbox.twilio.sandbox import TwilioSandbox
 from sandbox.twilio.segments import SegmentCount, count_segments
@@ -35,6 +36,7 @@ __all__ = [
     "Fault",
     "SegmentCount",
     "TwilioApiError",
+    "TwilioFaultRates",
     "TwilioFaults",
     "TwilioSandbox",
     "TwilioSettings",

@@ -4,7 +4,8 @@ The bridge must back off on 429 and retry on 5xx without sending twice; this is 
 test or benchmark makes Twilio misbehave on cue. Faults are consumed in order, one per
 `POST .../Messages.json` (after authentication, before validation), then the API
 behaves normally again. Bodies are Twilio-shaped: 429 -> 20429 "Too Many Requests",
-500 -> 20500, 503 -> 20503, unless a code or message is given.
+500 -> 20500, 503 -> 20503, unless a code or message is given. A share of calls failing
+at random, reproducibly from a seed, is `fault_rates.py`.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 A thin shell over `TwilioSandbox`: HTTP Basic authentication (401 with Twilio's body),
 the account in the path must be the authenticated one (404 otherwise, as for any
-resource the caller cannot see), then create, list or fetch. The configured response
-delay is an `asyncio.sleep` before the work, so slow answers overlap instead of queueing:
-a benchmark firing many requests at once sees them all wait together.
+resource the caller cannot see), then the seeded faults (`fault_rates.py`: latency, 429,
+5xx, before any work, so a refused create creates nothing), then create, list or fetch.
+The configured response delay is an `asyncio.sleep` before the work, so slow answers
+overlap instead of queueing: a benchmark firing many requests at once sees them all
+wait together.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def api_routes(sandbox: TwilioSandbox) -> list[BaseRoute]:
             sandbox.authenticate(request.headers.get("authorization"))
             if request.path_params["account_sid"] != sandbox.account_sid:
                 raise errors.not_found(request.url.path)
+            injected = sandbox.fault_rates.decide_api()
+            if injected is not None:
+                await asyncio.sleep(injected.delay_seconds)
+                if injected.error is not None:
+                    raise injected.error
             return await work()
         except errors.TwilioApiError as error:
             return JSONResponse(error.body(), status_code=error.status, headers=error.headers)

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.clock import Clock, SystemClock
 from sandbox.twilio import errors
-from sandbox.twilio.delivery import Courier
+from sandbox.twilio.delivery import Courier, steps_for
 from sandbox.twilio.demo import DEMO_MESSAGING_SERVICE_SID, DEMO_NUMBER
+from sandbox.twilio.fault_rates import TwilioFaultRates
 from sandbox.twilio.faults import TwilioFaults
 from sandbox.twilio.inbound import TwimlReply, incoming_message_params, twiml_replies
 from sandbox.twilio.listing import list_page
@@ -65,6 +66,7 @@ class TwilioSandbox:
         messaging_services: Sequence[str] = (DEMO_MESSAGING_SERVICE_SID,),
         inbound_url: str | None = None,
         delivery_failures: Mapping[str, int] | None = None,
+        fault_rates: TwilioFaultRates | None = None,
     ) -> None:
         if not ACCOUNT_SID.fullmatch(account_sid):
             raise ValueError("account_sid must be 'AC' followed by 32 lower-case hex digits")
@@ -84,6 +86,7 @@ class TwilioSandbox:
             self.settings.delivery_failures = validate_failures(dict(delivery_failures))
         self._initial_settings = self.settings.to_json()
         self.faults = TwilioFaults()
+        self.fault_rates = fault_rates or TwilioFaultRates()
         self._store = MessageStore()
         self._log_lock = threading.Lock()
         self._callbacks: deque[dict[str, Any]] = deque(maxlen=CALLBACK_LOG_SIZE)
@@ -97,6 +100,7 @@ class TwilioSandbox:
             auth_token,
             self.numbers[0],
             self._log_webhook,
+            self.fault_rates,
         )
 
     # -- the REST API's rules ---------------------------------------------------------
@@ -118,6 +122,7 @@ class TwilioSandbox:
         """`POST .../Messages.json`: validate, store, start delivery; the 201 body."""
         fault = self.faults.take()
         if fault is not None:
+            self.fault_rates.count("rate_limit" if fault.status == 429 else "error")
             raise fault.error()
         pairs = _pairs(params)
         values = dict(reversed(pairs))  # the first value of a repeated name wins
@@ -138,9 +143,14 @@ class TwilioSandbox:
     # -- Python helpers for tests and demos -------------------------------------------
 
     def messages(self, direction: str | None = None) -> list[dict[str, Any]]:
-        """Every message (Twilio JSON), newest first; optionally one direction only."""
+        """Every message (Twilio JSON), newest first; optionally one direction only.
+
+        Each also carries `sandbox_created_at` (ISO 8601, microseconds), which Twilio's
+        own second-grain `date_created` cannot give a latency measurement.
+        """
         records = self._store.newest_first()
-        return [r.to_json() for r in records if direction is None or r.direction == direction]
+        return [{**r.to_json(), "sandbox_created_at": r.date_created.isoformat()}
+                for r in records if direction is None or r.direction == direction]
 
     def message(self, sid: str) -> dict[str, Any] | None:
         record = self._store.get(sid)
@@ -201,12 +211,13 @@ class TwilioSandbox:
 
     def reset(self) -> None:
         """Back to the state after construction: no messages, webhooks, faults; the
-        settings given to the constructor. Work in progress is cancelled."""
+        settings and fault rates given to the constructor. Work in progress is cancelled."""
         self._loop.cancel_all()
         self._store.clear()
         with self._log_lock:
             self._callbacks.clear()
         self.faults.clear()
+        self.fault_rates.reset()
         self.settings.update_from_json(self._initial_settings)
 
     def routes(self) -> list[BaseRoute]:
@@ -280,7 +291,8 @@ class TwilioSandbox:
     def _start(self, record: MessageRecord) -> MessageRecord:
         stored = self._store.add(record)
         outcome = delivery_outcome(record.to, self.settings.delivery_failures)
-        self._loop.submit(self._courier.run(record.sid, outcome))
+        plan = self.fault_rates.plan_callbacks(len(steps_for(record, outcome)))
+        self._loop.submit(self._courier.run(record.sid, outcome, plan))
         return stored
 
     def _reply(self, inbound: MessageRecord, reply: TwimlReply) -> dict[str, Any]:

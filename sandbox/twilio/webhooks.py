@@ -119,16 +119,21 @@ class WebhookSender:
             self._client = None
 
     async def post(
-        self, url: str, params: Sequence[tuple[str, str]], auth_token: str
+        self,
+        url: str,
+        params: Sequence[tuple[str, str]],
+        auth_token: str,
+        idempotency_token: str | None = None,
     ) -> WebhookResult:
-        """Deliver one event to `url`, retrying as its overrides allow."""
+        """Deliver one event to `url`, retrying as its overrides allow; every attempt
+        carries `idempotency_token` (a new one if not given)."""
         target, overrides = parse_overrides(url)
         headers = {
             SIGNATURE_HEADER: compute_signature(auth_token, target, params),
             "Content-Type": "application/x-www-form-urlencoded",
             "User-Agent": USER_AGENT,
             "Accept": "*/*",
-            "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+            "I-Twilio-Idempotency-Token": idempotency_token or str(uuid.uuid4()),
         }
         content = urlencode(list(params)).encode("utf-8")
         timeout = httpx.Timeout(
