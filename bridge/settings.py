@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -195,9 +196,11 @@ class Settings(BaseSettings):
     @field_validator("agenda_ids")
     @classmethod
     def _agenda_ids(cls, value: str) -> str:
-        for part in value.split(","):
-            if part.strip() and not part.strip().isdigit():
-                raise ValueError(f"{part.strip()!r} is not an agenda id")
+        for part in (p.strip() for p in value.split(",")):
+            # What `watched_agendas` reads: ASCII digits ("²".isdigit() is true, but
+            # int("²") fails), at most 18 of them (an id; int() refuses thousands).
+            if part and not (part.isascii() and part.isdigit() and len(part) <= 18):
+                raise ValueError(f"{part[:20]!r} is not an agenda id")
         return value
 
     @field_validator("reminder_offsets")
@@ -217,7 +220,9 @@ class Settings(BaseSettings):
     def _zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # OSError: a name that is a directory of the zone database ("America"),
+            # or too long for a file name; neither is a zone.
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
@@ -258,10 +263,16 @@ class Settings(BaseSettings):
         return rows
 
 
+_USERINFO_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+
+
 def _mask_url_password(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.password:
-        return value.replace(f":{parts.password}@", ":****@", 1)
+    try:
+        password = urlsplit(value).password
+    except ValueError:  # not a URL urlsplit can read ("http://[x"); mask by its shape
+        return _USERINFO_PASSWORD.sub(r"\1****@", value)
+    if password:
+        return value.replace(f":{password}@", ":****@", 1)
     return value
 
 

@@ -242,15 +242,28 @@ def bookable_day(record: Record, tz: ZoneInfo) -> BookableDay:
     return BookableDay(date=_Reader(record, tz).required("Date", wire.parse_date))
 
 
+def _moment_from_stamp(tz: ZoneInfo) -> Callable[[str, str], datetime]:
+    """Parses Unix seconds into an aware datetime in `tz`; out of range is refused."""
+
+    def parse(text: str, field: str) -> datetime:
+        stamp = wire.parse_int(text, field)
+        try:
+            return datetime.fromtimestamp(stamp, tz)
+        except (OverflowError, OSError, ValueError):  # beyond what datetime can hold
+            raise BookingProtocolError(
+                f"field {field}: {text.strip()[:24]!r} is not a Unix time"
+            ) from None
+
+    return parse
+
+
 def bookable_time(record: Record, tz: ZoneInfo) -> BookableTime:
     r = _Reader(record, tz)
     day: date = r.required("Date", wire.parse_date)
     start_time: time = r.required("StartTime", wire.parse_time)
-    stamp = r.optional("Timestamp", wire.parse_int)
-    start = (
-        datetime.fromtimestamp(stamp, tz) if stamp is not None
-        else datetime.combine(day, start_time, tz)
-    )
+    stamp = r.optional("Timestamp", _moment_from_stamp(tz))
+    start = stamp if stamp is not None else wire.localize(
+        datetime.combine(day, start_time), tz, f"{record.tag}/StartTime")
     return BookableTime(
         date=day,
         start_time=start_time,

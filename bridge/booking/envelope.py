@@ -6,7 +6,9 @@ nothing at all; one item looks like many. This module hides all of that: it retu
 the Status fields and a flat tuple of `Record`s, whatever the layout.
 
 The XML comes from the network, so it is parsed with defusedxml and any DTD is
-refused outright: an entity bomb fails at once instead of expanding.
+refused outright: an entity bomb fails at once instead of expanding. Whatever the
+bytes (truncated, nested thousands deep, in an encoding Python cannot read as
+text), the only error raised is `BookingProtocolError`.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from defusedxml.ElementTree import fromstring
 
 from bridge.booking.errors import BookingProtocolError
 
-__all__ = ["Envelope", "Record", "Stats", "parse_envelope"]
+__all__ = ["MAX_DEPTH", "MAX_TIMESTAMP", "Envelope", "Record", "Stats", "parse_envelope"]
+
+#: How deep elements may nest below <Response>; the API's deepest is about five
+#: (Objects/Appointment/Resources/Resource/ResourceId). Deeper is refused, not recursed.
+MAX_DEPTH = 32
+#: The last Unix second of the year 9998: a later `Status/Timestamp` is no clock at all
+#: (and `datetime` could not hold it once a time zone is added).
+MAX_TIMESTAMP = 253_370_764_799
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +72,15 @@ def _text(element: Element | None) -> str:
     return element.text.strip()
 
 
-def _to_record(element: Element) -> Record:
+def _to_record(element: Element, depth: int) -> Record:
+    """`element`, `depth` levels below <Response>, with everything inside it."""
+    if depth > MAX_DEPTH:
+        raise BookingProtocolError(f"the API answer nests elements deeper than {MAX_DEPTH}")
     values: dict[str, str] = {}
     nested: dict[str, list[Record]] = {}
     for child in element:
         if len(child):
-            nested.setdefault(child.tag, []).append(_to_record(child))
+            nested.setdefault(child.tag, []).append(_to_record(child, depth + 1))
         else:
             values.setdefault(child.tag, _text(child))
     return Record(element.tag, values, {tag: tuple(items) for tag, items in nested.items()})
@@ -92,12 +104,21 @@ def _stats(status: Element) -> Stats | None:
     return Stats(figures["Limit"], figures["Offset"], figures["Records"], figures["TotalRecords"])
 
 
+def _timestamp(text: str) -> int:
+    stamp = _parse_int(text, "Timestamp")
+    if not 0 <= stamp <= MAX_TIMESTAMP:
+        raise BookingProtocolError(
+            f"Status/Timestamp: not a Unix time (expected 0 to {MAX_TIMESTAMP})"
+        )
+    return stamp
+
+
 def _payload(root: Element) -> tuple[Record, ...]:
     objects = root.find("Objects")
     if objects is not None:
-        return tuple(_to_record(child) for child in objects)
+        return tuple(_to_record(child, 2) for child in objects)
     # Object at root: every element with children except the Status block.
-    return tuple(_to_record(child) for child in root if child.tag != "Status" and len(child))
+    return tuple(_to_record(child, 1) for child in root if child.tag != "Status" and len(child))
 
 
 def _parse_xml(body: bytes) -> Element:
@@ -107,6 +128,10 @@ def _parse_xml(body: bytes) -> Element:
         raise BookingProtocolError(f"refused hostile XML from the API: {exc}") from None
     except ParseError as exc:
         raise BookingProtocolError(f"the API answered with malformed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:
+        # The XML declaration names an encoding expat cannot use: unknown ("foo"),
+        # multi-byte ("shift_jis"), or a codec that is not text at all ("rot13", "idna").
+        raise BookingProtocolError(f"the API answered in an unreadable encoding: {exc}") from None
 
 
 def parse_envelope(body: bytes) -> Envelope:
@@ -127,7 +152,7 @@ def parse_envelope(body: bytes) -> Envelope:
     message = (message_element.text or "").strip() if message_element is not None else ""
     return Envelope(
         succeeded=outcome == "success",
-        timestamp=_parse_int(stamp_text, "Timestamp") if stamp_text else None,
+        timestamp=_timestamp(stamp_text) if stamp_text else None,
         code=_text(status.find("Code")) or None,
         message=message,
         stats=_stats(status),

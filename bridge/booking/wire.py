@@ -8,7 +8,7 @@ place that converts between the two.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ __all__ = [
     "AMSTERDAM",
     "ParamValue",
     "encode_value",
+    "localize",
     "parse_bool",
     "parse_date",
     "parse_datetime",
@@ -103,4 +104,20 @@ def parse_datetime(raw: str, field: str, tz: ZoneInfo = AMSTERDAM) -> datetime:
         naive = datetime.strptime(raw.strip(), _DATETIME_FORMAT)
     except ValueError:
         raise _fail(field, raw, "a date-time yyyy-mm-dd hh:mm:ss") from None
-    return naive.replace(tzinfo=tz)
+    return localize(naive, tz, field)
+
+
+def localize(naive: datetime, tz: ZoneInfo, field: str) -> datetime:
+    """`naive` on the wall clock of `tz`, refused when no UTC instant matches it.
+
+    0001-01-01 00:00 in a zone east of UTC is before the year 1 in UTC (and 9999-12-31
+    23:59 west of it after 9999): `datetime` cannot convert those, so neither could the
+    planner.
+    """
+    moment = naive.replace(tzinfo=tz)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise _fail(field, naive.isoformat(" "), "a date-time of the years 1 to 9999 in UTC") \
+            from None
+    return moment

@@ -14,7 +14,7 @@ MAX_BODY_BYTES = 64 * 1024
 async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The body, or a 413 as soon as it is known to be larger than `limit`."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and _declares_more(declared, limit):
         raise Problem(413, f"body larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
@@ -24,3 +24,15 @@ async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
             raise Problem(413, f"body larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _declares_more(content_length: str, limit: int) -> bool:
+    """Whether a Content-Length header announces more than `limit` bytes.
+
+    ASCII digits only (`"²".isdigit()` is true, `int("²")` fails), and the length of
+    the number before its value: `int` refuses a few thousand digits.
+    """
+    if not (content_length.isascii() and content_length.isdigit()):
+        return False
+    digits = content_length.lstrip("0")
+    return len(digits) > len(str(limit)) or int(digits or "0") > limit

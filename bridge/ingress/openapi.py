@@ -1,12 +1,17 @@
 """The ingress's OpenAPI document, served at `/openapi.json`.
 
 Written by hand, next to the routes it describes; a test checks that every route of
-the app is in it and that its examples are accepted by the routes.
+the app is in it and that its examples are accepted by the routes, and schemathesis
+fuzzes every operation against it (tests/ingress/test_openapi_schemathesis.py): a
+request body the document allows should reach the handler, and every answer, its
+status, content type, headers and body, is one the document lists.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from bridge.ingress.twilio_status import MESSAGE_STATUSES
 
 __all__ = ["openapi_document"]
 
@@ -18,31 +23,67 @@ _ERROR = {
 }
 
 
-def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
+def _answer(description: str, schema: dict[str, Any] | None = None,
+            headers: tuple[str, ...] = ()) -> dict[str, Any]:
+    answer: dict[str, Any] = {
         "description": description,
         "content": {"application/json": {"schema": schema or {"$ref": _ERROR_REF}}},
     }
+    if headers:
+        answer["headers"] = {name: {"required": True, "schema": {"type": "string"}}
+                             for name in headers}
+    return answer
 
 
+def _unavailable(description: str) -> dict[str, Any]:
+    """Redis unreachable: `bridge.ingress.problems` answers 503 with a Retry-After."""
+    return _answer(description, headers=("Retry-After",))
+
+
+_ID = {"type": "integer", "minimum": 1}
+
+#: What `bridge.ingress.notices` accepts, exactly: an appointment notice needs both ids,
+#: a customer notice its customer id, and neither takes a field it does not name.
 _NOTICE = {
-    "type": "object",
-    "required": ["type", "data"],
-    "additionalProperties": False,
-    "properties": {
-        "type": {"type": "string",
-                 "enum": ["appointment.changed", "appointment.deleted", "customer.changed"]},
-        "data": {
+    "oneOf": [
+        {
             "type": "object",
+            "required": ["type", "data"],
             "additionalProperties": False,
             "properties": {
-                "agenda_id": {"type": "integer", "minimum": 1},
-                "appointment_id": {"type": "integer", "minimum": 1},
-                "customer_id": {"type": "integer", "minimum": 1},
-                "confirmation_code": {"type": "string", "pattern": "^[A-Za-z0-9]{1,32}$"},
+                "type": {"type": "string",
+                         "enum": ["appointment.changed", "appointment.deleted"]},
+                "data": {
+                    "type": "object",
+                    "required": ["agenda_id", "appointment_id"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "agenda_id": _ID,
+                        "appointment_id": _ID,
+                        "confirmation_code": {"type": ["string", "null"],
+                                              "pattern": "^[A-Za-z0-9]{1,32}$"},
+                    },
+                },
             },
         },
-    },
+        {
+            "type": "object",
+            "required": ["type", "data"],
+            "additionalProperties": False,
+            "properties": {
+                "type": {"type": "string", "enum": ["customer.changed"]},
+                "data": {
+                    "type": "object",
+                    "required": ["customer_id"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "customer_id": _ID,
+                        "agenda_id": {"type": ["integer", "null"], "minimum": 1},
+                    },
+                },
+            },
+        },
+    ],
 }
 
 _ACCEPTED = {
@@ -63,8 +104,8 @@ _TWILIO_STATUS = {
     "required": ["MessageSid", "MessageStatus"],
     "properties": {
         "MessageSid": {"type": "string", "pattern": "^(SM|MM)[0-9a-fA-F]{32}$"},
-        "MessageStatus": {"type": "string"},
-        "ErrorCode": {"type": "string", "pattern": "^[0-9]*$"},
+        "MessageStatus": {"type": "string", "enum": sorted(MESSAGE_STATUSES)},
+        "ErrorCode": {"type": "string", "pattern": "^[0-9]{0,9}$"},
     },
 }
 
@@ -76,8 +117,17 @@ _TWILIO_INBOUND = {
         "MessageSid": {"type": "string", "pattern": "^(SM|MM)[0-9a-fA-F]{32}$"},
         "From": {"type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$"},
         "To": {"type": "string"},
-        "Body": {"type": "string", "maxLength": 1600},
+        "Body": {"type": "string",
+                 "description": "Kept up to 1600 characters, without control characters."},
     },
+}
+
+
+_HEALTH = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {"status": {"type": "string", "enum": ["ok", "ready", "unavailable"]},
+                   "redis": {"type": "string"}},
 }
 
 
@@ -110,7 +160,7 @@ def openapi_document() -> dict[str, Any]:
                     "400": _answer("Malformed JSON or a field that does not fit."),
                     "401": _answer("Missing or wrong signature, or a stale timestamp."),
                     "413": _answer("Body over 64 KiB."),
-                    "503": _answer("Redis unavailable; nothing was accepted."),
+                    "503": _unavailable("Redis unavailable; nothing was accepted."),
                 },
             }},
             "/triggers/poll": {"post": {
@@ -118,14 +168,15 @@ def openapi_document() -> dict[str, Any]:
                 "security": [{"bearer": []}],
                 "requestBody": {"required": False, "content": {"application/json": {"schema": {
                     "type": "object", "additionalProperties": False,
-                    "properties": {"agenda_id": {"type": "integer", "minimum": 1}}}}}},
+                    "properties": {"agenda_id": {"type": ["integer", "null"], "minimum": 1,
+                                                 "description": "Omitted or null: all."}}}}}},
                 "responses": {
                     "202": _answer("Queued (or already queued).",
                                    {"$ref": "#/components/schemas/Accepted"}),
                     "400": _answer("Malformed JSON or a field that does not fit."),
-                    "401": _answer("Missing or wrong bearer token."),
+                    "401": _answer("Missing or wrong bearer token.", headers=("WWW-Authenticate",)),
                     "413": _answer("Body over 64 KiB."),
-                    "503": _answer("Redis unavailable; nothing was queued."),
+                    "503": _unavailable("Redis unavailable; nothing was queued."),
                 },
             }},
             "/twilio/status": {"post": {
@@ -139,7 +190,7 @@ def openapi_document() -> dict[str, Any]:
                     "400": _answer("A field that does not fit."),
                     "403": _answer("X-Twilio-Signature missing or wrong."),
                     "413": _answer("Body over 64 KiB."),
-                    "503": _answer("Redis unavailable."),
+                    "503": _unavailable("Redis unavailable."),
                 },
             }},
             "/twilio/inbound": {"post": {
@@ -154,17 +205,19 @@ def openapi_document() -> dict[str, Any]:
                     "400": _answer("A field that does not fit."),
                     "403": _answer("X-Twilio-Signature missing or wrong."),
                     "413": _answer("Body over 64 KiB."),
-                    "503": _answer("Redis unavailable."),
+                    "503": _unavailable("Redis unavailable."),
                 },
             }},
-            "/healthz": {"get": {"summary": "The process answers.",
-                                 "responses": {"200": {"description": "Alive."}}}},
+            "/healthz": {"get": {"summary": "The process answers.", "responses": {
+                "200": _answer("Alive.", _HEALTH)}}},
             "/readyz": {"get": {"summary": "Redis answers too.", "responses": {
-                "200": {"description": "Ready."}, "503": {"description": "Redis unavailable."}}}},
+                "200": _answer("Ready.", _HEALTH),
+                "503": _answer("Redis unavailable.", _HEALTH)}}},
             "/metrics": {"get": {"summary": "Prometheus text format.", "responses": {
                 "200": {"description": "Metrics.", "content": {"text/plain": {}}},
-                "503": _answer("Redis unavailable.")}}},
-            "/openapi.json": {"get": {"summary": "This document.",
-                                      "responses": {"200": {"description": "OpenAPI 3.1."}}}},
+                "503": _unavailable("Redis unavailable.")}}},
+            "/openapi.json": {"get": {"summary": "This document.", "responses": {
+                "200": _answer("OpenAPI 3.1.", {"type": "object",
+                                                "required": ["openapi", "paths"]})}}},
         },
     }

@@ -31,8 +31,8 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 REPLIES_PER_WINDOW = 10
 WINDOW_SECONDS = 600
 MAX_BODY_CHARACTERS = 1600
-_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
-_NUMBER = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
+_NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
 def clean_body(text: str) -> str:
@@ -44,9 +44,9 @@ def clean_body(text: str) -> str:
 async def twilio_inbound(request: Request) -> Response:
     form = await twilio_form(request)
     sid, sender, to = form.get("MessageSid", ""), form.get("From", ""), form.get("To", "")
-    if not _SID.match(sid):
+    if not _SID.fullmatch(sid):
         raise Problem(400, "MessageSid: missing or not a message SID")
-    if not _NUMBER.match(sender):
+    if not _NUMBER.fullmatch(sender):
         raise Problem(400, "From: not an E.164 phone number")
     if "Body" not in form:
         raise Problem(400, "Body: missing")

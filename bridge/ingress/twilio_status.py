@@ -22,10 +22,13 @@ from bridge.ingress.body import read_limited
 from bridge.ingress.context import context_of
 from bridge.ingress.problems import Problem
 
-__all__ = ["twilio_form", "twilio_status"]
+__all__ = ["MESSAGE_STATUSES", "twilio_form", "twilio_status"]
 
-_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
-_STATUSES = frozenset({
+_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
+#: Twilio's error codes are five digits; ASCII only, and short enough for `int`.
+_ERROR_CODE = re.compile(r"[0-9]{1,9}")
+#: Every `MessageStatus` Twilio reports (compared in lower case); the OpenAPI document lists them.
+MESSAGE_STATUSES = frozenset({
     "accepted", "scheduled", "queued", "sending", "sent", "delivered", "undelivered",
     "failed", "read", "canceled", "receiving", "received",
 })
@@ -57,12 +60,12 @@ async def twilio_status(request: Request) -> Response:
     form = await twilio_form(request)
     sid = form.get("MessageSid", "")
     status = form.get("MessageStatus", form.get("SmsStatus", "")).lower()
-    if not _SID.match(sid):
+    if not _SID.fullmatch(sid):
         raise Problem(400, "MessageSid: missing or not a message SID")
-    if status not in _STATUSES:
+    if status not in MESSAGE_STATUSES:
         raise Problem(400, f"MessageStatus: unknown status {status!r}")
     code_text = form.get("ErrorCode", "")
-    if code_text and not code_text.isdigit():
+    if code_text and not _ERROR_CODE.fullmatch(code_text):
         raise Problem(400, "ErrorCode: not a number")
     log = context_of(request).message_log
     now = datetime.now(UTC)

@@ -36,7 +36,9 @@ def _verify(request: Request, body: bytes) -> None:
         webhook.verify(body, headers, json_parse=False)
     except WebhookVerificationError as exc:
         raise Problem(401, f"webhook signature refused: {exc}") from None
-    except (ValueError, UnicodeDecodeError):  # malformed headers or body bytes
+    except UnicodeDecodeError:  # the library signs text: bytes that are not UTF-8 cannot match
+        raise Problem(401, "webhook signature refused: the body is not UTF-8 text") from None
+    except ValueError:  # malformed signature headers (no "v1,", bad base64)
         raise Problem(401, "webhook signature refused: malformed signature headers") from None
 
 
