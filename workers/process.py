@@ -1,9 +1,11 @@
 """One worker process: RQ's worker on every queue in priority order, plus the ticker
 and the relay that turns the ingress's accepted notices into jobs.
 
-RQ's scheduler runs in the worker (`with_scheduler=True`) because retries with
-intervals only happen where a scheduler runs. On SIGTERM RQ finishes the job in
-hand (warm shutdown) and exits; the ticker stops with it.
+Retries with intervals are queued by the ticker (`workers.retries`), not by RQ's
+scheduler process, whose lock outlives a killed worker by minutes; a thread keeps
+this process's alive key so the ticker can hand a dead worker's job back at once
+(`workers.abandoned`). On SIGTERM RQ finishes the job in hand (warm shutdown) and
+exits; the ticker stops with it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rq.serializers import JSONSerializer
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.settings import Settings
 from workers import runtime
+from workers.abandoned import keep_alive
 from workers.relay import Relay
 from workers.runtime import Runtime
 from workers.ticker import Ticker
@@ -54,9 +57,13 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
     for thread in threads:
         thread.start()
     worker = build_worker(Redis.from_url(settings.redis_url), simple=simple)
+    alive = threading.Thread(target=keep_alive, name="alive", daemon=True,
+                             args=(Redis.from_url(settings.redis_url), worker.name, stop))
+    alive.start()
+    threads.append(alive)
     log.info("worker_started", name=worker.name, queues=[q.value for q in QUEUES_BY_PRIORITY])
     try:
-        worker.work(with_scheduler=True, burst=burst, logging_level="WARNING")
+        worker.work(with_scheduler=False, burst=burst, logging_level="WARNING")
     finally:
         stop.set()
         for thread in threads:

@@ -8,7 +8,13 @@ cron schedulers would enqueue every job twice). A tick:
   reconciliation once per `OABRIDGE_RECONCILE_INTERVAL` (each only if none is queued);
 - moves messages whose send time has come from the plan onto the send queue, and
   only then takes them off the schedule: a crash in between queues a message twice
-  at worst, never loses it, and the send job is safe to run twice.
+  at worst, never loses it, and the send job is safe to run twice;
+- hands the started jobs of dead worker processes back to RQ's retry
+  (`workers.abandoned`), and queues the retries whose time has come
+  (`workers.retries`; RQ's own scheduler process is not used).
+
+The lease lasts five seconds: when its holder dies, another worker's ticker takes
+over within that time.
 
 `tick` reads the injected clock and never sleeps, so tests drive it directly.
 """
@@ -24,7 +30,9 @@ import structlog
 
 from bridge.queueing.jobs import JOBS
 from bridge.store import keys
+from workers.abandoned import requeue_abandoned
 from workers.relay import Relay
+from workers.retries import RetryMover
 from workers.runtime import Runtime
 from workers.sync import ALL_AGENDAS
 
@@ -32,7 +40,7 @@ __all__ = ["Ticker"]
 
 log = structlog.get_logger(__name__)
 
-LEASE_MILLISECONDS = 10_000
+LEASE_MILLISECONDS = 5_000
 #: Messages per send job, in rounds of the worker's send threads: every thread busy.
 BATCH_ROUNDS = 4
 
@@ -50,6 +58,7 @@ class Ticker:
     def __init__(self, rt: Runtime, owner: str | None = None) -> None:
         self.rt = rt
         self.owner = owner or f"ticker-{uuid.uuid4().hex[:12]}"
+        self._retries = RetryMover(rt.redis)
 
     def hold_lease(self) -> bool:
         held = self.rt.redis.eval(_HOLD_LEASE, 1, keys.TICKER_LEASE, self.owner,
@@ -109,6 +118,8 @@ class Ticker:
             report["inbound_checks"] = int(result.enqueued)
         report["dispatched"] = self.dispatch_due()
         report["recovered"] = Relay(self.rt.redis, self.rt.writer, self.rt.clock).recover()
+        report["abandoned"] = requeue_abandoned(self.rt.redis)
+        self._retries.move_due()
         return report
 
     def run(self, stop: threading.Event, every_seconds: float = 1.0) -> None:

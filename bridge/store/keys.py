@@ -88,6 +88,18 @@ def last_run(task: str) -> str:
 TICKER_LEASE = f"{PREFIX}ticker-lease"
 
 
+#: A worker process is alive while this key is (refreshed every second).
+def worker_alive(worker_name: str) -> str:
+    return f"{PREFIX}alive:{worker_name}"
+
+
+WORKER_ALIVE_SECONDS = 5
+
+#: Names of the worker processes that keep an alive key (a set): only their jobs are
+#: put back when the key is gone, never those of a worker that keeps none.
+WORKERS = f"{PREFIX}workers"
+
+
 #: Accepted notices waiting to become RQ jobs (a list; see bridge.queueing.intake).
 INTAKE = f"{PREFIX}intake"
 #: Entries a relay has taken from the intake and not yet turned into jobs.

@@ -1,0 +1,84 @@
+"""A worker process killed mid-job, and retries, must not wait for RQ's own schedule.
+
+Found by the chaos soak: RQ notices a dead worker's job only when its heartbeat lapses
+and a worker runs maintenance (every ten minutes), and its scheduler process, which
+queues retries, dies with its worker and is taken over as late. Replies and reminders
+sat that long. The ticker now does both, within seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+from rq import Queue, Retry, SimpleWorker
+from rq.executions import prepare_execution
+from rq.job import JobStatus
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq.serializers import JSONSerializer
+
+from bridge.store import keys
+from workers.abandoned import keep_alive, requeue_abandoned
+from workers.retries import RetryMover
+
+
+def _started_by(redis: Redis, worker_name: str) -> tuple[Queue, str]:
+    """A job a worker took from the queue and started (the state SIGKILL leaves)."""
+    queue = Queue("sync", connection=redis, serializer=JSONSerializer)
+    job = queue.enqueue("builtins.len", "abc", retry=Retry(max=3, interval=[10]))
+    worker = SimpleWorker([queue], connection=redis, serializer=JSONSerializer,
+                          name=worker_name)
+    prepare_execution(worker, job)  # what RQ's worker does as it takes a job
+    worker.prepare_job_execution(job)
+    assert job.id in StartedJobRegistry(queue=queue).get_job_ids()
+    return queue, job.id
+
+
+def test_the_job_of_a_dead_worker_is_handed_to_its_retry(redis: Redis) -> None:
+    redis.sadd(keys.WORKERS, "w-dead")  # it kept an alive key once, now lapsed
+    queue, job_id = _started_by(redis, "w-dead")
+
+    assert requeue_abandoned(redis) == 1
+
+    assert StartedJobRegistry(queue=queue).get_job_ids() == []
+    assert job_id in ScheduledJobRegistry(queue=queue).get_job_ids()
+    job = queue.fetch_job(job_id)
+    assert job is not None and job.get_status() is JobStatus.SCHEDULED
+    assert job.retries_left == 2
+    assert redis.sismember(keys.WORKERS, "w-dead") == 0
+
+
+def test_the_job_of_a_live_worker_is_left_alone(redis: Redis) -> None:
+    stop = threading.Event()
+    alive = threading.Thread(target=keep_alive, args=(redis, "w-live", stop))
+    alive.start()
+    try:
+        while not redis.sismember(keys.WORKERS, "w-live"):
+            stop.wait(0.01)
+        queue, job_id = _started_by(redis, "w-live")
+        assert requeue_abandoned(redis) == 0
+        assert StartedJobRegistry(queue=queue).get_job_ids() == [job_id]
+    finally:
+        stop.set()
+        alive.join()
+    assert not redis.exists(keys.worker_alive("w-live"))  # a clean stop says goodbye
+
+
+def test_a_worker_that_never_kept_an_alive_key_is_left_to_rq(redis: Redis) -> None:
+    queue, job_id = _started_by(redis, "an-rq-worker-of-another-kind")
+    assert requeue_abandoned(redis) == 0
+    assert StartedJobRegistry(queue=queue).get_job_ids() == [job_id]
+
+
+def test_due_retries_are_queued_without_rqs_scheduler(redis: Redis) -> None:
+    queue = Queue("send", connection=redis, serializer=JSONSerializer)
+    due = queue.enqueue_at(datetime.now(UTC) - timedelta(seconds=1), "builtins.len", "ab")
+    later = queue.enqueue_at(datetime.now(UTC) + timedelta(hours=1), "builtins.len", "abc")
+
+    RetryMover(redis).move_due()
+
+    assert queue.job_ids == [due.id]
+    assert ScheduledJobRegistry(queue=queue).get_job_ids() == [later.id]
+    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert due.get_status() is JobStatus.FINISHED
