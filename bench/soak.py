@@ -1,0 +1,304 @@
+"""Chaos soak (issue #8): run the whole system as separate processes, attack it, check.
+
+    python -m bench.soak                # the full run: 10,000 changes (about 25 minutes)
+    python -m bench.soak --short        # about 1,000 changes in under 3 minutes (in the suite)
+
+It starts the sandbox (booking API, Twilio API and SMTP sink, with faults on), the
+ingress, two `oabridge worker` processes and a CronJob-like poller on a fresh Redis
+database; acts as the practice and its customers in a seeded random order; SIGKILLs a
+random worker every few seconds and starts a new one; restarts the ingress; then lets
+the system drain and judges it with `bench.soaklib.oracle`. Prints a table; exits 1
+when any message is duplicate, missing or wrong, any reply was not answered exactly
+once, or a job was left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import logging
+import math
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import structlog
+from redis import Redis
+
+from bench.soaklib import evidence, report, world
+from bench.soaklib.driver import AMSTERDAM, Driver, Endpoints, Pace
+from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED, Journal
+from bench.soaklib.oracle import Oracle, Rules, Skip
+from bench.soaklib.queues import leftovers
+from bench.soaklib.system import System, free_port
+from bridge.booking import BookingClient, BookingNotFoundError
+from bridge.booking.models import Label
+from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
+from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
+
+OFFSETS = {"90s": 90.0, "30s": 30.0}
+FAULTS: dict[str, dict[str, float]] = {
+    "booking": {"error_rate": 0.05, "hang_rate": 0.01, "hang_seconds": 3, "latency_ms": 5,
+                "page_failure_rate": 0.1},
+    "twilio": {"rate_limit_rate": 0.05, "error_rate": 0.03, "latency_ms": 40,
+               "callback_late_rate": 0.1, "callback_late_seconds": 3,
+               "callback_twice_rate": 0.1, "callback_reorder_rate": 0.1},
+    "mail": {"temporary_failure_rate": 0.1, "drop_rate": 0.05},
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--short", action="store_true",
+                        help="the suite's run: 1,000 changes over 70 s")
+    parser.add_argument("--changes", type=int, help="changes to make (10,000)")
+    parser.add_argument("--seconds", type=float, help="how long the changes take (1,300)")
+    parser.add_argument("--seed", type=int, default=8, help="seed of everything random (8)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
+    parser.add_argument("--kill-every", type=float, default=7.0,
+                        help="seconds between worker kills (7)")
+    parser.add_argument("--redis-url", default=os.environ.get(
+        "SOAK_REDIS_URL", "redis://127.0.0.1:6379/10"),
+        help="a Redis database the soak may empty (redis://127.0.0.1:6379/10)")
+    parser.add_argument("--workdir", help="logs and sandbox data (default: a new temp dir)")
+    args = parser.parse_args(argv)
+    args.changes = args.changes or (1000 if args.short else 10_000)
+    args.seconds = args.seconds or (70.0 if args.short else 1300.0)
+    return args
+
+
+def quiet_hours_away() -> str:
+    """Quiet hours set for the run: an hour, starting six hours from now (local)."""
+    begin = datetime.now(AMSTERDAM) + timedelta(hours=6)
+    return f"{begin:%H}:00-{(begin + timedelta(hours=1)):%H}:00"
+
+
+def environment(args: argparse.Namespace, ports: dict[str, int], secret: str) -> dict[str, str]:
+    sandbox = f"http://127.0.0.1:{ports['sandbox']}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OABRIDGE_")}
+    env.update({
+        "OABRIDGE_REDIS_URL": args.redis_url,
+        "OABRIDGE_API_URL": f"{sandbox}/APIREST",
+        "OABRIDGE_API_KEY": DEMO_API_KEY, "OABRIDGE_API_SECRET": DEMO_API_SECRET,
+        "OABRIDGE_API_TIMEOUT": "2",
+        "OABRIDGE_WEBHOOK_SECRET": secret, "OABRIDGE_TRIGGER_TOKEN": "soak-trigger",
+        "OABRIDGE_POLL_INTERVAL": "2", "OABRIDGE_RECONCILE_INTERVAL": "30",
+        "OABRIDGE_INBOUND_RECONCILE_INTERVAL": "5",
+        "OABRIDGE_REMINDER_OFFSETS": ",".join(OFFSETS),
+        "OABRIDGE_QUIET_HOURS": quiet_hours_away(),
+        "OABRIDGE_TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
+        "OABRIDGE_TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN, "OABRIDGE_TWILIO_FROM": DEMO_NUMBER,
+        "OABRIDGE_TWILIO_BASE_URL": sandbox, "OABRIDGE_SMS_RATE": "0",
+        "OABRIDGE_SMTP_URL": f"smtp://127.0.0.1:{ports['smtp']}",
+        "OABRIDGE_MAIL_FROM": "praktijk@soak.example",
+        "OABRIDGE_PUBLIC_URL": f"http://127.0.0.1:{ports['ingress']}",
+        "OABRIDGE_PRACTICE_NAME": world.PRACTICE_NAME,
+        "OABRIDGE_PRACTICE_PHONE": world.PRACTICE_PHONE,
+    })
+    return env
+
+
+class SkipReader:
+    """Reads the bridge's skipped-message stream as it grows (it is capped)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.last = "0-0"
+        self.skips: list[Skip] = []
+
+    def read(self) -> None:
+        while True:
+            batch: Any = self.redis.xrange("oab:skipped", f"({self.last}", "+", count=1000)
+            if not batch:
+                return
+            for entry_id, fields in batch:
+                f = {k.decode(): v.decode() for k, v in fields.items()}
+                self.skips.append(Skip(int(f["appointment"]), f["kind"], f.get("variant", ""),
+                                       float(f["start"]), f["reason"]))
+                self.last = entry_id.decode()
+
+
+def every(seconds: float, stop: threading.Event, work: Any) -> threading.Thread:
+    def loop() -> None:
+        while not stop.wait(seconds):
+            work()
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
+
+
+def put_faults(sandbox: str, faults: dict[str, dict[str, float]], seed: int) -> None:
+    body = {section: {**values, "seed": seed} for section, values in faults.items()}
+    answer = httpx.put(f"{sandbox}/_sandbox/faults", json=body, timeout=10)
+    answer.raise_for_status()
+
+
+def faults_off(sandbox: str) -> dict[str, dict[str, int]]:
+    zero = {section: {k: 0 for k in values if not k.endswith("_seconds")}
+            for section, values in FAULTS.items()}
+    httpx.put(f"{sandbox}/_sandbox/faults", json=zero, timeout=10).raise_for_status()
+    state = httpx.get(f"{sandbox}/_sandbox/faults", timeout=10).json()
+    return {section: dict(values.get("injected", {})) for section, values in state.items()}
+
+
+def chaos(args: argparse.Namespace, system: System, driver: Driver, rng: random.Random,
+          now: float, plan: dict[str, Any]) -> None:
+    """Kill a worker every few seconds; take the ingress down a few times."""
+    journal = driver.journal
+    if now >= plan["next_kill"]:
+        plan["next_kill"] = now + args.kill_every
+        system.kill_worker(rng.randrange(len(system.workers)))
+        system.start_worker()
+        journal.kills["worker (SIGKILL)"] += 1
+    if plan["downs"] and now >= plan["downs"][0] and system.ingress is not None:
+        plan["downs"].pop(0)
+        system.ingress.kill()
+        journal.kills["ingress (SIGKILL)"] += 1
+        driver.ingress_down.set()
+        plan["up_at"] = now + 5
+    if plan.get("up_at") and now >= plan["up_at"]:
+        plan["up_at"] = None
+        system.start_ingress(plan["ingress_port"])
+        driver.ingress_down.clear()
+
+
+def final_statuses(api: BookingClient, ids: list[int]) -> dict[int, str]:
+    names = {Label.PENDING: PENDING, Label.APPROVED: APPROVED, Label.CANCELLED: CANCELLED}
+    out: dict[int, str] = {}
+    for appointment_id in ids:
+        try:
+            label = api.get_appointment(appointment_id).label
+        except BookingNotFoundError:
+            out[appointment_id] = REMOVED
+            continue
+        out[appointment_id] = names.get(label, label.name)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="oabridge-soak-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(args.seed)
+    people = world.customers(math.ceil(args.changes * 0.45) + 50, rng)
+    world.data_file(workdir / "world.json", people, rng)
+    ports = {name: free_port() for name in ("sandbox", "smtp", "ingress")}
+    secret = "whsec_" + base64.b64encode(rng.randbytes(24)).decode()
+    env = environment(args, ports, secret)
+    redis = Redis.from_url(args.redis_url)
+    redis.flushdb()
+    sandbox_url = f"http://127.0.0.1:{ports['sandbox']}"
+    system = System(workdir, env)
+    journal = Journal()
+    stop = threading.Event()
+    print(f"soak: {args.changes} changes over {args.seconds:.0f} s, seed {args.seed}, "
+          f"logs in {workdir}", flush=True)
+    try:
+        system.start_sandbox([
+            "--port", str(ports["sandbox"]), "--smtp-port", str(ports["smtp"]),
+            "--db", str(workdir / "sandbox.sqlite3"), "--data", str(workdir / "world.json"),
+            "--inbound-url", f"http://127.0.0.1:{ports['ingress']}/twilio/inbound",
+        ], f"{sandbox_url}/_sandbox/health")
+        put_faults(sandbox_url, FAULTS, args.seed)
+        system.start_ingress(ports["ingress"])
+        for _ in range(args.workers):
+            system.start_worker()
+        skips = SkipReader(redis)
+        every(2, stop, skips.read)
+        every(15, stop, system.trigger_poll)
+        api = BookingClient(f"{sandbox_url}/APIREST", DEMO_API_KEY, DEMO_API_SECRET,
+                            timeout=2)
+        endpoints = Endpoints(sandbox_url, f"http://127.0.0.1:{ports['ingress']}", secret,
+                              DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
+        pace = Pace(args.changes, args.seconds, tail=85.0)
+        driver = Driver(journal, api, endpoints, people, random.Random(args.seed + 1), pace)
+        drive(args, system, driver, rng, ports)
+        injected = faults_off(sandbox_url)
+        drained, waited = drain(redis, journal, skips)
+        skips.read()
+        journal.checked_at = time.time()
+        sent, received = evidence.twilio_messages(sandbox_url)
+        sent += evidence.mails(sandbox_url)
+        statuses = final_statuses(api, sorted(journal.appointments))
+        rules = Rules(OFFSETS, allowance=20.0, grace=10.0, checked_at=journal.checked_at)
+        verdict = Oracle(journal, people, rules).judge(sent, received, skips.skips, statuses)
+        left = leftovers(redis, [s.provider_id for s in sent if s.channel == "sms"])
+        dead = system.dead()
+        for problem in left + [f"process died: {d}" for d in dead]:
+            verdict.problem(problem)
+        if not drained:
+            verdict.problem(f"the system did not drain in {waited:.0f} s")
+        report.show(f"Chaos soak: {args.changes} changes, seed {args.seed}", journal,
+                    verdict, injected, [("drained after the last start", f"{waited:.1f} s"),
+                                        ("left behind", str(len(left)))])
+        for problem in verdict.problems[:40]:
+            print(f"  problem: {problem}")
+        if len(verdict.problems) > 40:
+            print(f"  … and {len(verdict.problems) - 40} more")
+        print("PASS" if verdict.clean else "FAIL", flush=True)
+        return 0 if verdict.clean else 1
+    finally:
+        stop.set()
+        system.stop_all()
+
+
+def drive(args: argparse.Namespace, system: System, driver: Driver, rng: random.Random,
+          ports: dict[str, int]) -> None:
+    journal = driver.journal
+    journal.started = begin = time.time()
+    journal.changes_ended = begin + args.seconds
+    interval = args.seconds / args.changes
+    plan: dict[str, Any] = {
+        "next_kill": begin + args.kill_every, "ingress_port": ports["ingress"],
+        "downs": [begin + args.seconds * f for f in (0.2, 0.45, 0.7)], "up_at": None,
+    }
+    for attempt in range(args.changes):
+        now = time.time()
+        driver.act(now)
+        if rng.random() < (0.6 if driver.ingress_down.is_set() else 0.2):
+            driver.maybe_reply(now)
+        chaos(args, system, driver, rng, time.time(), plan)
+        delay = begin + (attempt + 1) * interval - time.time()
+        if delay > 0:
+            time.sleep(delay)
+    if plan["up_at"]:
+        plan["up_at"] = time.time()
+        chaos(args, system, driver, rng, time.time(), plan)
+    driver.finish()
+
+
+def drain(redis: Redis, journal: Journal, skips: SkipReader,
+          limit: float = 240) -> tuple[bool, float]:
+    """Wait until every appointment has started and the queues are empty."""
+    last_start = max((a.state.start.timestamp() for a in journal.appointments.values()),
+                     default=time.time())
+    while time.time() < last_start + 2:
+        time.sleep(0.5)
+        skips.read()
+    began = time.time()
+    from bench.soaklib.queues import busy
+
+    while time.time() - began < limit:
+        if not busy(redis):
+            time.sleep(3)  # status callbacks still under way at the Twilio sandbox
+            if not busy(redis):
+                return True, time.time() - began
+        time.sleep(0.5)
+        skips.read()
+    return False, time.time() - began
+
+
+def main(argv: list[str] | None = None) -> int:
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    return run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

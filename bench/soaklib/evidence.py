@@ -1,0 +1,64 @@
+"""What the outside world saw: the messages the sandbox's Twilio API accepted and the
+mail its SMTP sink received, each read back as a customer would read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from bench.soaklib import texts
+
+
+@dataclass(frozen=True)
+class Sent:
+    channel: str
+    to: str
+    at: float
+    """When the provider accepted it (epoch seconds)."""
+    reading: texts.Reading
+    provider_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Received:
+    """An SMS a customer sent, as the Twilio API kept it."""
+
+    sid: str
+    phone: str
+    body: str
+    at: float
+
+
+def _moment(message: dict[str, Any]) -> float:
+    precise = message.get("sandbox_created_at")
+    if isinstance(precise, str):
+        return datetime.fromisoformat(precise).timestamp()
+    return parsedate_to_datetime(message["date_created"]).timestamp()
+
+
+def twilio_messages(sandbox: str) -> tuple[list[Sent], list[Received]]:
+    listing = httpx.get(f"{sandbox}/_sandbox/twilio/messages", timeout=60).json()
+    sent, received = [], []
+    for m in listing:
+        if m["direction"] == "inbound":
+            received.append(Received(m["sid"], m["from"], m["body"], _moment(m)))
+        else:
+            sent.append(Sent("sms", m["to"], _moment(m), texts.read(m["body"]), m["sid"],
+                             m["body"]))
+    return sent, received
+
+
+def mails(sandbox: str) -> list[Sent]:
+    out = []
+    for m in httpx.get(f"{sandbox}/_sandbox/mail", timeout=60).json():
+        at = datetime.fromisoformat(m["received_at"]).timestamp()
+        reading = texts.read_mail(m.get("subject") or "", m.get("text") or "")
+        for to in m["envelope_to"]:
+            out.append(Sent("email", to.lower(), at, reading, m.get("message_id") or "",
+                            m.get("subject") or ""))
+    return out

@@ -1,0 +1,400 @@
+"""The rules of issues #3-#5, applied from the outside to what the soak did and saw.
+
+This module does not import the bridge's planner or reply handling: it reads the
+issues' rules over the journal (every change and reply the soak made), the messages the
+sandbox's Twilio API accepted and its mail sink received, and the bridge's record of
+messages it skipped (a rule allows "recorded as skipped with a reason").
+
+Two allowances keep the verdicts exact rather than lucky, and the table prints both:
+
+- `allowance`: how long a state must last for the bridge to be *required* to act on
+  it (it learns of a change by webhook or by the next poll, and a killed ticker's lease
+  takes seconds to pass on). A message for a shorter-lived state is allowed, not
+  required.
+- `grace`: a message the provider accepted at most this long after the change that made
+  it wrong is a *race*, not a fault: the send job re-reads the appointment just before
+  the provider call, and a change can land between the two. Races are counted apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bench.soaklib import texts, world
+from bench.soaklib.evidence import Received, Sent
+from bench.soaklib.journal import (
+    APPROVED,
+    CANCELLED,
+    LIVE,
+    PENDING,
+    Appointment,
+    Journal,
+    Reply,
+    State,
+)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+#: Why a message may be skipped instead of sent (#3-#5: opt-out, invalid number, over).
+ALLOWED_SKIPS = frozenset({
+    "appointment_removed", "appointment_started", "appointment_cancelled",
+    "appointment_moved", "already_confirmed", "booked_after_reminder_time", "opted_out",
+    "invalid_number", "no_contact",
+})
+_ANSWER_FOR = {
+    ("code", PENDING): {"confirmed"}, ("code", APPROVED): {"already_confirmed"},
+    ("wrong_code", PENDING): {"wrong_code"},
+    ("wrong_code", APPROVED): {"wrong_code", "already_confirmed"},
+    ("ja", PENDING): {"need_code", "confirmed"}, ("ja", APPROVED): {"already_confirmed"},
+    ("text", PENDING): {"help"}, ("text", APPROVED): {"help"},
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    offsets: dict[str, float]
+    """Reminder offsets by label, in seconds ("90s" -> 90)."""
+    allowance: float
+    grace: float
+    checked_at: float
+    tolerance: float = 1.5
+    """Second-grain stamps and one shared clock: how early "not before" may be."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    appointment_id: int
+    kind: str
+    variant: str
+    start: float
+    reason: str
+
+
+@dataclass
+class Tally:
+    expected: int = 0
+    sent: int = 0
+    duplicate: int = 0
+    missing: int = 0
+    wrong: int = 0
+    races: int = 0
+
+
+@dataclass
+class Verdict:
+    messages: Tally = field(default_factory=Tally)
+    answers: Tally = field(default_factory=Tally)
+    problems: list[str] = field(default_factory=list)
+    latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+
+    @property
+    def clean(self) -> bool:
+        m, a = self.messages, self.answers
+        return not (m.duplicate or m.missing or m.wrong or a.duplicate or a.missing or a.wrong
+                    or self.problems)
+
+
+_KIND_OF = {"prompt": "confirm_request", "reminder": "reminder",
+            "rescheduled": "rescheduled", "cancelled": "cancelled"}
+
+
+class Oracle:
+    def __init__(self, journal: Journal, people: list[world.Customer], rules: Rules) -> None:
+        self.journal = journal
+        self.rules = rules
+        self.verdict = Verdict()
+        self.by_phone = {c.mobile: c.id for c in people if c.mobile}
+        self.first_invite: dict[str, float] = {}
+        self.by_email = {c.email: c.id for c in people}
+        self.appointment_of = {a.customer_id: a for a in journal.appointments.values()}
+
+    # --- entry point ----------------------------------------------------------------
+
+    def judge(self, sent: list[Sent], received: list[Received], skips: list[Skip],
+              final_status: dict[int, str]) -> Verdict:
+        planned, answers = self._sort(sent)
+        self._check_inbound_kept(received)
+        self._judge_replies(answers, sent)
+        self._cancelled_by_customers(final_status)
+        self._check_opt_outs(sent)
+        self._judge_planned(planned, skips)
+        self._check_final_states(final_status)
+        for skip in skips:
+            self.verdict.skipped[f"{skip.kind}: {skip.reason}"] += 1
+        return self.verdict
+
+    def _sort(self, sent: list[Sent]) -> tuple[dict[int, list[Sent]], dict[str, list[Sent]]]:
+        planned: dict[int, list[Sent]] = defaultdict(list)
+        answers: dict[str, list[Sent]] = defaultdict(list)
+        for message in sent:
+            cid = (self.by_phone if message.channel == "sms" else self.by_email).get(message.to)
+            appointment = self.appointment_of.get(cid) if cid else None
+            kind = message.reading.kind
+            if kind in texts.ANSWERS and message.channel == "sms":
+                answers[message.to].append(message)
+            elif kind in texts.PLANNED and appointment is not None:
+                planned[appointment.id].append(message)
+            else:
+                self.verdict.messages.wrong += 1
+                self.verdict.problem(f"unreadable or unaddressed {message.channel} "
+                                     f"({kind}) {message.provider_id}: {message.text[:80]!r}")
+        return planned, answers
+
+    # --- replies --------------------------------------------------------------------
+
+    def _check_inbound_kept(self, received: list[Received]) -> None:
+        kept: dict[tuple[str, str], int] = defaultdict(int)
+        for r in received:
+            kept[(r.phone, r.body)] += 1
+        for reply in self.journal.replies:
+            if kept[(reply.phone, reply.body)] <= 0:
+                self.verdict.problem(f"reply {reply.kind} from a customer never reached "
+                                     "the Twilio API")
+            kept[(reply.phone, reply.body)] -= 1
+
+    def _judge_replies(self, answers: dict[str, list[Sent]], sent: list[Sent]) -> None:
+        tally = self.verdict.answers
+        self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
+        for message in sent:
+            if message.channel == "sms" and message.reading.kind in {"prompt", "reminder"}:
+                first = self.first_invite.get(message.to, math.inf)
+                self.first_invite[message.to] = min(first, message.at)
+        answerable: dict[str, list[Reply]] = defaultdict(list)
+        for reply in self.journal.replies:
+            if reply.kind not in {"stop", "start"}:
+                answerable[reply.phone].append(reply)
+        for phone in set(answerable) | set(answers):
+            replies, got = answerable.get(phone, []), sorted(answers.get(phone, []),
+                                                             key=lambda s: s.at)
+            tally.expected += len(replies)
+            tally.sent += len(got)
+            if len(got) > len(replies):
+                tally.duplicate += len(got) - len(replies)
+                self.verdict.problem(f"{len(got)} answers to {len(replies)} replies: "
+                                     + ", ".join(s.reading.kind for s in got))
+            if len(got) < len(replies):
+                tally.missing += len(replies) - len(got)
+                self.verdict.problem(f"reply {replies[-1].kind!r} got no answer")
+            for reply, answer in zip(replies, got, strict=False):
+                self._judge_answer(reply, answer)
+
+    def _judge_answer(self, reply: Reply, answer: Sent) -> None:
+        appointment = self.journal.appointments.get(reply.appointment_id or 0)
+        assert appointment is not None and reply.status is not None
+        if reply.kind == "nee":
+            quick = appointment.type_id == world.QUICK_TYPE
+            allowed = {"reply_cancelled"} if quick else {"too_late"}
+        else:
+            allowed = set(_ANSWER_FOR[(reply.kind, reply.status)])
+        # #5: a reply refers to an appointment the customer was prompted or reminded of
+        # by SMS; before any such SMS there is no conversation to refer to.
+        invited = self.first_invite.get(reply.phone, math.inf)
+        if invited > reply.at + self.rules.tolerance:
+            allowed = {"no_appointment"}
+        elif invited > reply.at - self.rules.grace:
+            allowed.add("no_appointment")
+        if answer.reading.kind not in allowed or answer.at < reply.at - self.rules.tolerance:
+            self.verdict.answers.wrong += 1
+            self.verdict.problem(f"reply {reply.kind!r} ({reply.status}) answered "
+                                 f"{answer.reading.kind!r}, expected one of {sorted(allowed)}")
+            return
+        self.verdict.latency["reply -> answer accepted"].append(answer.at - reply.at)
+        effect = {"reply_cancelled": ("sms-cancel", CANCELLED),
+                  "confirmed": ("sms-confirm", APPROVED)}.get(answer.reading.kind)
+        if effect is not None and (effect[1] != APPROVED or appointment.state.status == PENDING):
+            appointment.history.append(State(reply.at, answer.at, effect[0], effect[1],
+                                             appointment.state.start))
+
+    def _cancelled_by_customers(self, final_status: dict[int, str]) -> None:
+        """A NEE in time cancels even when its answer went missing (counted above)."""
+        for reply in self.journal.replies:
+            appointment = self.journal.appointments.get(reply.appointment_id or 0)
+            if reply.kind != "nee" or appointment is None \
+                    or appointment.type_id != world.QUICK_TYPE:
+                continue
+            if final_status.get(appointment.id) == CANCELLED \
+                    and appointment.state.status != CANCELLED:
+                appointment.history.append(State(reply.at, reply.at, "sms-cancel", CANCELLED,
+                                                 appointment.state.start))
+
+    def _check_opt_outs(self, sent: list[Sent]) -> None:
+        windows: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        stops: dict[str, float] = {}
+        for reply in sorted(self.journal.replies, key=lambda r: r.at):
+            if reply.kind == "stop":
+                stops.setdefault(reply.phone, reply.at)
+            elif reply.kind == "start" and reply.phone in stops:
+                windows[reply.phone].append((stops.pop(reply.phone), reply.at))
+        for phone, since in stops.items():
+            windows[phone].append((since, math.inf))
+        for message in sent:
+            if message.channel != "sms":
+                continue
+            for since, until in windows.get(message.to, []):
+                if since + self.rules.grace < message.at < until:
+                    self.verdict.messages.wrong += 1
+                    self.verdict.problem(f"SMS {message.reading.kind} to an opted-out number "
+                                         f"{message.at - since:.1f} s after STOP")
+                elif since < message.at < until:
+                    self.verdict.messages.races += 1
+
+    # --- planned messages -----------------------------------------------------------
+
+    def _judge_planned(self, planned: dict[int, list[Sent]], skips: list[Skip]) -> None:
+        skipped: dict[tuple[int, str, str, int], str] = {}
+        for skip in skips:
+            skipped[(skip.appointment_id, skip.kind, skip.variant, int(skip.start))] = skip.reason
+        for appointment in self.journal.appointments.values():
+            messages = planned.get(appointment.id, [])
+            groups: dict[tuple[str, datetime], list[Sent]] = defaultdict(list)
+            by_time = {s.astimezone(AMSTERDAM).strftime("%H:%M"): s
+                       for s in appointment.starts()}
+            for message in messages:
+                start = by_time.get(message.reading.time or "")
+                if start is None:
+                    self.verdict.messages.wrong += 1
+                    self.verdict.problem(f"{message.reading.kind} for appointment "
+                                         f"{appointment.id} names a start it never had")
+                    continue
+                groups[(message.reading.kind, start)].append(message)
+            for (kind, start), group in groups.items():
+                self._judge_group(appointment, kind, start, sorted(group, key=lambda s: s.at))
+            for kind, start, variant, count_from in self._required(appointment):
+                self.verdict.messages.expected += 1
+                key = (appointment.id, _KIND_OF[kind], variant, int(start.timestamp()))
+                reason = skipped.get(key)
+                if reason is not None and reason in ALLOWED_SKIPS:
+                    continue
+                have = len(groups.get((kind, start), []))
+                if have < count_from:
+                    self.verdict.messages.missing += 1
+                    why = f" (skipped: {reason})" if reason else ""
+                    self.verdict.problem(f"missing {kind} {variant} for appointment "
+                                         f"{appointment.id} at {start:%H:%M}{why}")
+
+    def _judge_group(self, appointment: Appointment, kind: str, start: datetime,
+                     group: list[Sent]) -> None:
+        tally = self.verdict.messages
+        tally.sent += len(group)
+        limit = len(self.rules.offsets) if kind == "reminder" else 1
+        if len(group) > limit:
+            tally.duplicate += len(group) - limit
+            self.verdict.problem(f"{len(group)} x {kind} for appointment {appointment.id} "
+                                 f"at {start:%H:%M}")
+        dues = sorted(start.timestamp() - o for o in self.rules.offsets.values())
+        for index, message in enumerate(group):
+            early = kind == "reminder" and index < len(dues) \
+                and message.at < dues[index] - self.rules.tolerance
+            if early:
+                tally.wrong += 1
+                self.verdict.problem(f"reminder for {appointment.id} sent "
+                                     f"{dues[index] - message.at:.0f} s early")
+                continue
+            verdict, since = self._justified(appointment, kind, start, message.at)
+            if kind == "reminder" and since is not None and index < len(dues):
+                since = max(since, dues[index])
+            if verdict == "wrong":
+                tally.wrong += 1
+                self.verdict.problem(f"{kind} for appointment {appointment.id} at "
+                                     f"{start:%H:%M} sent when the rules did not call for it "
+                                     f"({self._story(appointment, message.at)})")
+            elif verdict == "race":
+                tally.races += 1
+            if verdict != "wrong" and since is not None:
+                self.verdict.latency[f"change -> {kind} accepted" if kind != "reminder"
+                                     else "due -> reminder accepted"].append(message.at - since)
+
+    def _justified(self, appointment: Appointment, kind: str, start: datetime,
+                   at: float) -> tuple[str, float | None]:
+        """("ok" | "race" | "wrong", when the message became due)."""
+        history = appointment.history
+        best = "wrong"
+        since: float | None = None
+        moved_to: set[datetime] = set()
+        for i, state in enumerate(history):
+            if state.action == "move":
+                moved_to.add(state.start)
+            end = history[i + 1].at if i + 1 < len(history) else math.inf
+            if state.start != start or not self._calls_for(kind, state, moved_to):
+                continue
+            end = min(end, start.timestamp())
+            if state.at - self.rules.tolerance - 1 <= at < end:
+                best, since = "ok", self._due(kind, state, start)
+                break
+            if end <= at < end + self.rules.grace:
+                best, since = "race", self._due(kind, state, start)
+        return best, since
+
+    def _calls_for(self, kind: str, state: State, moved_to: set[datetime]) -> bool:
+        if kind == "prompt":
+            return state.status == PENDING
+        if kind == "reminder":
+            return state.status in LIVE
+        if kind == "rescheduled":
+            return state.status in LIVE and state.start in moved_to
+        return state.status == CANCELLED
+
+    def _due(self, kind: str, state: State, start: datetime) -> float:
+        """When the state began to call for the message (a reminder's own due time is
+        applied by the caller, which knows which offset a send answers)."""
+        return state.at
+
+    def _required(self, appointment: Appointment) -> list[tuple[str, datetime, str, int]]:
+        """(kind, start, variant, sends needed) the rules call for, whose time came."""
+        rules, history = self.rules, appointment.history
+        out: list[tuple[str, datetime, str, int]] = []
+        reminders: dict[datetime, int] = defaultdict(int)
+        for i, state in enumerate(history):
+            end = history[i + 1].at if i + 1 < len(history) else math.inf
+            lasted = min(end, rules.checked_at) - state.at
+            starts_later = state.start.timestamp() - state.at > rules.allowance
+            if i == 0 and state.status == PENDING and lasted >= rules.allowance \
+                    and starts_later:
+                out.append(("prompt", state.start, "", 1))
+            if state.status in LIVE:
+                for label, offset in sorted(rules.offsets.items(), key=lambda x: -x[1]):
+                    due = state.start.timestamp() - offset
+                    if state.at + 1 <= due and due + rules.allowance <= min(end,
+                                                                            rules.checked_at):
+                        reminders[state.start] += 1
+                        out.append(("reminder", state.start, label, reminders[state.start]))
+            if i == 0:
+                continue
+            before = history[i - 1]
+            before_lasted = state.at - before.at >= rules.allowance
+            if state.action == "move" and before_lasted and lasted >= rules.allowance \
+                    and starts_later and state.start not in {h.start for h in history[:i]}:
+                out.append(("rescheduled", state.start, "", 1))
+            if state.action == "cancel" and before.status in LIVE and before_lasted \
+                    and starts_later:
+                out.append(("cancelled", state.start, "", 1))
+        return out
+
+    def _story(self, appointment: Appointment, at: float) -> str:
+        steps = [f"{s.action}->{s.status}@{s.start:%H:%M} {s.at - at:+.1f}s"
+                 for s in appointment.history]
+        return "; ".join(steps)
+
+    # --- the booking system's final word ----------------------------------------------
+
+    def _check_final_states(self, final_status: dict[int, str]) -> None:
+        for appointment in self.journal.appointments.values():
+            expected = appointment.state.status
+            actual = final_status.get(appointment.id)
+            if actual is None or actual == expected:
+                continue
+            if actual == CANCELLED:
+                self.verdict.messages.wrong += 1
+                self.verdict.problem(f"appointment {appointment.id} cancelled, but neither "
+                                     "the practice nor an in-time NEE asked for it")
+            else:
+                self.verdict.answers.wrong += 1
+                self.verdict.problem(f"appointment {appointment.id} is {actual}, the soak "
+                                     f"expected {expected} ({self._story(appointment, 0)})")

@@ -1,0 +1,62 @@
+"""Is the bridge done, and did it leave anything behind? Read from Redis and RQ.
+
+The poll queue never empties (the ticker queues a poll every interval), so "done"
+means: nothing waiting, running or scheduled for retry on the replies, send and sync
+queues, no intake entry in flight, and no planned message whose time has come.
+"""
+
+from __future__ import annotations
+
+import time
+
+from redis import Redis
+from rq import Queue
+from rq.job import Job
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+from rq.serializers import JSONSerializer
+
+from bridge.store import keys
+from bridge.store.message_log import MessageLog
+
+WORK_QUEUES = ("replies", "send", "sync")
+ALL_QUEUES = (*WORK_QUEUES, "poll")
+
+
+def busy(redis: Redis) -> bool:
+    for name in WORK_QUEUES:
+        queue = Queue(name, connection=redis, serializer=JSONSerializer)
+        if queue.count or StartedJobRegistry(queue=queue).count \
+                or ScheduledJobRegistry(queue=queue).count:
+            return True
+    if redis.llen(keys.INTAKE) or redis.llen(keys.INTAKE_PROCESSING):
+        return True
+    return bool(redis.zcount(keys.SCHEDULE, "-inf", time.time()))
+
+
+def leftovers(redis: Redis, provider_ids: list[str]) -> list[str]:
+    """Problems: jobs left running or failed, provider messages the log does not know."""
+    problems: list[str] = []
+    for name in ALL_QUEUES:
+        queue = Queue(name, connection=redis, serializer=JSONSerializer)
+        started = StartedJobRegistry(queue=queue).get_job_ids()
+        if started and name in WORK_QUEUES:
+            problems.append(f"{len(started)} job(s) left in {name}'s started registry")
+        for job_id in FailedJobRegistry(queue=queue).get_job_ids():
+            problems.append(f"failed job {name}/{job_id}: {_failure(redis, job_id)}")
+    log = MessageLog(redis, 86400)
+    unknown = [sid for sid in provider_ids if log.by_provider_id(sid) is None]
+    if unknown:
+        problems.append(f"{len(unknown)} provider message(s) missing from the message log, "
+                        f"e.g. {unknown[0]}")
+    return problems
+
+
+def _failure(redis: Redis, job_id: str) -> str:
+    try:
+        job = Job.fetch(job_id, connection=redis, serializer=JSONSerializer)
+    except Exception as exc:  # an expired job hash: say so, do not crash the report
+        return f"(job gone: {type(exc).__name__})"
+    result = job.latest_result()
+    text = (result.exc_string if result is not None else None) or ""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return f"{job.func_name}: {lines[-1] if lines else 'no exception recorded'}"

@@ -1,0 +1,46 @@
+"""The short chaos soak (issue #8) as part of the suite: about 1,000 changes under
+faults, worker kills and ingress restarts, judged by the soak's own oracle.
+
+It runs as a subprocess exactly as documented (`python -m bench.soak --short`), on the
+suite's Redis database, and must report no duplicate, missing or wrong message and every
+reply answered once. The full run (10,000 changes) is the documented benchmark.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+def test_the_short_soak_finds_nothing_duplicate_missing_or_wrong(
+    redis_url: str, tmp_path: Path
+) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.soak", "--short", "--redis-url", redis_url,
+         "--workdir", str(tmp_path / "soak")],
+        cwd=ROOT, capture_output=True, text=True, timeout=420, check=False,
+    )
+    report = run.stdout + run.stderr
+    assert run.returncode == 0, report[-6000:]
+    assert _row(report, "messages duplicate / missing / wrong") == "0 / 0 / 0"
+    assert _row(report, "answers duplicate / missing / wrong") == "0 / 0 / 0"
+    assert int(_row(report, "changes made").split()[0]) >= 900
+    assert "worker (SIGKILL)" in _row(report, "processes killed")
+    for row in ("webhooks", "replies", "faults injected: booking", "faults injected: twilio",
+                "faults injected: mail", "due -> reminder accepted p50 / p95 / p99 (s)"):
+        assert _row(report, row)
+    assert report.rstrip().endswith("PASS")
+
+
+def _row(report: str, name: str) -> str:
+    """The value of one row of the soak's table."""
+    for line in report.splitlines():
+        if line.startswith(name + "  "):
+            return line[len(name):].strip()
+    raise AssertionError(f"no row {name!r} in the soak's table:\n{report[-3000:]}")
