@@ -2,15 +2,18 @@
 
 The answer to inbound message `sid` is claimed as `reply:<sid>:sms` before the
 provider call, exactly like a planned message, so a retried job (after an upstream
-error) or a duplicate delivery answers the customer once.
+error) or a duplicate delivery answers the customer once. An answer another attempt
+is sending right now is not given up on (that attempt may fail and release it): the
+job retries. One whose attempt died mid-send is settled by asking Twilio.
 """
 
 from __future__ import annotations
 
+from bridge.outbound.errors import TransientSendError
 from bridge.rendering import MessageContext
 from bridge.store.claims import ClaimState
 from bridge.store.message_log import MessageRecord
-from workers.handover import hand_over
+from workers.handover import hand_over, settle_stale_sms
 from workers.runtime import Runtime
 
 __all__ = ["send_answer"]
@@ -29,8 +32,14 @@ def send_answer(rt: Runtime, sid: str, phone: str, kind: str, language: str,
         kind=kind, channel="sms", recipient=phone, status="claimed", text=rendered.text,
     ), now)
     claim = rt.claims.claim(message_id, now)
-    if claim.state is not ClaimState.CLAIMED:
+    if claim.state is ClaimState.DONE:
         return "duplicate"
+    if claim.state is ClaimState.BUSY:  # its outcome is open: ask again after a while
+        raise TransientSendError("another attempt is sending this answer now")
+    if claim.state is ClaimState.STALE:
+        settled = settle_stale_sms(rt, message_id, claim, phone, rendered.text)
+        if settled is not None:
+            return settled
     sms = rt.sms
     callback = rt.settings.public_url.rstrip("/") + "/twilio/status"
     return hand_over(rt, message_id, lambda: sms.send(phone, rendered.text, callback).provider_id)

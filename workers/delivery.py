@@ -27,12 +27,12 @@ from bridge.domain.channels import (
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.outbound.contacts import Contact
-from bridge.outbound.errors import SendError, TransientSendError
+from bridge.outbound.errors import TransientSendError
 from bridge.store.claims import Claim, ClaimState
 from bridge.store.message_log import MessageRecord
 from workers.deliver_checks import current_state, record_skip, why_not_send
 from workers.facts import MessageFacts
-from workers.handover import hand_over
+from workers.handover import hand_over, settle_stale_sms
 from workers.rendering import Render, RenderedText
 from workers.runtime import Runtime
 
@@ -171,20 +171,6 @@ class Delivery:
             rt.messages.advance(message_id, "unknown", now,
                                 detail="a worker stopped mid-send; not repeated")
             return Outcome(key, "unknown", channel.value)
-        since = datetime.fromtimestamp(claim.since, now.tzinfo) if now.tzinfo else now
-        try:
-            found = rt.sms.find_sent(recipient, text.text, since)
-        except SendError:
-            raise TransientSendError("cannot ask Twilio about an unknown send") from None
-        if found is not None:
-            rt.claims.finish(message_id, "sent")
-            rt.messages.link_provider(message_id, found.provider_id)
-            rt.messages.advance(message_id, "sent", now,
-                                detail="found at Twilio after a worker stopped mid-send")
-            return Outcome(key, "sent", channel.value)
-        if rt.claims.take_over(message_id, claim, now) is None:
-            return Outcome(key, "duplicate", channel.value)  # someone else resolved it
-        rt.messages.advance(message_id, "claimed", now,
-                            detail="not at Twilio after a worker stopped mid-send; sending")
-        return None
+        settled = settle_stale_sms(rt, message_id, claim, recipient, text.text)
+        return None if settled is None else Outcome(key, settled, channel.value)
 

@@ -9,13 +9,15 @@ success is recorded with the provider's id, which status callbacks then find.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import structlog
 
-from bridge.outbound.errors import PermanentSendError, TransientSendError
+from bridge.outbound.errors import PermanentSendError, SendError, TransientSendError
+from bridge.store.claims import Claim
 from workers.runtime import Runtime
 
-__all__ = ["hand_over"]
+__all__ = ["hand_over", "settle_stale_sms"]
 
 log = structlog.get_logger(__name__)
 
@@ -39,3 +41,30 @@ def hand_over(rt: Runtime, message_id: str, send: Callable[[], str]) -> str:
     rt.messages.link_provider(message_id, provider_id)
     rt.messages.advance(message_id, "sent", rt.clock.now())
     return "sent"
+
+
+def settle_stale_sms(rt: Runtime, message_id: str, claim: Claim, to: str,
+                     body: str) -> str | None:
+    """An attempt died mid-send of an SMS: ask Twilio what became of it.
+
+    Returns "sent" (Twilio has it: recorded as sent), "duplicate" (another attempt
+    settled it first), or None: it certainly was not sent, the claim is ours, send now.
+    """
+    assert rt.sms is not None
+    now = rt.clock.now()
+    since = datetime.fromtimestamp(claim.since, now.tzinfo) if now.tzinfo else now
+    try:
+        found = rt.sms.find_sent(to, body, since)
+    except SendError:
+        raise TransientSendError("cannot ask Twilio about an unknown send") from None
+    if found is not None:
+        rt.claims.finish(message_id, "sent")
+        rt.messages.link_provider(message_id, found.provider_id)
+        rt.messages.advance(message_id, "sent", now,
+                            detail="found at Twilio after a worker stopped mid-send")
+        return "sent"
+    if rt.claims.take_over(message_id, claim, now) is None:
+        return "duplicate"
+    rt.messages.advance(message_id, "claimed", now,
+                        detail="not at Twilio after a worker stopped mid-send; sending")
+    return None

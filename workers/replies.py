@@ -25,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from rq.job import Job
 
 from bridge.booking import Appointment, BookingApiError, BookingNotFoundError, Label
 from bridge.domain.intents import Intent, Reply, understand
@@ -35,6 +36,7 @@ from bridge.rendering import Choice, MessageContext
 from bridge.store import keys
 from bridge.store.conversations import PendingChoice
 from bridge.store.inbound import InboundMessage
+from bridge.store.text import as_text
 from workers import runtime
 from workers.answers import send_answer
 from workers.facts import FALLBACK_PRACTICE_NAME
@@ -224,6 +226,13 @@ def _decision_for(rt: Runtime, message: InboundMessage) -> Decision:
     return decision
 
 
+def _job_pending(rt: Runtime, job_id: str) -> bool:
+    """Whether RQ still holds this job to run (queued, running, or waiting to retry):
+    queuing it again would overwrite it and run it twice at once."""
+    status = rt.redis.hget(Job.key_for(job_id), "status")
+    return as_text(status or b"") in {"queued", "started", "scheduled", "deferred"}
+
+
 @traced
 def reconcile_inbound() -> dict[str, Any]:
     """Replies Twilio received that the bridge never heard of (ingress or Redis down)."""
@@ -243,7 +252,8 @@ def reconcile_inbound() -> dict[str, Any]:
                                 str(message.body or ""), received)
         known = None if new else rt.inbound.get(sid)
         stuck = known is not None and known.state == "received" and \
-            known.received < rt.clock.now().timestamp() - STUCK_SECONDS
+            known.received < rt.clock.now().timestamp() - STUCK_SECONDS and \
+            not _job_pending(rt, f"reply-{sid}")
         if new or stuck:  # stuck: recorded, but its job was never queued (a crash between)
             rt.writer.enqueue(JOBS["handle_reply"], [sid], f"reply-{sid}")
             recovered += 1
