@@ -40,6 +40,7 @@ from bench.soaklib.queues import leftovers
 from bench.soaklib.system import System, free_port
 from bridge.booking import BookingClient, BookingNotFoundError
 from bridge.booking.models import Label
+from bridge.store.message_log import MessageLog
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
 
@@ -122,7 +123,7 @@ class SkipReader:
             for entry_id, fields in batch:
                 f = {k.decode(): v.decode() for k, v in fields.items()}
                 self.skips.append(Skip(int(f["appointment"]), f["kind"], f.get("variant", ""),
-                                       float(f["start"]), f["reason"]))
+                                       float(f["start"]), f["reason"], float(f["at"])))
                 self.last = entry_id.decode()
 
 
@@ -149,38 +150,73 @@ def faults_off(sandbox: str) -> dict[str, dict[str, int]]:
     return {section: dict(values.get("injected", {})) for section, values in state.items()}
 
 
-def chaos(args: argparse.Namespace, system: System, driver: Driver, rng: random.Random,
-          now: float, plan: dict[str, Any]) -> None:
-    """Kill a worker every few seconds; take the ingress down a few times."""
-    journal = driver.journal
-    if now >= plan["next_kill"]:
-        plan["next_kill"] = now + args.kill_every
-        system.kill_worker(rng.randrange(len(system.workers)))
-        system.start_worker()
-        journal.kills["worker (SIGKILL)"] += 1
-    if plan["downs"] and now >= plan["downs"][0] and system.ingress is not None:
-        plan["downs"].pop(0)
-        system.ingress.kill()
-        journal.kills["ingress (SIGKILL)"] += 1
-        driver.ingress_down.set()
-        plan["up_at"] = now + 5
-    if plan.get("up_at") and now >= plan["up_at"]:
-        plan["up_at"] = None
-        system.start_ingress(plan["ingress_port"])
-        driver.ingress_down.clear()
+class Chaos:
+    """Kills a random worker every few seconds and takes the ingress down three times,
+    from the first change until the last appointment has started (a thread)."""
+
+    def __init__(self, args: argparse.Namespace, system: System, driver: Driver,
+                 ingress_port: int) -> None:
+        self.system, self.driver, self.ingress_port = system, driver, ingress_port
+        self.kill_every = args.kill_every
+        self.rng = random.Random(args.seed + 2)
+        begin = time.time()
+        self.next_kill = begin + args.kill_every
+        self.downs = [begin + args.seconds * f for f in (0.2, 0.45, 0.7)]
+        self.down_since: float | None = None
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.25):
+            self._step(time.time())
+        if self.down_since is not None:
+            self._bring_up()
+
+    def _step(self, now: float) -> None:
+        journal = self.driver.journal
+        if now >= self.next_kill:
+            self.next_kill = now + self.kill_every
+            self.system.kill_worker(self.rng.randrange(len(self.system.workers)))
+            self.system.start_worker()
+            journal.kills["worker (SIGKILL)"] += 1
+        if self.downs and now >= self.downs[0] and self.system.ingress is not None:
+            self.downs.pop(0)
+            self.driver.ingress_down.set()
+            self.system.ingress.kill()
+            journal.kills["ingress (SIGKILL)"] += 1
+            self.down_since = now
+        if self.down_since is not None and now >= self.down_since + 5:
+            self._bring_up()
+
+    def _bring_up(self) -> None:
+        assert self.down_since is not None
+        self.system.start_ingress(self.ingress_port)
+        self.driver.journal.ingress_down.append((self.down_since, time.time()))
+        self.driver.ingress_down.clear()
+        self.down_since = None
+
+    def end(self) -> None:
+        self.stop.set()
+        self.thread.join()
 
 
-def final_statuses(api: BookingClient, ids: list[int]) -> dict[int, str]:
+def final_statuses(api: BookingClient,
+                   ids: list[int]) -> tuple[dict[int, str], dict[int, float]]:
+    """Each appointment's status as the booking API has it now, and its UpdateTime."""
     names = {Label.PENDING: PENDING, Label.APPROVED: APPROVED, Label.CANCELLED: CANCELLED}
-    out: dict[int, str] = {}
+    statuses: dict[int, str] = {}
+    updated: dict[int, float] = {}
     for appointment_id in ids:
         try:
-            label = api.get_appointment(appointment_id).label
+            appointment = api.get_appointment(appointment_id)
         except BookingNotFoundError:
-            out[appointment_id] = REMOVED
+            statuses[appointment_id] = REMOVED
             continue
-        out[appointment_id] = names.get(label, label.name)
-    return out
+        statuses[appointment_id] = names.get(appointment.label, appointment.label.name)
+        if appointment.updated is not None:
+            updated[appointment_id] = appointment.updated.timestamp()
+    return statuses, updated
 
 
 def run(args: argparse.Namespace) -> int:
@@ -219,17 +255,24 @@ def run(args: argparse.Namespace) -> int:
                               DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
         pace = Pace(args.changes, args.seconds, tail=85.0)
         driver = Driver(journal, api, endpoints, people, random.Random(args.seed + 1), pace)
-        drive(args, system, driver, rng, ports)
+        chaos = Chaos(args, system, driver, ports["ingress"])
+        drive(args, driver)
+        while time.time() < last_start(journal) + 2:  # faults and kills go on meanwhile
+            time.sleep(0.5)
+            skips.read()
+        chaos.end()
         injected = faults_off(sandbox_url)
-        drained, waited = drain(redis, journal, skips)
+        drained, waited = drain(redis, skips)
         skips.read()
         journal.checked_at = time.time()
-        sent, received = evidence.twilio_messages(sandbox_url)
-        sent += evidence.mails(sandbox_url)
-        statuses = final_statuses(api, sorted(journal.appointments))
-        rules = Rules(OFFSETS, allowance=20.0, grace=10.0, checked_at=journal.checked_at)
-        verdict = Oracle(journal, people, rules).judge(sent, received, skips.skips, statuses)
-        left = leftovers(redis, [s.provider_id for s in sent if s.channel == "sms"])
+        sms, received = evidence.twilio_messages(sandbox_url)
+        log = MessageLog(redis, 86400)
+        sent = evidence.with_log_ids(sms + evidence.mails(sandbox_url), log.by_provider_id)
+        statuses, updated = final_statuses(api, sorted(journal.appointments))
+        rules = Rules(OFFSETS, allowance=20.0, grace=5.0, checked_at=journal.checked_at)
+        verdict = Oracle(journal, people, rules).judge(sent, received, skips.skips, statuses,
+                                                       updated)
+        left = leftovers(redis, sent)
         dead = system.dead()
         for problem in left + [f"process died: {d}" for d in dead]:
             verdict.problem(problem)
@@ -249,39 +292,31 @@ def run(args: argparse.Namespace) -> int:
         system.stop_all()
 
 
-def drive(args: argparse.Namespace, system: System, driver: Driver, rng: random.Random,
-          ports: dict[str, int]) -> None:
+def drive(args: argparse.Namespace, driver: Driver) -> None:
+    """The practice's changes and the customers' replies, paced over `args.seconds`."""
     journal = driver.journal
     journal.started = begin = time.time()
     journal.changes_ended = begin + args.seconds
     interval = args.seconds / args.changes
-    plan: dict[str, Any] = {
-        "next_kill": begin + args.kill_every, "ingress_port": ports["ingress"],
-        "downs": [begin + args.seconds * f for f in (0.2, 0.45, 0.7)], "up_at": None,
-    }
+    rng = random.Random(args.seed + 3)
     for attempt in range(args.changes):
         now = time.time()
         driver.act(now)
         if rng.random() < (0.6 if driver.ingress_down.is_set() else 0.2):
             driver.maybe_reply(now)
-        chaos(args, system, driver, rng, time.time(), plan)
         delay = begin + (attempt + 1) * interval - time.time()
         if delay > 0:
             time.sleep(delay)
-    if plan["up_at"]:
-        plan["up_at"] = time.time()
-        chaos(args, system, driver, rng, time.time(), plan)
     driver.finish()
 
 
-def drain(redis: Redis, journal: Journal, skips: SkipReader,
-          limit: float = 240) -> tuple[bool, float]:
-    """Wait until every appointment has started and the queues are empty."""
-    last_start = max((a.state.start.timestamp() for a in journal.appointments.values()),
-                     default=time.time())
-    while time.time() < last_start + 2:
-        time.sleep(0.5)
-        skips.read()
+def last_start(journal: Journal) -> float:
+    return max((a.state.start.timestamp() for a in journal.appointments.values()),
+               default=time.time())
+
+
+def drain(redis: Redis, skips: SkipReader, limit: float = 240) -> tuple[bool, float]:
+    """Wait until the queues are empty and nothing is due (faults are off by now)."""
     began = time.time()
     from bench.soaklib.queues import busy
 

@@ -256,12 +256,12 @@ class Driver:
 
     def maybe_reply(self, now: float) -> None:
         for phone, (since, delivered) in list(self.opted_out.items()):
-            if now - since > 3 and self.rng.random() < 0.2:
+            if now - since > 3 and self.rng.random() < 0.1:
                 del self.opted_out[phone]
                 # YES opts in only where the bridge already knows of the STOP (else it
                 # confirms, as at Twilio): a STOP sent while the ingress was down may
                 # still be on its way through the inbound reconciliation.
-                words = ["START", "start"] + (["YES"] if delivered and now - since > 8 else [])
+                words = ["START", "UNSTOP"] + (["YES"] if delivered and now - since > 20 else [])
                 self._reply(phone, self.rng.choice(words), "start", None)
                 return
         candidates = [a for a in self._movable(now)
@@ -283,10 +283,11 @@ class Driver:
             "code": (appointment.code or "").lower() if self.rng.random() < 0.3
             else appointment.code or "",
             "wrong_code": "ZZ9ZZ9", "ja": self.rng.choice(["JA", "ja!", " Ja ", "Yes"]),
-            "nee": self.rng.choice(["NEE", "nee.", "Annuleer"]),
+            "nee": self.rng.choice(["NEE", "nee.", "Annuleer", "N", "No", "AFZEGGEN"]),
             "text": self.rng.choice(["Hoe laat was het ook alweer?", "nee hoor, ik kom gewoon",
-                                     "Ik ben iets later 🙂"]),
-            "stop": self.rng.choice(["STOP", "Stop", "REVOKE", "OPTOUT"]),
+                                     "Ik ben iets later 🙂", "HELP", "info"]),
+            "stop": self.rng.choice(["STOP", "Stop", "REVOKE", "OPTOUT", "CANCEL", "STOPALL",
+                                     "UNSUBSCRIBE", "END", "QUIT", "AFMELDEN"]),
         }[kind]
         if kind == "stop":
             self.opted_out[phone] = (now, not self.ingress_down.is_set())

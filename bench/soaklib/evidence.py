@@ -3,7 +3,8 @@ mail its SMTP sink received, each read back as a customer would read it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -22,6 +23,14 @@ class Sent:
     reading: texts.Reading
     provider_id: str
     text: str
+    log_id: str | None = None
+    """The bridge's message-log id for this provider message (appointment:kind:variant:
+    start:channel for planned ones), filled in by `with_log_ids`."""
+
+    @property
+    def variant(self) -> str | None:
+        parts = (self.log_id or "").split(":")
+        return parts[2] if len(parts) == 5 else None
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,10 @@ def _moment(message: dict[str, Any]) -> float:
     if isinstance(precise, str):
         return datetime.fromisoformat(precise).timestamp()
     return parsedate_to_datetime(message["date_created"]).timestamp()
+
+
+def with_log_ids(sent: list[Sent], log_id_of: Callable[[str], str | None]) -> list[Sent]:
+    return [replace(s, log_id=log_id_of(s.provider_id)) for s in sent]
 
 
 def twilio_messages(sandbox: str) -> tuple[list[Sent], list[Received]]:

@@ -72,6 +72,8 @@ class Journal:
     webhooks: Counter[str] = field(default_factory=Counter)
     driver_errors: Counter[str] = field(default_factory=Counter)
     kills: Counter[str] = field(default_factory=Counter)
+    ingress_down: list[tuple[float, float]] = field(default_factory=list)
+    """(down, up) of each time the soak took the ingress down."""
     started: float = 0.0
     changes_ended: float = 0.0
     checked_at: float = 0.0

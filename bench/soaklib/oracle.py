@@ -31,6 +31,7 @@ from bench.soaklib.journal import (
     CANCELLED,
     LIVE,
     PENDING,
+    REMOVED,
     Appointment,
     Journal,
     Reply,
@@ -60,6 +61,7 @@ class Rules:
     allowance: float
     grace: float
     checked_at: float
+    inbound_reconcile: float = 5.0
     tolerance: float = 1.5
     """Second-grain stamps and one shared clock: how early "not before" may be."""
 
@@ -71,6 +73,7 @@ class Skip:
     variant: str
     start: float
     reason: str
+    at: float
 
 
 @dataclass
@@ -90,6 +93,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    required_skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Required messages the bridge skipped for a reason the rules allow (it was late)."""
 
     def problem(self, text: str) -> None:
         self.problems.append(text)
@@ -111,6 +116,7 @@ class Oracle:
         self.rules = rules
         self.verdict = Verdict()
         self.by_phone = {c.mobile: c.id for c in people if c.mobile}
+        self.phone_of = {c.id: c.mobile for c in people if c.mobile}
         self.first_invite: dict[str, float] = {}
         self.by_email = {c.email: c.id for c in people}
         self.appointment_of = {a.customer_id: a for a in journal.appointments.values()}
@@ -118,11 +124,12 @@ class Oracle:
     # --- entry point ----------------------------------------------------------------
 
     def judge(self, sent: list[Sent], received: list[Received], skips: list[Skip],
-              final_status: dict[int, str]) -> Verdict:
+              final_status: dict[int, str], updated: dict[int, float]) -> Verdict:
         planned, answers = self._sort(sent)
         self._check_inbound_kept(received)
-        self._judge_replies(answers, sent)
-        self._cancelled_by_customers(final_status)
+        self._judge_replies(answers, sent, updated)
+        self._cancelled_by_customers(final_status, updated)
+        self._upstream_latency(updated)
         self._check_opt_outs(sent)
         self._judge_planned(planned, skips)
         self._check_final_states(final_status)
@@ -159,7 +166,8 @@ class Oracle:
                                      "the Twilio API")
             kept[(reply.phone, reply.body)] -= 1
 
-    def _judge_replies(self, answers: dict[str, list[Sent]], sent: list[Sent]) -> None:
+    def _judge_replies(self, answers: dict[str, list[Sent]], sent: list[Sent],
+                       updated: dict[int, float]) -> None:
         tally = self.verdict.answers
         self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
         for message in sent:
@@ -183,9 +191,9 @@ class Oracle:
                 tally.missing += len(replies) - len(got)
                 self.verdict.problem(f"reply {replies[-1].kind!r} got no answer")
             for reply, answer in zip(replies, got, strict=False):
-                self._judge_answer(reply, answer)
+                self._judge_answer(reply, answer, updated)
 
-    def _judge_answer(self, reply: Reply, answer: Sent) -> None:
+    def _judge_answer(self, reply: Reply, answer: Sent, updated: dict[int, float]) -> None:
         appointment = self.journal.appointments.get(reply.appointment_id or 0)
         assert appointment is not None and reply.status is not None
         if reply.kind == "nee":
@@ -194,11 +202,12 @@ class Oracle:
         else:
             allowed = set(_ANSWER_FOR[(reply.kind, reply.status)])
         # #5: a reply refers to an appointment the customer was prompted or reminded of
-        # by SMS; before any such SMS there is no conversation to refer to.
+        # by SMS. The bridge handled it somewhere between its sending and the answer:
+        # an invitation in that span may or may not have counted yet.
         invited = self.first_invite.get(reply.phone, math.inf)
-        if invited > reply.at + self.rules.tolerance:
+        if invited > answer.at:
             allowed = {"no_appointment"}
-        elif invited > reply.at - self.rules.grace:
+        elif invited > reply.at - self.rules.tolerance:
             allowed.add("no_appointment")
         if answer.reading.kind not in allowed or answer.at < reply.at - self.rules.tolerance:
             self.verdict.answers.wrong += 1
@@ -209,10 +218,31 @@ class Oracle:
         effect = {"reply_cancelled": ("sms-cancel", CANCELLED),
                   "confirmed": ("sms-confirm", APPROVED)}.get(answer.reading.kind)
         if effect is not None and (effect[1] != APPROVED or appointment.state.status == PENDING):
-            appointment.history.append(State(reply.at, answer.at, effect[0], effect[1],
+            # Upstream it changed at its UpdateTime (whole seconds), before the answer.
+            upstream = min(updated.get(appointment.id, answer.at) + 1, answer.at)
+            appointment.history.append(State(reply.at, upstream, effect[0], effect[1],
                                              appointment.state.start))
 
-    def _cancelled_by_customers(self, final_status: dict[int, str]) -> None:
+    def _upstream_latency(self, updated: dict[int, float]) -> None:
+        """From a customer's reply to the confirm or cancel upstream (UpdateTime: whole
+        seconds, so this is honest to about a second)."""
+        for appointment in self.journal.appointments.values():
+            for state in appointment.history:
+                if state.action in {"sms-cancel", "sms-confirm"} and appointment.id in updated:
+                    self.verdict.latency["reply -> upstream confirm/cancel"].append(
+                        updated[appointment.id] - state.began)
+
+    def _heard(self, reply: Reply) -> float:
+        """When the bridge can know of a reply: at once, or, sent while the ingress was
+        down, once it is back and the inbound reconciliation has run (#5)."""
+        if not reply.ingress_down:
+            return reply.at
+        back = min((up for down, up in self.journal.ingress_down if up >= reply.at),
+                   default=reply.at)
+        return back + self.rules.inbound_reconcile
+
+    def _cancelled_by_customers(self, final_status: dict[int, str],
+                                updated: dict[int, float]) -> None:
         """A NEE in time cancels even when its answer went missing (counted above)."""
         for reply in self.journal.replies:
             appointment = self.journal.appointments.get(reply.appointment_id or 0)
@@ -221,7 +251,8 @@ class Oracle:
                 continue
             if final_status.get(appointment.id) == CANCELLED \
                     and appointment.state.status != CANCELLED:
-                appointment.history.append(State(reply.at, reply.at, "sms-cancel", CANCELLED,
+                upstream = updated.get(appointment.id, reply.at) + 1  # UpdateTime: seconds
+                appointment.history.append(State(reply.at, upstream, "sms-cancel", CANCELLED,
                                                  appointment.state.start))
 
     def _check_opt_outs(self, sent: list[Sent]) -> None:
@@ -229,7 +260,7 @@ class Oracle:
         stops: dict[str, float] = {}
         for reply in sorted(self.journal.replies, key=lambda r: r.at):
             if reply.kind == "stop":
-                stops.setdefault(reply.phone, reply.at)
+                stops.setdefault(reply.phone, self._heard(reply))
             elif reply.kind == "start" and reply.phone in stops:
                 windows[reply.phone].append((stops.pop(reply.phone), reply.at))
         for phone, since in stops.items():
@@ -248,9 +279,15 @@ class Oracle:
     # --- planned messages -----------------------------------------------------------
 
     def _judge_planned(self, planned: dict[int, list[Sent]], skips: list[Skip]) -> None:
-        skipped: dict[tuple[int, str, str, int], str] = {}
+        skipped: dict[tuple[int, str, str, int], Skip] = {}
         for skip in skips:
-            skipped[(skip.appointment_id, skip.kind, skip.variant, int(skip.start))] = skip.reason
+            skipped[(skip.appointment_id, skip.kind, skip.variant, int(skip.start))] = skip
+            appointment = self.journal.appointments.get(skip.appointment_id)
+            if appointment is not None and not self._skip_true(appointment, skip):
+                self.verdict.messages.wrong += 1
+                self.verdict.problem(f"{skip.kind} {skip.variant} for {skip.appointment_id} "
+                                     f"skipped as {skip.reason!r}, which the soak's record "
+                                     f"does not bear out ({self._story(appointment, skip.at)})")
         for appointment in self.journal.appointments.values():
             messages = planned.get(appointment.id, [])
             groups: dict[tuple[str, datetime], list[Sent]] = defaultdict(list)
@@ -266,40 +303,52 @@ class Oracle:
                 groups[(message.reading.kind, start)].append(message)
             for (kind, start), group in groups.items():
                 self._judge_group(appointment, kind, start, sorted(group, key=lambda s: s.at))
-            for kind, start, variant, count_from in self._required(appointment):
+            for kind, start, variant in self._required(appointment):
                 self.verdict.messages.expected += 1
-                key = (appointment.id, _KIND_OF[kind], variant, int(start.timestamp()))
-                reason = skipped.get(key)
-                if reason is not None and reason in ALLOWED_SKIPS:
+                group = groups.get((kind, start), [])
+                if any(kind != "reminder" or m.variant == variant for m in group):
                     continue
-                have = len(groups.get((kind, start), []))
-                if have < count_from:
-                    self.verdict.messages.missing += 1
-                    why = f" (skipped: {reason})" if reason else ""
-                    self.verdict.problem(f"missing {kind} {variant} for appointment "
-                                         f"{appointment.id} at {start:%H:%M}{why}")
+                key = (appointment.id, _KIND_OF[kind], variant, int(start.timestamp()))
+                skip = skipped.get(key)
+                if skip is not None and self._skip_true(appointment, skip):
+                    self.verdict.required_skipped[skip.reason] += 1
+                    continue
+                self.verdict.messages.missing += 1
+                why = f" (skipped: {skip.reason})" if skip else ""
+                self.verdict.problem(f"missing {kind} {variant} for appointment "
+                                     f"{appointment.id} at {start:%H:%M}{why}")
 
     def _judge_group(self, appointment: Appointment, kind: str, start: datetime,
                      group: list[Sent]) -> None:
         tally = self.verdict.messages
         tally.sent += len(group)
-        limit = len(self.rules.offsets) if kind == "reminder" else 1
-        if len(group) > limit:
-            tally.duplicate += len(group) - limit
-            self.verdict.problem(f"{len(group)} x {kind} for appointment {appointment.id} "
-                                 f"at {start:%H:%M}")
-        dues = sorted(start.timestamp() - o for o in self.rules.offsets.values())
-        for index, message in enumerate(group):
-            early = kind == "reminder" and index < len(dues) \
-                and message.at < dues[index] - self.rules.tolerance
-            if early:
+        copies: dict[str | None, int] = defaultdict(int)
+        for message in group:
+            copies[message.variant if kind == "reminder" else ""] += 1
+            log_start = (message.log_id or "").split(":")
+            if len(log_start) == 5 and log_start[3] != str(int(start.timestamp())):
                 tally.wrong += 1
-                self.verdict.problem(f"reminder for {appointment.id} sent "
-                                     f"{dues[index] - message.at:.0f} s early")
+                self.verdict.problem(f"{kind} for {appointment.id}: its text names "
+                                     f"{start:%H:%M}, the bridge's log another start")
+        for variant, count in copies.items():
+            if count > 1:
+                tally.duplicate += count - 1
+                self.verdict.problem(f"{count} x {kind} {variant or ''} for appointment "
+                                     f"{appointment.id} at {start:%H:%M}")
+        for message in group:
+            offset = self.rules.offsets.get(message.variant or "")
+            if kind == "reminder" and offset is None:
+                tally.wrong += 1
+                self.verdict.problem(f"reminder for {appointment.id} with no known offset "
+                                     f"in the bridge's log ({message.log_id})")
+                continue
+            due = start.timestamp() - (offset or 0)
+            if kind == "reminder" and message.at < due - self.rules.tolerance:
+                tally.wrong += 1
+                self.verdict.problem(f"reminder {message.variant} for {appointment.id} sent "
+                                     f"{due - message.at:.0f} s early")
                 continue
             verdict, since = self._justified(appointment, kind, start, message.at)
-            if kind == "reminder" and since is not None and index < len(dues):
-                since = max(since, dues[index])
             if verdict == "wrong":
                 tally.wrong += 1
                 self.verdict.problem(f"{kind} for appointment {appointment.id} at "
@@ -307,9 +356,11 @@ class Oracle:
                                      f"({self._story(appointment, message.at)})")
             elif verdict == "race":
                 tally.races += 1
-            if verdict != "wrong" and since is not None:
-                self.verdict.latency[f"change -> {kind} accepted" if kind != "reminder"
-                                     else "due -> reminder accepted"].append(message.at - since)
+            if verdict != "wrong" and since is not None and message.channel == "sms":
+                name = "due -> reminder accepted" if kind == "reminder" \
+                    else f"change -> {kind} accepted"
+                self.verdict.latency[name].append(
+                    message.at - (max(since, due) if kind == "reminder" else since))
 
     def _justified(self, appointment: Appointment, kind: str, start: datetime,
                    at: float) -> tuple[str, float | None]:
@@ -321,14 +372,16 @@ class Oracle:
         for i, state in enumerate(history):
             if state.action == "move":
                 moved_to.add(state.start)
-            end = history[i + 1].at if i + 1 < len(history) else math.inf
+            changed = history[i + 1].at if i + 1 < len(history) else math.inf
             if state.start != start or not self._calls_for(kind, state, moved_to):
                 continue
-            end = min(end, start.timestamp())
+            # Never at or after the start (a local check, so no grace); a change that
+            # ended the state may race with a send already past its re-read.
+            end = min(changed, start.timestamp())
             if state.at - self.rules.tolerance - 1 <= at < end:
                 best, since = "ok", self._due(kind, state, start)
                 break
-            if end <= at < end + self.rules.grace:
+            if changed <= at < min(changed + self.rules.grace, start.timestamp()):
                 best, since = "race", self._due(kind, state, start)
         return best, since
 
@@ -339,42 +392,64 @@ class Oracle:
             return state.status in LIVE
         if kind == "rescheduled":
             return state.status in LIVE and state.start in moved_to
-        return state.status == CANCELLED
+        return state.status == CANCELLED and state.action == "cancel"
 
     def _due(self, kind: str, state: State, start: datetime) -> float:
         """When the state began to call for the message (a reminder's own due time is
         applied by the caller, which knows which offset a send answers)."""
         return state.at
 
-    def _required(self, appointment: Appointment) -> list[tuple[str, datetime, str, int]]:
-        """(kind, start, variant, sends needed) the rules call for, whose time came."""
+    def _skip_true(self, appointment: Appointment, skip: Skip) -> bool:
+        """Whether the soak's own record bears out why the bridge skipped a message."""
+        slack = 2.0  # the skip stream's stamps have one-second grain
+        before = [s for s in appointment.history if s.at <= skip.at + slack]
+        statuses = {s.status for s in before}
+        if skip.reason == "appointment_cancelled":
+            return CANCELLED in statuses
+        if skip.reason == "appointment_removed":
+            return REMOVED in statuses
+        if skip.reason == "appointment_moved":
+            return any(s.start.timestamp() != skip.start for s in before)
+        if skip.reason == "appointment_started":
+            return skip.at >= skip.start - slack
+        if skip.reason == "already_confirmed":
+            return APPROVED in statuses
+        if skip.reason == "booked_after_reminder_time":
+            offset = self.rules.offsets.get(skip.variant, 0.0)
+            return appointment.history[0].began >= skip.start - offset - slack
+        if skip.reason.endswith("opted_out"):
+            phone = self.phone_of.get(appointment.customer_id)
+            return any(r.kind == "stop" and r.phone == phone and r.at <= skip.at + slack
+                       for r in self.journal.replies)
+        return False  # every customer in the soak's world has a valid address
+
+    def _required(self, appointment: Appointment) -> list[tuple[str, datetime, str]]:
+        """(kind, start, variant) the rules call for, whose time came during the run."""
         rules, history = self.rules, appointment.history
-        out: list[tuple[str, datetime, str, int]] = []
-        reminders: dict[datetime, int] = defaultdict(int)
+        out: list[tuple[str, datetime, str]] = []
         for i, state in enumerate(history):
             end = history[i + 1].at if i + 1 < len(history) else math.inf
             lasted = min(end, rules.checked_at) - state.at
             starts_later = state.start.timestamp() - state.at > rules.allowance
             if i == 0 and state.status == PENDING and lasted >= rules.allowance \
                     and starts_later:
-                out.append(("prompt", state.start, "", 1))
+                out.append(("prompt", state.start, ""))
             if state.status in LIVE:
                 for label, offset in sorted(rules.offsets.items(), key=lambda x: -x[1]):
                     due = state.start.timestamp() - offset
                     if state.at + 1 <= due and due + rules.allowance <= min(end,
                                                                             rules.checked_at):
-                        reminders[state.start] += 1
-                        out.append(("reminder", state.start, label, reminders[state.start]))
+                        out.append(("reminder", state.start, label))
             if i == 0:
                 continue
             before = history[i - 1]
             before_lasted = state.at - before.at >= rules.allowance
             if state.action == "move" and before_lasted and lasted >= rules.allowance \
                     and starts_later and state.start not in {h.start for h in history[:i]}:
-                out.append(("rescheduled", state.start, "", 1))
+                out.append(("rescheduled", state.start, ""))
             if state.action == "cancel" and before.status in LIVE and before_lasted \
                     and starts_later:
-                out.append(("cancelled", state.start, "", 1))
+                out.append(("cancelled", state.start, ""))
         return out
 
     def _story(self, appointment: Appointment, at: float) -> str:

@@ -8,6 +8,7 @@ queues, no intake entry in flight, and no planned message whose time has come.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 
 from redis import Redis
 from rq import Queue
@@ -15,6 +16,7 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
+from bench.soaklib.evidence import Sent
 from bridge.store import keys
 from bridge.store.message_log import MessageLog
 
@@ -33,8 +35,9 @@ def busy(redis: Redis) -> bool:
     return bool(redis.zcount(keys.SCHEDULE, "-inf", time.time()))
 
 
-def leftovers(redis: Redis, provider_ids: list[str]) -> list[str]:
-    """Problems: jobs left running or failed, provider messages the log does not know."""
+def leftovers(redis: Redis, sent: list[Sent]) -> list[str]:
+    """Problems: jobs left running or failed, provider messages the bridge's message log
+    does not hold exactly once (each provider id its own log record, linked back)."""
     problems: list[str] = []
     for name in ALL_QUEUES:
         queue = Queue(name, connection=redis, serializer=JSONSerializer)
@@ -44,10 +47,20 @@ def leftovers(redis: Redis, provider_ids: list[str]) -> list[str]:
         for job_id in FailedJobRegistry(queue=queue).get_job_ids():
             problems.append(f"failed job {name}/{job_id}: {_failure(redis, job_id)}")
     log = MessageLog(redis, 86400)
-    unknown = [sid for sid in provider_ids if log.by_provider_id(sid) is None]
+    unknown = [s.provider_id for s in sent if s.log_id is None]
     if unknown:
         problems.append(f"{len(unknown)} provider message(s) missing from the message log, "
                         f"e.g. {unknown[0]}")
+    by_record: dict[str, list[str]] = defaultdict(list)
+    for message in sent:
+        if message.log_id is not None:
+            by_record[message.log_id].append(message.provider_id)
+    for log_id, provider_ids in by_record.items():
+        record = log.get(log_id)
+        if len(provider_ids) > 1:
+            problems.append(f"{len(provider_ids)} provider messages for one log record {log_id}")
+        elif record is None or record.provider_id != provider_ids[0]:
+            problems.append(f"log record {log_id} does not link back to {provider_ids[0]}")
     return problems
 
 
