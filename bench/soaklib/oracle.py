@@ -224,13 +224,13 @@ class Oracle:
                                              appointment.state.start))
 
     def _upstream_latency(self, updated: dict[int, float]) -> None:
-        """From a customer's reply to the confirm or cancel upstream (UpdateTime: whole
-        seconds, so this is honest to about a second)."""
+        """From a customer's reply to the confirm or cancel upstream. UpdateTime has whole
+        seconds, so the middle of its second is taken: honest to half a second."""
         for appointment in self.journal.appointments.values():
             for state in appointment.history:
                 if state.action in {"sms-cancel", "sms-confirm"} and appointment.id in updated:
                     self.verdict.latency["reply -> upstream confirm/cancel"].append(
-                        updated[appointment.id] - state.began)
+                        updated[appointment.id] + 0.5 - state.began)
 
     def _heard(self, reply: Reply) -> float:
         """When the bridge can know of a reply: at once, or, sent while the ingress was

@@ -38,6 +38,7 @@ def show(title: str, journal: Journal, verdict: Verdict, faults: dict[str, dict[
         ("answers expected / sent", f"{a.expected} / {a.sent}"),
         ("answers duplicate / missing / wrong", f"{a.duplicate} / {a.missing} / {a.wrong}"),
         ("races (within the grace)", str(m.races + a.races)),
+        ("expected, skipped late as allowed", _counts(verdict.required_skipped)),
         ("skipped by the bridge", _counts(verdict.skipped)),
         *extra,
     ]
