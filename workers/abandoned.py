@@ -3,10 +3,12 @@
 RQ sees a dead worker's job only when the job's heartbeat lapses (a minute and a half)
 and a worker's maintenance runs (every ten minutes); a reminder held that long misses
 its appointment. So each worker process keeps a short-lived alive key, and the ticker
-marks any started job whose worker's key is gone as expired and lets RQ's own clean-up
-handle it as abandoned: retried with the job's retry policy, or, with no retries left,
-visible in the failed registry. Every job is safe to run twice, so a worker that was
-only slow (its key lapsed while it lived) costs a repeat, never a second message.
+puts any started job whose worker's key is gone back at the front of its queue at once
+(a job did not fail because its worker was killed, so it does not wait for a retry
+interval), counting it as one of its retries; with none left, RQ's own clean-up moves
+it to the failed registry, where it stays visible. Every job is safe to run twice, so a
+worker that was only slow (its key lapsed while it lived) costs a repeat, never a
+second message.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import threading
 import structlog
 from redis import Redis
 from rq import Queue
-from rq.job import Job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
@@ -48,7 +51,7 @@ def keep_alive(redis: Redis, worker_name: str, stop: threading.Event,
 
 
 def requeue_abandoned(redis: Redis) -> int:
-    """Hand the started jobs of dead worker processes to RQ's abandoned-job handling."""
+    """Put the started jobs of dead worker processes back on their queues; how many."""
     known = {as_text(name) for name in redis.smembers(keys.WORKERS)}
     if not known:
         return 0
@@ -62,13 +65,33 @@ def requeue_abandoned(redis: Redis) -> int:
             name = as_text(redis.hget(Job.key_for(job_id), "worker_name") or b"")
             if name in known and not redis.exists(keys.worker_alive(name)):
                 expired.append(entry)
-        if not expired:
-            continue
-        redis.zadd(registry.key, dict.fromkeys(expired, 1), xx=True)
-        registry.cleanup(timestamp=2)  # only the entries scored 1 above
-        handed += len(expired)
-        log.warning("abandoned_jobs_requeued", queue=queue_name.value, count=len(expired))
+        for entry in expired:
+            handed += _hand_back(redis, queue, registry, entry)
     dead = [n for n in known if not redis.exists(keys.worker_alive(n))]
     if dead:
         redis.srem(keys.WORKERS, *dead)
     return handed
+
+
+def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: str) -> int:
+    """Requeue one abandoned execution at the front; 1 if a job was handed back."""
+    try:
+        job = Job.fetch(entry.split(":", 1)[0], connection=redis, serializer=JSONSerializer)
+    except NoSuchJobError:
+        redis.zrem(registry.key, entry)
+        return 0
+    if job.get_status() is not JobStatus.STARTED:  # a leftover entry of a finished job
+        redis.zrem(registry.key, entry)
+        return 0
+    if not job.retries_left:  # let RQ record it as abandoned, visibly
+        redis.zadd(registry.key, {entry: 1}, xx=True)
+        registry.cleanup(timestamp=2)  # only entries scored 1, like this one
+        return 1
+    job.retries_left -= 1  # saved with the job as it is queued
+    with redis.pipeline() as pipe:
+        pipe.zrem(registry.key, entry)
+        # RQ's own requeue and scheduler use this too: one transaction, no dependency WATCH.
+        queue._enqueue_job(job, pipeline=pipe, at_front=True)
+        pipe.execute()
+    log.warning("abandoned_job_requeued", job=job.id, queue=queue.name)
+    return 1

@@ -15,7 +15,7 @@ from redis import Redis
 from rq import Queue, Retry, SimpleWorker
 from rq.executions import prepare_execution
 from rq.job import JobStatus
-from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from bridge.store import keys
@@ -29,24 +29,38 @@ def _started_by(redis: Redis, worker_name: str) -> tuple[Queue, str]:
     job = queue.enqueue("builtins.len", "abc", retry=Retry(max=3, interval=[10]))
     worker = SimpleWorker([queue], connection=redis, serializer=JSONSerializer,
                           name=worker_name)
-    prepare_execution(worker, job)  # what RQ's worker does as it takes a job
+    redis.lrem(queue.key, 0, job.id)  # what RQ's worker does as it takes a job
+    prepare_execution(worker, job)
     worker.prepare_job_execution(job)
     assert job.id in StartedJobRegistry(queue=queue).get_job_ids()
     return queue, job.id
 
 
-def test_the_job_of_a_dead_worker_is_handed_to_its_retry(redis: Redis) -> None:
+def test_the_job_of_a_dead_worker_goes_back_to_the_front_of_its_queue(redis: Redis) -> None:
     redis.sadd(keys.WORKERS, "w-dead")  # it kept an alive key once, now lapsed
     queue, job_id = _started_by(redis, "w-dead")
+    waiting = queue.enqueue("builtins.len", "x")
 
     assert requeue_abandoned(redis) == 1
 
     assert StartedJobRegistry(queue=queue).get_job_ids() == []
-    assert job_id in ScheduledJobRegistry(queue=queue).get_job_ids()
+    assert queue.job_ids == [job_id, waiting.id]  # no retry interval: it did not fail
     job = queue.fetch_job(job_id)
-    assert job is not None and job.get_status() is JobStatus.SCHEDULED
-    assert job.retries_left == 2
+    assert job is not None and job.get_status() is JobStatus.QUEUED
+    assert job.retries_left == 2  # one of its retries
     assert redis.sismember(keys.WORKERS, "w-dead") == 0
+    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert job.get_status() is JobStatus.FINISHED
+
+
+def test_a_dead_workers_job_with_no_retries_left_is_failed_visibly(redis: Redis) -> None:
+    redis.sadd(keys.WORKERS, "w-dead")
+    queue, job_id = _started_by(redis, "w-dead")
+    redis.hset(f"rq:job:{job_id}", "retries_left", 0)
+
+    assert requeue_abandoned(redis) == 1
+
+    assert job_id in FailedJobRegistry(queue=queue).get_job_ids()
 
 
 def test_the_job_of_a_live_worker_is_left_alone(redis: Redis) -> None:
