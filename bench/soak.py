@@ -276,6 +276,9 @@ def run(args: argparse.Namespace) -> int:
         dead = system.dead()
         for problem in left + [f"process died: {d}" for d in dead]:
             verdict.problem(problem)
+        for how, count in journal.webhooks.items():
+            if how.startswith("unexpected"):
+                verdict.problem(f"{count} webhook(s) answered {how}")
         if not drained:
             verdict.problem(f"the system did not drain in {waited:.0f} s")
         report.show(f"Chaos soak: {args.changes} changes, seed {args.seed}", journal,

@@ -80,7 +80,8 @@ class Driver:
         self.webhook = Webhook(endpoints.webhook_secret)
         self.pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="soak-io")
         self.pending_io: list[Future[None]] = []
-        self.held_webhook: tuple[str, dict[str, Any]] | None = None
+        self.held_webhooks: dict[int, tuple[str, dict[str, Any]]] = {}
+        """Per appointment, a notice held back to be sent after the next one about it."""
         self.opted_out: dict[str, tuple[float, bool]] = {}
         """Phone -> when it sent STOP, and whether the ingress was up then."""
         self.ingress_down = threading.Event()
@@ -222,14 +223,15 @@ class Driver:
         if roll < 0.05:
             self._submit(self._post_webhook, msg_id, body, "stale")
             return
-        if roll < 0.15 and self.held_webhook is None:
-            self.held_webhook = (msg_id, body)  # sent after the next one: out of order
+        if roll < 0.15 and appointment.id not in self.held_webhooks:
+            # Sent after the next notice about the same appointment: out of order.
+            self.held_webhooks[appointment.id] = (msg_id, body)
             return
         self._submit(self._post_webhook, msg_id, body, "sent")
         if roll < 0.25:
             self._submit(self._post_webhook, msg_id, body, "duplicate")
-        if self.held_webhook is not None:
-            held, self.held_webhook = self.held_webhook, None
+        held = self.held_webhooks.pop(appointment.id, None)
+        if held is not None:
             self._submit(self._post_webhook, *held, "out_of_order")
 
     def _post_webhook(self, msg_id: str, body: dict[str, Any], how: str) -> None:
@@ -324,9 +326,9 @@ class Driver:
         self.pending_io.append(self.pool.submit(work, *args))
 
     def finish(self) -> None:
-        if self.held_webhook is not None:
-            held, self.held_webhook = self.held_webhook, None
+        for held in self.held_webhooks.values():  # never followed by another: late
             self._submit(self._post_webhook, *held, "out_of_order")
+        self.held_webhooks.clear()
         for future in self.pending_io:
             future.result()
         self.pool.shutdown()
