@@ -205,7 +205,7 @@ class Oracle:
         # by SMS. The bridge handled it somewhere between its sending and the answer:
         # an invitation in that span may or may not have counted yet.
         invited = self.first_invite.get(reply.phone, math.inf)
-        if invited > answer.at:
+        if invited > answer.at and reply.kind != "text":  # "anything else": help, always
             allowed = {"no_appointment"}
         elif invited > reply.at - self.rules.tolerance:
             allowed.add("no_appointment")
@@ -402,7 +402,8 @@ class Oracle:
     def _skip_true(self, appointment: Appointment, skip: Skip) -> bool:
         """Whether the soak's own record bears out why the bridge skipped a message."""
         slack = 2.0  # the skip stream's stamps have one-second grain
-        before = [s for s in appointment.history if s.at <= skip.at + slack]
+        # A change took effect somewhere between its call's start and its answer.
+        before = [s for s in appointment.history if s.began <= skip.at + slack]
         statuses = {s.status for s in before}
         if skip.reason == "appointment_cancelled":
             return CANCELLED in statuses
