@@ -378,7 +378,7 @@ class Oracle:
             # Never at or after the start (a local check, so no grace); a change that
             # ended the state may race with a send already past its re-read.
             end = min(changed, start.timestamp())
-            if state.at - self.rules.tolerance - 1 <= at < end:
+            if state.began - self.rules.tolerance <= at < end:
                 best, since = "ok", self._due(kind, state, start)
                 break
             if changed <= at < min(changed + self.rules.grace, start.timestamp()):
