@@ -93,7 +93,8 @@ class Settings(BaseSettings):
     )
     twilio_base_url: str = Field("", description="Unset: Twilio itself; else e.g. the sandbox.")
     sms_rate: float = Field(
-        10.0, ge=0, description="SMS per second across all workers (0: no limit)."
+        10.0, ge=0, allow_inf_nan=False,
+        description="SMS per second across all workers (0: no limit).",
     )
     smtp_url: str = Field(
         "", description="smtp://user:pass@host:587?starttls=1 or smtps://…:465; unset: no e-mail."
@@ -128,13 +129,18 @@ class Settings(BaseSettings):
         86400, ge=0, description="How long a customer's contact details are cached."
     )
 
-    @field_validator("api_url")
+    @field_validator("api_url", "public_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError("must be an http:// or https:// URL")
         return value
+
+    @field_validator("twilio_base_url")
+    @classmethod
+    def _optional_http_url(cls, value: str) -> str:
+        return cls._http_url(value) if value else value
 
     @field_validator("redis_url")
     @classmethod

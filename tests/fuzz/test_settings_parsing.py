@@ -139,10 +139,23 @@ def test_agenda_ids_are_ascii_digits_that_fit_an_id(ids: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "url", "shown"),
-    [("OABRIDGE_PUBLIC_URL", "http://[x", "http://[x"),
-     ("OABRIDGE_TWILIO_BASE_URL", "http://user:secret@[x", "http://user:****@[x"),
+    [("OABRIDGE_MAIL_FROM", "http://[x", "http://[x"),
+     ("OABRIDGE_PRACTICE_PHONE", "http://user:secret@[x", "http://user:****@[x"),
      ("OABRIDGE_PRACTICE_NAME", "//[", "//[")],
 )
 def test_describe_lists_a_value_urlsplit_cannot_read(name: str, url: str, shown: str) -> None:
     rows: dict[str, Any] = dict(load_settings({name: url}).describe())
     assert rows[name] == shown
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("OABRIDGE_SMS_RATE", "inf"),
+    ("OABRIDGE_SMS_RATE", "nan"),
+    ("OABRIDGE_PUBLIC_URL", "bridge.example.nl"),
+    ("OABRIDGE_PUBLIC_URL", "ftp://bridge.example.nl"),
+    ("OABRIDGE_TWILIO_BASE_URL", "localhost:8765"),
+])
+def test_settings_the_fuzzing_let_through_are_refused(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({name: value})
+    assert name in str(refused.value)
