@@ -64,8 +64,8 @@ class Delivery:
         if found is None:
             return [Outcome(message_key, "unscheduled")]
         message, previous_start = found
-        now = rt.clock.now()
         state = current_state(rt, message)
+        now = rt.clock.now()  # after the re-read, which may take seconds under retries
         reason = why_not_send(message, state, now)
         if reason is not None:
             record_skip(rt, message, reason, now)

@@ -401,7 +401,7 @@ class Oracle:
 
     def _skip_true(self, appointment: Appointment, skip: Skip) -> bool:
         """Whether the soak's own record bears out why the bridge skipped a message."""
-        slack = 2.0  # the skip stream's stamps have one-second grain
+        slack = 5.0  # whole-second stamps, taken around an API read that may be retried
         # A change took effect somewhere between its call's start and its answer.
         before = [s for s in appointment.history if s.began <= skip.at + slack]
         statuses = {s.status for s in before}
