@@ -14,6 +14,7 @@ second message.
 from __future__ import annotations
 
 import threading
+import time
 
 import structlog
 from redis import Redis
@@ -53,20 +54,19 @@ def keep_alive(redis: Redis, worker_name: str, stop: threading.Event,
 def requeue_abandoned(redis: Redis) -> int:
     """Put the started jobs of dead worker processes back on their queues; how many."""
     known = {as_text(name) for name in redis.smembers(keys.WORKERS)}
-    if not known:
-        return 0
     handed = 0
     for queue_name in QUEUES_BY_PRIORITY:
         queue = Queue(queue_name.value, connection=redis, serializer=JSONSerializer)
         registry = StartedJobRegistry(queue=queue)
         expired: list[str] = []
-        for entry in map(as_text, redis.zrange(registry.key, 0, -1)):
+        for entry in map(as_text, redis.zrange(registry.key, 0, -1) if known else []):
             job_id = entry.split(":", 1)[0]
             name = as_text(redis.hget(Job.key_for(job_id), "worker_name") or b"")
             if name in known and not redis.exists(keys.worker_alive(name)):
                 expired.append(entry)
         for entry in expired:
             handed += _hand_back(redis, queue, registry, entry)
+        handed += _rescue_dequeued(redis, queue, registry)
     dead = [n for n in known if not redis.exists(keys.worker_alive(n))]
     if dead:
         redis.srem(keys.WORKERS, *dead)
@@ -95,3 +95,34 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         pipe.execute()
     log.warning("abandoned_job_requeued", job=job.id, queue=queue.name)
     return 1
+
+
+#: A job a worker took off a queue is in its started registry within milliseconds; one
+#: seen only in the queue's intermediate list this long was taken by a worker that died.
+DEQUEUED_SECONDS = 5
+
+
+def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -> int:
+    """Requeue jobs a killed worker took off the queue but never started (RQ's own
+    clean-up of its intermediate list waits a minute and runs every ten)."""
+    rescued = 0
+    started = set(registry.get_job_ids(cleanup=False))
+    for job_id in map(as_text, redis.lrange(queue.intermediate_queue_key, 0, -1)):
+        seen = keys.dequeued_seen(job_id)
+        if job_id in started or redis.set(seen, time.time(), nx=True, ex=3600):
+            continue
+        if time.time() - float(redis.get(seen) or 0) < DEQUEUED_SECONDS:
+            continue
+        try:
+            job = Job.fetch(job_id, connection=redis, serializer=JSONSerializer)
+        except NoSuchJobError:
+            redis.lrem(queue.intermediate_queue_key, 1, job_id)
+            continue
+        with redis.pipeline() as pipe:
+            pipe.lrem(queue.intermediate_queue_key, 1, job_id)
+            pipe.delete(seen)
+            queue._enqueue_job(job, pipeline=pipe, at_front=True)
+            pipe.execute()
+        log.warning("dequeued_job_requeued", job=job_id, queue=queue.name)
+        rescued += 1
+    return rescued

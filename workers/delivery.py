@@ -136,19 +136,31 @@ class Delivery:
         assert recipient is not None
         message_id = self._record(message, channel, recipient, "claimed", now, text)
         claim = rt.claims.claim(message_id, now)
-        if claim.state in {ClaimState.DONE, ClaimState.BUSY}:
+        if claim.state is ClaimState.BUSY:
+            return Outcome(message.key, "duplicate", channel.value)
+        if claim.state is ClaimState.DONE:
+            if claim.raw == "done:sent":  # an attempt that died before the step below
+                self._remember(message, state, channel, recipient)
             return Outcome(message.key, "duplicate", channel.value)
         if claim.state is ClaimState.STALE:
             resolved = self._resolve_stale(message_id, claim, channel, recipient, text)
             if resolved is not None:
+                if resolved.status == "sent":
+                    self._remember(message, state, channel, recipient)
                 return resolved
         result = hand_over(rt, message_id, lambda: self._hand_over(channel, recipient, text))
         if result == "failed":
             return Outcome(message.key, "failed", channel.value)
-        if channel is Channel.SMS and message.kind in _ANSWERABLE:
-            rt.conversations.remember(recipient, message.appointment_id, message.kind.value,
-                                      state.start, rt.clock.now())
+        self._remember(message, state, channel, recipient)
         return Outcome(message.key, "sent", channel.value)
+
+    def _remember(self, message: PlannedMessage, state: Snapshot, channel: Channel,
+                  recipient: str) -> None:
+        """A prompt or reminder went out by SMS: the customer may answer it (#5)."""
+        if channel is Channel.SMS and message.kind in _ANSWERABLE:
+            self.rt.conversations.remember(recipient, message.appointment_id,
+                                           message.kind.value, state.start,
+                                           self.rt.clock.now())
 
     def _hand_over(self, channel: Channel, recipient: str, text: RenderedText) -> str:
         rt = self.rt

@@ -95,6 +95,11 @@ def worker_alive(worker_name: str) -> str:
 
 WORKER_ALIVE_SECONDS = 5
 
+
+#: When the ticker first saw a job in a queue's intermediate list but not started.
+def dequeued_seen(job_id: str) -> str:
+    return f"{PREFIX}dequeued-seen:{job_id}"
+
 #: Names of the worker processes that keep an alive key (a set): only their jobs are
 #: put back when the key is gone, never those of a worker that keeps none.
 WORKERS = f"{PREFIX}workers"

@@ -16,10 +16,11 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from bridge.outbound.errors import TransientSendError
+from bridge.store import keys
 from bridge.store.claims import STALE_SECONDS
 from tests.flow.conftest import Flow
-from tests.flow.test_replies import answers, prompted, started
-from workers import replies
+from tests.flow.test_replies import answers, code_of, prompted, reply, started
+from workers import deliver, replies
 
 
 def test_an_answer_another_attempt_is_sending_is_retried_not_given_up(flow: Flow) -> None:
@@ -68,3 +69,21 @@ def test_the_reconciliation_does_not_queue_a_reply_whose_job_is_waiting(flow: Fl
     assert queue.job_ids.count(f"reply-{sid}") == 1
     flow.run_jobs()
     assert answers(flow, "+31621000032") == ["reply_help"]
+
+
+def test_a_prompt_whose_worker_died_after_sending_still_opens_the_conversation(
+    flow: Flow,
+) -> None:
+    # Found in review of the soak: a worker killed between the provider call and the
+    # conversation record left a prompt the customer could not answer ("no appointment").
+    started(flow)
+    appointment = prompted(flow, "06-21000033")
+    flow.redis.delete(keys.conversation("+31621000033"))  # the step the dead worker missed
+    prompt = next(r for r in flow.rt.messages.recent(50)
+                  if r.recipient == "+31621000033" and r.kind == "confirm_request")
+    deliver.deliver_message(prompt.message_key)  # the dead worker's job, run again
+    assert flow.twilio.wait_idle(10)
+    reply(flow, "+31621000033", code_of(flow, appointment))
+    assert answers(flow, "+31621000033") == ["reply_confirmed"]
+    assert sum(r.kind == "confirm_request" for r in flow.rt.messages.recent(50)
+               if r.recipient == "+31621000033") == 1

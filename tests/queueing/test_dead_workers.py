@@ -19,6 +19,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegis
 from rq.serializers import JSONSerializer
 
 from bridge.store import keys
+from workers import abandoned
 from workers.abandoned import keep_alive, requeue_abandoned
 from workers.retries import RetryMover
 
@@ -96,3 +97,25 @@ def test_due_retries_are_queued_without_rqs_scheduler(redis: Redis) -> None:
     assert ScheduledJobRegistry(queue=queue).get_job_ids() == [later.id]
     SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
     assert due.get_status() is JobStatus.FINISHED
+
+
+def test_a_job_taken_off_the_queue_by_a_worker_that_died_is_queued_again(
+    redis: Redis,
+) -> None:
+    # Found by the full soak: a worker killed between taking a job off the queue and
+    # starting it left it in RQ's intermediate list; RQ's clean-up of that list runs
+    # every ten minutes, and a poll's claim kept every later poll out meanwhile.
+    queue = Queue("poll", connection=redis, serializer=JSONSerializer)
+    job = queue.enqueue("builtins.len", "abc")
+    redis.lmove(queue.key, queue.intermediate_queue_key, "RIGHT", "LEFT")  # as a worker
+    assert queue.job_ids == []
+
+    assert requeue_abandoned(redis) == 0  # first sight: a live worker starts it any moment
+    seen = keys.dequeued_seen(job.id)
+    redis.set(seen, float(redis.get(seen) or 0) - abandoned.DEQUEUED_SECONDS - 1)
+    assert requeue_abandoned(redis) == 1
+
+    assert queue.job_ids == [job.id]
+    assert redis.llen(queue.intermediate_queue_key) == 0
+    SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert job.get_status() is JobStatus.FINISHED
