@@ -249,8 +249,10 @@ def run(args: argparse.Namespace) -> int:
         skips = SkipReader(redis)
         every(2, stop, skips.read)
         every(15, stop, system.trigger_poll)
+        # The practice waits for its answers: a timed-out write retried would run twice
+        # (the sandbox still does the first), and the soak's record would not be the truth.
         api = BookingClient(f"{sandbox_url}/APIREST", DEMO_API_KEY, DEMO_API_SECRET,
-                            timeout=2)
+                            timeout=60)
         endpoints = Endpoints(sandbox_url, f"http://127.0.0.1:{ports['ingress']}", secret,
                               DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
         pace = Pace(args.changes, args.seconds, tail=80.0)
