@@ -59,7 +59,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--short", action="store_true",
-                        help="the suite's run: 1,000 changes over 65 s")
+                        help="the suite's run: 1,000 changes over 60 s")
     parser.add_argument("--changes", type=int, help="changes to make (10,000)")
     parser.add_argument("--seconds", type=float, help="how long the changes take (1,300)")
     parser.add_argument("--seed", type=int, default=8, help="seed of everything random (8)")
@@ -72,7 +72,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", help="logs and sandbox data (default: a new temp dir)")
     args = parser.parse_args(argv)
     args.changes = args.changes or (1000 if args.short else 10_000)
-    args.seconds = args.seconds or (65.0 if args.short else 1300.0)
+    args.seconds = args.seconds or (60.0 if args.short else 1300.0)
     return args
 
 
@@ -255,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
                             timeout=60)
         endpoints = Endpoints(sandbox_url, f"http://127.0.0.1:{ports['ingress']}", secret,
                               DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
-        pace = Pace(args.changes, args.seconds, tail=80.0)
+        pace = Pace(args.changes, args.seconds, tail=75.0)
         driver = Driver(journal, api, endpoints, people, random.Random(args.seed + 1), pace)
         chaos = Chaos(args, system, driver, ports["ingress"])
         drive(args, driver)
