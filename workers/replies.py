@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import requests
 import structlog
 from rq.job import Job
+from twilio.base.exceptions import TwilioException
 
 from bridge.booking import Appointment, BookingApiError, BookingNotFoundError, Label
 from bridge.domain.intents import Intent, Reply, understand
@@ -242,7 +244,14 @@ def reconcile_inbound() -> dict[str, Any]:
         return {"checked": 0, "recovered": 0}
     recovered = 0
     checked = 0
-    for message in rt.sms.client.messages.list(to=rt.settings.twilio_from, limit=200):
+    try:
+        listed = rt.sms.client.messages.list(to=rt.settings.twilio_from, limit=200)
+    except (requests.RequestException, TwilioException) as exc:
+        # The scan is periodic: the next one is its retry. Raising would only leave a
+        # transient Twilio error in the failed registry, which is for permanent ones.
+        log.warning("inbound_reconcile_postponed", error=type(exc).__name__)
+        return {"checked": 0, "recovered": 0, "postponed": type(exc).__name__}
+    for message in listed:
         if str(message.direction) != "inbound":
             continue
         checked += 1

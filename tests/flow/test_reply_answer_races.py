@@ -87,3 +87,13 @@ def test_a_prompt_whose_worker_died_after_sending_still_opens_the_conversation(
     assert answers(flow, "+31621000033") == ["reply_confirmed"]
     assert sum(r.kind == "confirm_request" for r in flow.rt.messages.recent(50)
                if r.recipient == "+31621000033") == 1
+
+
+def test_an_inbound_scan_twilio_refuses_waits_for_the_next_one(flow: Flow) -> None:
+    # Found by the full soak: three Twilio 503s left a periodic scan in the failed
+    # registry, which is for permanent errors; the next scan is its retry.
+    started(flow)
+    flow.twilio.fault_rates.update_from_json({"error_rate": 1.0, "seed": 1})
+    result = replies.reconcile_inbound()
+    assert result["checked"] == 0 and result["postponed"]
+    assert not flow.redis.exists(keys.INBOUND_RECONCILE_QUEUED)  # the next tick queues one
