@@ -33,11 +33,12 @@ import structlog
 from redis import Redis
 
 from bench.soaklib import evidence, report, world
-from bench.soaklib.driver import AMSTERDAM, Driver, Endpoints, Pace
+from bench.soaklib.driver import Driver, Endpoints, Pace
 from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED, Journal
 from bench.soaklib.oracle import Oracle, Rules, Skip
-from bench.soaklib.queues import leftovers
+from bench.soaklib.queues import busy, leftovers
 from bench.soaklib.system import System, free_port
+from bench.soaklib.world import AMSTERDAM
 from bridge.booking import BookingClient, BookingNotFoundError
 from bridge.booking.models import Label
 from bridge.store.message_log import MessageLog
@@ -323,8 +324,6 @@ def last_start(journal: Journal) -> float:
 def drain(redis: Redis, skips: SkipReader, limit: float = 240) -> tuple[bool, float]:
     """Wait until the queues are empty and nothing is due (faults are off by now)."""
     began = time.time()
-    from bench.soaklib.queues import busy
-
     while time.time() - began < limit:
         if not busy(redis):
             time.sleep(3)  # status callbacks still under way at the Twilio sandbox

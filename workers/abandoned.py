@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import structlog
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -88,13 +90,19 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         registry.cleanup(timestamp=2)  # only entries scored 1, like this one
         return 1
     job.retries_left -= 1  # saved with the job as it is queued
+    _requeue_at_front(redis, queue, job, lambda pipe: pipe.zrem(registry.key, entry))
+    log.warning("abandoned_job_requeued", job=job.id, queue=queue.name)
+    return 1
+
+
+def _requeue_at_front(redis: Redis, queue: Queue, job: Job,
+                      forget: Callable[[Pipeline], object]) -> None:
+    """In one transaction: `forget` where the job was stuck, queue it at the front."""
     with redis.pipeline() as pipe:
-        pipe.zrem(registry.key, entry)
+        forget(pipe)
         # RQ's own requeue and scheduler use this too: one transaction, no dependency WATCH.
         queue._enqueue_job(job, pipeline=pipe, at_front=True)
         pipe.execute()
-    log.warning("abandoned_job_requeued", job=job.id, queue=queue.name)
-    return 1
 
 
 #: A job a worker took off a queue is in its started registry within milliseconds; one
@@ -118,11 +126,11 @@ def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -
         except NoSuchJobError:
             redis.lrem(queue.intermediate_queue_key, 1, job_id)
             continue
-        with redis.pipeline() as pipe:
+        def forget(pipe: Pipeline, job_id: str = job_id, seen: str = seen) -> None:
             pipe.lrem(queue.intermediate_queue_key, 1, job_id)
             pipe.delete(seen)
-            queue._enqueue_job(job, pipeline=pipe, at_front=True)
-            pipe.execute()
+
+        _requeue_at_front(redis, queue, job, forget)
         log.warning("dequeued_job_requeued", job=job_id, queue=queue.name)
         rescued += 1
     return rescued

@@ -23,7 +23,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from standardwebhooks import Webhook
@@ -40,10 +39,9 @@ from bench.soaklib.journal import (
     Reply,
     State,
 )
+from bench.soaklib.world import AMSTERDAM
 from bridge.booking import BookingClient
 from bridge.booking.models import BookingMode, CancelMode
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bench.soaklib import texts, world
 from bench.soaklib.evidence import Received, Sent
@@ -37,8 +36,8 @@ from bench.soaklib.journal import (
     Reply,
     State,
 )
+from bench.soaklib.world import AMSTERDAM
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 #: Why a message may be skipped instead of sent (#3-#5: opt-out, invalid number, over).
 ALLOWED_SKIPS = frozenset({
     "appointment_removed", "appointment_started", "appointment_cancelled",
@@ -364,7 +363,8 @@ class Oracle:
 
     def _justified(self, appointment: Appointment, kind: str, start: datetime,
                    at: float) -> tuple[str, float | None]:
-        """("ok" | "race" | "wrong", when the message became due)."""
+        """("ok" | "race" | "wrong", when the state that called for it began; a
+        reminder's own due time is applied by the caller, which knows its offset)."""
         history = appointment.history
         best = "wrong"
         since: float | None = None
@@ -379,10 +379,10 @@ class Oracle:
             # ended the state may race with a send already past its re-read.
             end = min(changed, start.timestamp())
             if state.began - self.rules.tolerance <= at < end:
-                best, since = "ok", self._due(kind, state, start)
+                best, since = "ok", state.at
                 break
             if changed <= at < min(changed + self.rules.grace, start.timestamp()):
-                best, since = "race", self._due(kind, state, start)
+                best, since = "race", state.at
         return best, since
 
     def _calls_for(self, kind: str, state: State, moved_to: set[datetime]) -> bool:
@@ -393,11 +393,6 @@ class Oracle:
         if kind == "rescheduled":
             return state.status in LIVE and state.start in moved_to
         return state.status == CANCELLED and state.action == "cancel"
-
-    def _due(self, kind: str, state: State, start: datetime) -> float:
-        """When the state began to call for the message (a reminder's own due time is
-        applied by the caller, which knows which offset a send answers)."""
-        return state.at
 
     def _skip_true(self, appointment: Appointment, skip: Skip) -> bool:
         """Whether the soak's own record bears out why the bridge skipped a message."""

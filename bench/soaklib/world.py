@@ -12,7 +12,10 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+#: The practice's time zone: the booking API speaks its wall-clock time.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 AGENDA_ID = 5001
 QUICK_TYPE = 6101
 FIRM_TYPE = 6102
