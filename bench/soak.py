@@ -32,12 +32,13 @@ import httpx
 import structlog
 from redis import Redis
 
+from bench.ingress import free_port
 from bench.soaklib import evidence, report, world
 from bench.soaklib.driver import Driver, Endpoints, Pace
 from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED, Journal
 from bench.soaklib.oracle import Oracle, Rules, Skip
 from bench.soaklib.queues import busy, leftovers
-from bench.soaklib.system import System, free_port
+from bench.soaklib.system import System
 from bench.soaklib.world import AMSTERDAM
 from bridge.booking import BookingClient, BookingNotFoundError
 from bridge.booking.models import Label
