@@ -24,7 +24,7 @@ from sandbox.booking import BookingSandbox
 from sandbox.clock import ManualClock
 from sandbox.mail import MailSink
 from sandbox.twilio import DEMO_NUMBER, TwilioSandbox
-from tests.support.asgi_server import free_port, serve
+from tests.support.asgi_server import port_of, reserve_socket, serve
 from workers import runtime
 from workers.process import build_worker
 from workers.relay import Relay
@@ -128,8 +128,9 @@ def make_flow(redis: Redis, redis_url: str) -> Iterator[Callable[..., Flow]]:
     def make(start: datetime = START, wrap: Wrapper | None = None, **extra: str) -> Flow:
         clock = ManualClock(start)
         booking = BookingSandbox(API_KEY, API_SECRET, clock=clock)
-        ingress_port = free_port()
-        ingress_url = f"http://127.0.0.1:{ingress_port}"
+        ingress_socket = reserve_socket()  # bound now: the public URL needs its port
+        stack.callback(ingress_socket.close)
+        ingress_url = f"http://127.0.0.1:{port_of(ingress_socket)}"
         twilio = stack.enter_context(TwilioSandbox(
             TWILIO_SID, TWILIO_TOKEN, clock=clock, step_delay=0.01,
             inbound_url=f"{ingress_url}/twilio/inbound",
@@ -150,7 +151,7 @@ def make_flow(redis: Redis, redis_url: str) -> Iterator[Callable[..., Flow]]:
             "OABRIDGE_SMS_RATE": "0",
             **extra,
         })
-        stack.enter_context(serve(create_ingress(settings), port=ingress_port))
+        stack.enter_context(serve(create_ingress(settings), ingress_socket))
         rt = Runtime.from_settings(settings, clock=clock)
         runtime.install(rt)
         api = stack.enter_context(BookingClient(api_url, API_KEY, API_SECRET, clock=clock))
