@@ -130,9 +130,8 @@ def _act(rt: Runtime, phone: str, action: str, appointment: Appointment,
 
 
 def _about_appointment(rt: Runtime, phone: str, action: str, code: str | None) -> Decision:
-    now = rt.clock.now()
-    candidates = [a for i, _ in rt.conversations.open_appointments(phone, now)
-                  if (a := _live(rt, phone, i)) is not None]
+    live = (_live(rt, phone, i) for i in rt.conversations.asked_about(phone))
+    candidates = sorted((a for a in live if a is not None), key=lambda a: a.start)
     if not candidates:
         return Decision("reply_no_appointment")
     if len(candidates) == 1:

@@ -71,7 +71,8 @@ def _opted_out(raw: bytes | str | None, tz: ZoneInfo) -> str:
 
 
 def _open(asked: dict[bytes, bytes], now: datetime) -> list[tuple[int, datetime, str]]:
-    """Like `Conversations.open_appointments`, with the kind asked about as well."""
+    """What was asked about and had not started then (the page reads no booking API: an
+    appointment moved since shows at the start we asked about), with the kind asked."""
     found = []
     for ident, raw in asked.items():
         entry = json.loads(as_text(raw))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from redis import Redis
 
@@ -42,14 +42,12 @@ class Conversations:
             pipe.expire(key, self.retention)
             pipe.execute()
 
-    def open_appointments(self, phone: str, now: datetime) -> list[tuple[int, datetime]]:
-        """Appointments this number was asked about that have not started, soonest first."""
-        found = []
-        for ident, raw in self.redis.hgetall(keys.conversation(phone)).items():
-            start = datetime.fromtimestamp(int(json.loads(as_text(raw))["start"]), UTC)
-            if start > now:
-                found.append((int(as_text(ident)), start))
-        return sorted(found, key=lambda item: item[1])
+    def asked_about(self, phone: str) -> list[int]:
+        """Every appointment this number was asked about and not yet forgotten.
+
+        Not filtered by the start we asked about: the practice may have moved the
+        appointment since, so only the booking API can say which are still open."""
+        return sorted(int(as_text(ident)) for ident in self.redis.hkeys(keys.conversation(phone)))
 
     def forget(self, phone: str, appointment_id: int) -> None:
         self.redis.hdel(keys.conversation(phone), str(appointment_id))

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bridge.booking import Label
+from bridge.booking import BookingMode, Label
 from bridge.cli.main import main
 from bridge.domain.messages import MessageKind
 from bridge.store import keys
@@ -212,6 +212,24 @@ def test_a_reply_after_the_appointment_started_finds_nothing_to_act_on(flow: Flo
     assert flow.api.get_appointment(appointment).label is Label.PENDING
 
 
+def test_a_reply_after_the_old_start_of_a_moved_appointment_still_finds_it(flow: Flow) -> None:
+    """The bridge remembers the start it asked about; the practice may move the
+    appointment later, and the customer answer after the old start (the soak found it)."""
+    started(flow)
+    appointment = prompted(flow, "06-21000017")
+    before = flow.api.get_appointment(appointment)
+    later = before.start + timedelta(days=1)
+    flow.api.set_appointment(
+        27041, before.customer_id or 0, before.appointment_type_id or 0,
+        later.date(), later.time(),
+        appointment_id=appointment, booking_mode=BookingMode.CUSTOMER,
+    )
+    flow.clock.set(before.start + timedelta(minutes=5))
+    reply(flow, "+31621000017", code_of(flow, appointment))
+    assert answers(flow, "+31621000017") == ["reply_confirmed"]
+    assert flow.api.get_appointment(appointment).label is Label.APPROVED
+
+
 def test_after_start_sms_flows_again(make_flow: MakeFlow) -> None:
     flow = started(make_flow(OABRIDGE_CHANNELS="reminder:sms"))
     appointment = prompted(flow, "06-21000014")
@@ -249,6 +267,6 @@ def test_erase_removes_what_is_held_about_a_number(
     assert "+31*******16" in out and "logged message" in out and "opt-out record" in out
     assert not flow.rt.optouts.is_opted_out("+31621000016")
     assert [r for r in flow.rt.messages.recent(500) if r.recipient == "+31621000016"] == []
-    assert flow.rt.conversations.open_appointments("+31621000016", flow.clock.now()) == []
+    assert flow.rt.conversations.asked_about("+31621000016") == []
     assert main(["erase", "--phone", "06 21 00 00 16"]) == 0
     assert "nothing was held" in capsys.readouterr().out
