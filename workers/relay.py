@@ -3,9 +3,10 @@
 Every worker runs a relay. An entry moves atomically from the intake to a processing
 list (LMOVE), becomes an RQ job with the id the ingress promised, and only then
 leaves the processing list. A relay that dies in between leaves its entries in
-processing; the ticker's `recover` puts any entry older than a minute back on the
-intake. At worst an entry is enqueued twice, under the same job id, and every job is
-safe to run twice. An entry that cannot be read is kept, visibly, on a list of its own.
+processing; the ticker's `recover` puts an entry it has seen there for five seconds
+back on the intake (a customer's STOP must not wait a minute). At worst an entry is
+enqueued twice, under the same job id, and every job is safe to run twice. An entry
+that cannot be read is kept, visibly, on a list of its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.intake import IntakeEntry
 from bridge.queueing.jobs import JOBS, JobSpec
 from bridge.store import keys
+from bridge.store.text import as_text
 
 __all__ = ["Relay"]
 
@@ -74,21 +76,32 @@ class Relay:
         return len(jobs)
 
     def recover(self) -> int:
-        """Put entries stuck in processing (their relay died) back on the intake."""
-        cutoff = int(self.clock.now().timestamp()) - keys.INTAKE_RECOVER_SECONDS
+        """Put entries stuck in processing (their relay died) back on the intake.
+
+        Judged by when this ticker first saw an entry there, not by when it was
+        accepted: an entry may wait long on a busy intake and still be in good hands."""
+        now = self.clock.now().timestamp()
+        waiting = {as_text(item) for item in self.redis.lrange(keys.INTAKE_PROCESSING, 0, -1)}
+        seen = {as_text(k): float(v) for k, v in
+                self.redis.hgetall(keys.INTAKE_PROCESSING_SEEN).items()}
+        gone = set(seen) - waiting
+        if gone:
+            self.redis.hdel(keys.INTAKE_PROCESSING_SEEN, *gone)
         moved = 0
-        for item in self.redis.lrange(keys.INTAKE_PROCESSING, 0, -1):
-            raw = item.decode() if isinstance(item, bytes) else str(item)
-            try:
-                stale = IntakeEntry.from_json(raw).accepted_at < cutoff
-            except (ValueError, KeyError, TypeError):
-                stale = True
-            if stale:
-                with self.redis.pipeline() as pipe:
-                    pipe.lrem(keys.INTAKE_PROCESSING, 1, raw)
-                    pipe.rpush(keys.INTAKE, raw)
-                    pipe.execute()
-                moved += 1
+        for raw in waiting:
+            if raw not in seen:
+                self.redis.hsetnx(keys.INTAKE_PROCESSING_SEEN, raw, now)
+                continue
+            if now - seen[raw] < keys.INTAKE_RECOVER_SECONDS:
+                continue
+            with self.redis.pipeline() as pipe:
+                pipe.lrem(keys.INTAKE_PROCESSING, 1, raw)
+                pipe.rpush(keys.INTAKE, raw)
+                pipe.hdel(keys.INTAKE_PROCESSING_SEEN, raw)
+                pipe.execute()
+            moved += 1
+        if moved:
+            log.warning("intake_recovered", entries=moved)
         return moved
 
     def run(self, stop: threading.Event) -> None:

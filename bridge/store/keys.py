@@ -109,8 +109,11 @@ WORKERS = f"{PREFIX}workers"
 INTAKE = f"{PREFIX}intake"
 #: Entries a relay has taken from the intake and not yet turned into jobs.
 INTAKE_PROCESSING = f"{PREFIX}intake:processing"
-#: An entry still in processing this long after it was accepted goes back to the intake.
-INTAKE_RECOVER_SECONDS = 60
+#: When the ticker first saw each entry in processing (a hash: entry -> seconds).
+INTAKE_PROCESSING_SEEN = f"{PREFIX}intake:processing-seen"
+#: A relay turns its entries into jobs within milliseconds; an entry the ticker has seen
+#: in processing this long belongs to a relay that died, and goes back to the intake.
+INTAKE_RECOVER_SECONDS = 5
 
 
 #: A webhook-id seen in the last 24 h, holding the job id it was enqueued as.

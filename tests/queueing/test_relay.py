@@ -54,12 +54,29 @@ def test_entries_of_a_relay_that_died_are_recovered(redis: Redis, redis_url: str
     redis.lmove(keys.INTAKE, keys.INTAKE_PROCESSING, "RIGHT", "LEFT")
     clock = ManualClock(NOW)
     relay = Relay(redis, JobWriter(redis), clock)
-    assert relay.recover() == 0  # too recent: its relay may still be at work
-    clock.advance(timedelta(seconds=keys.INTAKE_RECOVER_SECONDS + 1))
+    assert relay.recover() == 0  # first seen now: its relay may still be at work
+    clock.advance(timedelta(seconds=keys.INTAKE_RECOVER_SECONDS - 1))
+    assert relay.recover() == 0
+    clock.advance(timedelta(seconds=2))
     assert relay.recover() == 1
     assert relay.pump() == 1
     assert sync_jobs(redis) == ["wh-a"]
     assert redis.llen(keys.INTAKE_PROCESSING) == 0
+
+
+def test_an_entry_long_on_the_intake_is_not_taken_from_a_live_relay(
+        redis: Redis, redis_url: str) -> None:
+    """Seconds are counted from when the ticker first saw the entry in processing, not
+    from its acceptance: a backlog must not make every entry look abandoned."""
+    accept(redis_url, "wh-a", "oab:webhook:a")
+    clock = ManualClock(NOW + timedelta(hours=1))  # accepted an hour ago
+    relay = Relay(redis, JobWriter(redis), clock)
+    redis.lmove(keys.INTAKE, keys.INTAKE_PROCESSING, "RIGHT", "LEFT")
+    assert relay.recover() == 0
+    assert relay.pump() == 0  # nothing on the intake: the entry is with its relay
+    redis.lrem(keys.INTAKE_PROCESSING, 1, redis.lindex(keys.INTAKE_PROCESSING, 0) or b"")
+    assert relay.recover() == 0  # its relay finished; the record of it is dropped
+    assert redis.hlen(keys.INTAKE_PROCESSING_SEEN) == 0
 
 
 def test_an_unreadable_entry_is_kept_visibly(redis: Redis) -> None:
