@@ -2,8 +2,11 @@
 
 RQ stores each job's function as a dotted path, so the paths below must not move.
 Jobs take only ids and JSON-safe values (RQ's JSON serializer, not pickle). Queue
-order is priority order: a worker always takes a customer's reply before a send,
-a send before a sync, a sync before a poll.
+order is priority order: a customer's reply first; then the poll queue, whose jobs
+(poll, reconciliations) are claimed one at a time, so it never holds more than a few
+and costs the others little, while learning of a change never waits behind a burst
+of sends; then sends; then syncs, one per webhook, unbounded, whose changes the next
+poll finds anyway.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ class QueueName(Enum):
 
 QUEUES_BY_PRIORITY: tuple[QueueName, ...] = (
     QueueName.REPLIES,
+    QueueName.POLL,
     QueueName.SEND,
     QueueName.SYNC,
-    QueueName.POLL,
 )
 
 

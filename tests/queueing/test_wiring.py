@@ -20,7 +20,7 @@ def test_every_job_function_imports_from_its_stored_path() -> None:
 def test_every_queue_has_a_worker_in_priority_order(redis: Redis) -> None:
     assert set(QUEUES_BY_PRIORITY) == set(QueueName)
     worker = build_worker(redis, simple=True)
-    assert worker.queue_names() == ["replies", "send", "sync", "poll"]
+    assert worker.queue_names() == ["replies", "poll", "send", "sync"]
     assert {spec.queue for spec in JOBS.values()} <= set(QUEUES_BY_PRIORITY)
 
 
