@@ -22,6 +22,7 @@ from redis import Redis
 from redis.client import Pipeline
 from rq import Queue
 from rq.exceptions import NoSuchJobError
+from rq.executions import Execution
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
@@ -54,7 +55,7 @@ def keep_alive(redis: Redis, worker_name: str, stop: threading.Event,
 
 
 def requeue_abandoned(redis: Redis) -> int:
-    """Put the started jobs of dead worker processes back on their queues; how many."""
+    """Put the jobs of dead worker processes back on their queues; how many."""
     known = {as_text(name) for name in redis.smembers(keys.WORKERS)}
     handed = 0
     for queue_name in QUEUES_BY_PRIORITY:
@@ -62,8 +63,7 @@ def requeue_abandoned(redis: Redis) -> int:
         registry = StartedJobRegistry(queue=queue)
         expired: list[str] = []
         for entry in map(as_text, redis.zrange(registry.key, 0, -1) if known else []):
-            job_id = entry.split(":", 1)[0]
-            name = as_text(redis.hget(Job.key_for(job_id), "worker_name") or b"")
+            name = _worker_of(redis, entry)
             if name in known and not redis.exists(keys.worker_alive(name)):
                 expired.append(entry)
         for entry in expired:
@@ -75,14 +75,37 @@ def requeue_abandoned(redis: Redis) -> int:
     return handed
 
 
+def _worker_of(redis: Redis, entry: str) -> str:
+    """The worker running a started registry entry (`job:execution`). The execution
+    names it from the start; the job hash only once the forked horse has begun."""
+    job_id, _, execution_id = entry.partition(":")
+    execution = Execution(execution_id, job_id, connection=redis) if execution_id else None
+    name = redis.hget(execution.key, "worker_name") if execution else None
+    return as_text(name or redis.hget(Job.key_for(job_id), "worker_name") or b"")
+
+
 def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: str) -> int:
     """Requeue one abandoned execution at the front; 1 if a job was handed back."""
+    job_id = entry.split(":", 1)[0]
     try:
-        job = Job.fetch(entry.split(":", 1)[0], connection=redis, serializer=JSONSerializer)
+        job = Job.fetch(job_id, connection=redis, serializer=JSONSerializer)
     except NoSuchJobError:
         redis.zrem(registry.key, entry)
         return 0
-    if job.get_status() is not JobStatus.STARTED:  # a leftover entry of a finished job
+
+    def forget(pipe: Pipeline) -> None:
+        pipe.zrem(registry.key, entry)
+        pipe.lrem(queue.intermediate_queue_key, 0, job_id)
+
+    status = job.get_status()
+    if status is JobStatus.QUEUED:  # killed before its horse began: it never ran
+        if redis.lpos(queue.key, job_id) is not None:  # already back in line
+            redis.zrem(registry.key, entry)
+            return 0
+        _requeue_at_front(redis, queue, job, forget)
+        log.warning("unstarted_job_requeued", job=job.id, queue=queue.name)
+        return 1
+    if status is not JobStatus.STARTED:  # a leftover entry of a finished job
         redis.zrem(registry.key, entry)
         return 0
     if not job.retries_left:  # let RQ record it as abandoned, visibly
@@ -90,7 +113,7 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         registry.cleanup(timestamp=2)  # only entries scored 1, like this one
         return 1
     job.retries_left -= 1  # saved with the job as it is queued
-    _requeue_at_front(redis, queue, job, lambda pipe: pipe.zrem(registry.key, entry))
+    _requeue_at_front(redis, queue, job, forget)
     log.warning("abandoned_job_requeued", job=job.id, queue=queue.name)
     return 1
 
@@ -111,10 +134,10 @@ DEQUEUED_SECONDS = 5
 
 
 def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -> int:
-    """Requeue jobs a killed worker took off the queue but never started (RQ's own
+    """Requeue jobs a killed worker took off the queue but never registered (RQ's own
     clean-up of its intermediate list waits a minute and runs every ten)."""
     rescued = 0
-    started = set(registry.get_job_ids(cleanup=False))
+    started = {entry.split(":", 1)[0] for entry in map(as_text, redis.zrange(registry.key, 0, -1))}
     for job_id in map(as_text, redis.lrange(queue.intermediate_queue_key, 0, -1)):
         seen = keys.dequeued_seen(job_id)
         if job_id in started or redis.set(seen, time.time(), nx=True, ex=3600):
@@ -124,10 +147,17 @@ def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -
         try:
             job = Job.fetch(job_id, connection=redis, serializer=JSONSerializer)
         except NoSuchJobError:
-            redis.lrem(queue.intermediate_queue_key, 1, job_id)
+            job = None
+        if job is None or job.get_status() is not JobStatus.QUEUED \
+                or redis.lpos(queue.key, job_id) is not None:  # ran, or already back in line
+            with redis.pipeline() as pipe:
+                pipe.lrem(queue.intermediate_queue_key, 0, job_id)
+                pipe.delete(seen)
+                pipe.execute()
             continue
+
         def forget(pipe: Pipeline, job_id: str = job_id, seen: str = seen) -> None:
-            pipe.lrem(queue.intermediate_queue_key, 1, job_id)
+            pipe.lrem(queue.intermediate_queue_key, 0, job_id)
             pipe.delete(seen)
 
         _requeue_at_front(redis, queue, job, forget)

@@ -14,13 +14,14 @@ import threading
 
 import structlog
 from redis import Redis
-from rq import SimpleWorker, Worker
+from rq import Worker
 from rq.serializers import JSONSerializer
 
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.settings import Settings
 from workers import runtime
 from workers.abandoned import keep_alive
+from workers.dequeue import SafeSimpleWorker, SafeWorker
 from workers.relay import Relay
 from workers.runtime import Runtime
 from workers.ticker import Ticker
@@ -31,8 +32,11 @@ log = structlog.get_logger(__name__)
 
 
 def build_worker(redis: Redis, *, simple: bool = False, name: str | None = None) -> Worker:
-    """An RQ worker on the bridge's queues (SimpleWorker runs jobs in-process)."""
-    worker_class: type[Worker] = SimpleWorker if simple else Worker  # type: ignore[assignment]
+    """An RQ worker on the bridge's queues (simple: jobs run in-process, no fork), which
+    never holds a job where a SIGKILL would lose it (`workers.dequeue`)."""
+    worker_class: type[Worker] = (
+        SafeSimpleWorker if simple else SafeWorker  # type: ignore[assignment]
+    )
     return worker_class(
         [queue.value for queue in QUEUES_BY_PRIORITY],
         connection=redis,

@@ -11,8 +11,10 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from redis import Redis
 from rq import Queue, Retry, SimpleWorker
+from rq.exceptions import DequeueTimeout
 from rq.executions import prepare_execution
 from rq.job import JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
@@ -21,6 +23,7 @@ from rq.serializers import JSONSerializer
 from bridge.store import keys
 from workers import abandoned
 from workers.abandoned import keep_alive, requeue_abandoned
+from workers.dequeue import SafeQueue, SafeSimpleWorker
 from workers.retries import RetryMover
 
 
@@ -119,3 +122,71 @@ def test_a_job_taken_off_the_queue_by_a_worker_that_died_is_queued_again(
     assert redis.llen(queue.intermediate_queue_key) == 0
     SimpleWorker([queue], connection=redis, serializer=JSONSerializer).work(burst=True)
     assert job.get_status() is JobStatus.FINISHED
+
+
+def _three_queues(redis: Redis) -> list[Queue]:
+    return [SafeQueue(name, connection=redis, serializer=JSONSerializer)
+            for name in ("replies", "send", "sync")]
+
+
+def test_a_worker_on_several_queues_holds_a_job_only_where_the_ticker_finds_it(
+    redis: Redis,
+) -> None:
+    # Found by the full soak: RQ takes a job off several queues with BLPOP, so a worker
+    # killed before registering it lost it without a trace (two customers' replies).
+    queues = _three_queues(redis)
+    job = queues[1].enqueue("builtins.len", "abc")
+    found = SafeQueue.dequeue_any(queues, None, connection=redis, serializer=JSONSerializer)
+    assert found is not None and found[0].id == job.id and found[1].name == "send"
+    assert redis.lrange(queues[1].intermediate_queue_key, 0, -1) == [job.id.encode()]
+
+    worker = SafeSimpleWorker(queues, connection=redis, serializer=JSONSerializer)
+    worker.prepare_execution(job)  # registered: it leaves the intermediate list
+    assert redis.llen(queues[1].intermediate_queue_key) == 0
+    assert job.id in StartedJobRegistry(queue=queues[1]).get_job_ids()
+
+
+def test_a_job_dequeued_from_several_queues_by_a_worker_that_died_runs(redis: Redis) -> None:
+    queues = _three_queues(redis)
+    job = queues[2].enqueue("builtins.len", "abc")
+    assert SafeQueue.dequeue_any(queues, None, connection=redis,
+                                 serializer=JSONSerializer) is not None  # then SIGKILL
+    assert requeue_abandoned(redis) == 0
+    seen = keys.dequeued_seen(job.id)
+    redis.set(seen, float(redis.get(seen) or 0) - abandoned.DEQUEUED_SECONDS - 1)
+    assert requeue_abandoned(redis) == 1
+    assert queues[2].job_ids == [job.id]
+    SafeSimpleWorker(queues, connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert job.get_status() is JobStatus.FINISHED
+    assert all(redis.llen(q.intermediate_queue_key) == 0 for q in queues)
+
+
+def test_a_job_registered_by_a_worker_killed_before_its_horse_began_runs(redis: Redis) -> None:
+    # The worker writes the started registry entry before it forks; the job hash names
+    # the worker only once the horse runs. A kill in between left an entry RQ's clean-up
+    # dropped as a leftover, and the job with it.
+    redis.sadd(keys.WORKERS, "w-dead")
+    queues = _three_queues(redis)
+    job = queues[0].enqueue("builtins.len", "abc", retry=Retry(max=3, interval=[10]))
+    SafeQueue.dequeue_any(queues, None, connection=redis, serializer=JSONSerializer)
+    worker = SafeSimpleWorker(queues, connection=redis, serializer=JSONSerializer,
+                              name="w-dead")
+    worker.prepare_execution(job)  # then SIGKILL, before prepare_job_execution
+    assert job.get_status() is JobStatus.QUEUED
+
+    assert requeue_abandoned(redis) == 1
+
+    assert StartedJobRegistry(queue=queues[0]).get_job_ids() == []
+    assert queues[0].job_ids == [job.id]
+    assert queues[0].fetch_job(job.id).retries_left == 3  # it never ran: no retry spent
+    SafeSimpleWorker(queues, connection=redis, serializer=JSONSerializer).work(burst=True)
+    assert job.get_status() is JobStatus.FINISHED
+
+
+def test_an_idle_worker_blocks_briefly_then_sees_every_queue(redis: Redis) -> None:
+    queues = _three_queues(redis)
+    with pytest.raises(DequeueTimeout):
+        SafeQueue.dequeue_any(queues, 1, connection=redis, serializer=JSONSerializer)
+    later = queues[2].enqueue("builtins.len", "abc")
+    found = SafeQueue.dequeue_any(queues, 1, connection=redis, serializer=JSONSerializer)
+    assert found is not None and found[0].id == later.id
