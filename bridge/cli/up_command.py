@@ -31,6 +31,10 @@ from bridge.store.message_log import MessageLog
 DEMO_DEFAULTS = {
     "OABRIDGE_POLL_INTERVAL": "10",
     "OABRIDGE_QUIET_HOURS": "off",  # so the demo shows its messages at any hour
+    # The demo's next appointments are on the next open day, at most four days away
+    # (a Friday night before a Monday): a reminder four days ahead is due at once at any
+    # hour and weekday. With the usual 1d the demo showed none before 09:00.
+    "OABRIDGE_REMINDER_OFFSETS": "4d",
     "OABRIDGE_PRACTICE_PHONE": "030 123 45 67",
     "OABRIDGE_MAIL_FROM": "praktijk@fysiodelinde.example",
 }
