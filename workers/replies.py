@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -141,12 +141,13 @@ def _about_appointment(rt: Runtime, phone: str, action: str, code: str | None) -
     return Decision("reply_choose", choices=[a.id for a in shown], action=action)
 
 
-def _decide(rt: Runtime, phone: str, reply: Reply, now: datetime) -> Decision:
+def _decide(rt: Runtime, phone: str, reply: Reply, sent: datetime) -> Decision:
+    """`sent`: when the reply was received, which orders opt-outs and opt-ins."""
     if reply.intent is Intent.OPT_OUT:
-        rt.optouts.opt_out(phone, reply.keyword, now)
+        rt.optouts.opt_out(phone, reply.keyword, sent)
         return Decision("")
     if reply.intent is Intent.OPT_IN:
-        rt.optouts.opt_in(phone)
+        rt.optouts.opt_in(phone, sent)
         return Decision("")
     if reply.intent in {Intent.CONFIRM, Intent.CODE}:
         return _about_appointment(rt, phone, "confirm", reply.code)
@@ -222,7 +223,8 @@ def _decision_for(rt: Runtime, message: InboundMessage) -> Decision:
         return Decision.from_json(message.answer)
     reply = understand(message.body, opted_out=rt.optouts.is_opted_out(message.sender))
     rt.redis.hincrby(keys.INTENT_COUNTS, reply.intent.value, 1)
-    decision = _decide(rt, message.sender, reply, rt.clock.now())
+    sent = datetime.fromtimestamp(message.received, UTC) if message.received else rt.clock.now()
+    decision = _decide(rt, message.sender, reply, sent)
     rt.inbound.decide(message.sid, decision.to_json())
     return decision
 

@@ -43,6 +43,7 @@ class Erasure:
     def erase_phone(self, phone: str, removed: Removed | None = None) -> Removed:
         removed = removed or Removed()
         removed.add("opt-out record", int(self.redis.delete(keys.opt_out(phone))))
+        self.redis.delete(keys.opt_in(phone))  # only a time, kept for ordering
         removed.add("conversation", int(self.redis.delete(keys.conversation(phone))))
         removed.add("pending question", int(self.redis.delete(keys.pending_choice(phone))))
         self.redis.delete(keys.reply_rate(phone))

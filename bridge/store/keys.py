@@ -162,6 +162,16 @@ def opt_out(phone: str) -> str:
     return f"{PREFIX}optout:{phone}"
 
 
+def opt_in(phone: str) -> str:
+    """When the number last opted in (START), to put late-handled replies in order."""
+    return f"{PREFIX}optin:{phone}"
+
+
+#: How long an opt-in's time is kept: replies are handled out of order by seconds or
+#: minutes (a retry, a killed worker), never by a week.
+OPT_IN_SECONDS = 7 * 24 * 3600
+
+
 #: One inbound SMS (a hash: from, to, body, received, state), by Twilio's MessageSid.
 def inbound(message_sid: str) -> str:
     return f"{PREFIX}inbound:{message_sid}"

@@ -2,6 +2,11 @@
 
 Kept per E.164 number with when and by which word, without expiry: an opt-out is
 the customer's standing wish until they opt in again (START) or are erased.
+
+Replies are handled in parallel and a retried or rescued one late, so a STOP may be
+handled after a START the customer sent later. Like Twilio, the bridge goes by the
+order the customer sent them in: each opt-out and opt-in carries the time its reply
+was received, and one older than the last of the other kind changes nothing.
 """
 
 from __future__ import annotations
@@ -15,17 +20,43 @@ from bridge.store import keys
 
 __all__ = ["OptOuts"]
 
+# KEYS: opt-out record, opt-in time. ARGV: the reply's time, the opt-out record.
+_OPT_OUT = """
+local since = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if since > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+"""
+
+# KEYS: opt-out record, opt-in time. ARGV: the reply's time, the opt-in time's TTL.
+_OPT_IN = """
+local out = redis.call('GET', KEYS[1])
+if out and tonumber(cjson.decode(out)['at']) > tonumber(ARGV[1]) then return -1 end
+local since = tonumber(redis.call('GET', KEYS[2]) or '-1')
+if tonumber(ARGV[1]) > since then
+  redis.call('SET', KEYS[2], ARGV[1], 'EX', tonumber(ARGV[2]))
+end
+return redis.call('DEL', KEYS[1])
+"""
+
 
 class OptOuts:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
 
-    def opt_out(self, phone: str, word: str, now: datetime) -> None:
-        self.redis.set(keys.opt_out(phone),
-                       json.dumps({"word": word, "at": int(now.timestamp())}))
+    def opt_out(self, phone: str, word: str, sent: datetime) -> bool:
+        """Record an opt-out the customer sent at `sent`; False if they opted in later."""
+        at = int(sent.timestamp())
+        record = json.dumps({"word": word, "at": at})
+        done = self.redis.eval(_OPT_OUT, 2, keys.opt_out(phone), keys.opt_in(phone), at, record)
+        return int(done) == 1
 
-    def opt_in(self, phone: str) -> bool:
-        return bool(self.redis.delete(keys.opt_out(phone)))
+    def opt_in(self, phone: str, sent: datetime) -> bool:
+        """Lift the opt-out, unless the customer opted out after `sent`; True if lifted."""
+        at = int(sent.timestamp())
+        done = self.redis.eval(_OPT_IN, 2, keys.opt_out(phone), keys.opt_in(phone), at,
+                               keys.OPT_IN_SECONDS)
+        return int(done) == 1
 
     def is_opted_out(self, phone: str) -> bool:
         return bool(self.redis.exists(keys.opt_out(phone)))

@@ -11,6 +11,7 @@ from bridge.booking import BookingMode, Label
 from bridge.cli.main import main
 from bridge.domain.messages import MessageKind
 from bridge.store import keys
+from sandbox.twilio import DEMO_NUMBER
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow
 from workers import replies
@@ -148,6 +149,25 @@ def test_stop_then_no_reminder_then_start(flow: Flow) -> None:
                                   if "Herinnering" in str(m["body"])]
     reply(flow, "+31621000008", "START")
     assert not flow.rt.optouts.is_opted_out("+31621000008")
+
+
+def test_a_stop_handled_after_the_start_sent_later_leaves_the_number_opted_in(
+        flow: Flow) -> None:
+    # Found by the full soak: the STOP's job was rescued from a killed worker and ran
+    # after the START; the customer's next "Yes" then opted in instead of confirming.
+    started(flow)
+    appointment = prompted(flow, "06-21000018")
+    now = flow.clock.now()
+    flow.rt.inbound.record("SMstop", "+31621000018", DEMO_NUMBER, "UNSUBSCRIBE", now)
+    flow.rt.inbound.record("SMstart", "+31621000018", DEMO_NUMBER, "START",
+                           now + timedelta(seconds=4))
+    replies.handle_reply("SMstart")
+    replies.handle_reply("SMstop")
+    assert not flow.rt.optouts.is_opted_out("+31621000018")
+    flow.clock.advance(timedelta(seconds=20))
+    reply(flow, "+31621000018", "Yes")
+    assert answers(flow, "+31621000018") == ["reply_need_code"]  # a confirmation, as asked
+    assert flow.api.get_appointment(appointment).label is Label.PENDING
 
 
 def test_cancel_is_an_opt_out_word_not_a_cancellation(flow: Flow) -> None:
