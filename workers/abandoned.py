@@ -27,6 +27,7 @@ from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
+from bridge.queueing.enqueue import flatten_commands
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.store import keys
 from bridge.store.text import as_text
@@ -56,20 +57,19 @@ def keep_alive(redis: Redis, worker_name: str, stop: threading.Event,
 
 def requeue_abandoned(redis: Redis) -> int:
     """Put the jobs of dead worker processes back on their queues; how many."""
+    # Decided once, before the scans: a worker whose key lapses mid-pass is handled on
+    # the next pass, not forgotten with its entries unseen.
     known = {as_text(name) for name in redis.smembers(keys.WORKERS)}
+    dead = {name for name in known if not redis.exists(keys.worker_alive(name))}
     handed = 0
     for queue_name in QUEUES_BY_PRIORITY:
         queue = Queue(queue_name.value, connection=redis, serializer=JSONSerializer)
         registry = StartedJobRegistry(queue=queue)
-        expired: list[str] = []
-        for entry in map(as_text, redis.zrange(registry.key, 0, -1) if known else []):
-            name = _worker_of(redis, entry)
-            if name in known and not redis.exists(keys.worker_alive(name)):
-                expired.append(entry)
+        expired = [entry for entry in map(as_text, redis.zrange(registry.key, 0, -1) if dead
+                                          else []) if _worker_of(redis, entry) in dead]
         for entry in expired:
             handed += _hand_back(redis, queue, registry, entry)
         handed += _rescue_dequeued(redis, queue, registry)
-    dead = [n for n in known if not redis.exists(keys.worker_alive(n))]
     if dead:
         redis.srem(keys.WORKERS, *dead)
     return handed
@@ -94,7 +94,6 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         return 0
 
     def forget(pipe: Pipeline) -> None:
-        pipe.zrem(registry.key, entry)
         pipe.lrem(queue.intermediate_queue_key, 0, job_id)
 
     status = job.get_status()
@@ -102,7 +101,8 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         if redis.lpos(queue.key, job_id) is not None:  # already back in line
             redis.zrem(registry.key, entry)
             return 0
-        _requeue_at_front(redis, queue, job, forget)
+        if not _requeue_at_front(redis, queue, job, ("zrem", registry.key, entry), forget):
+            return 0
         log.warning("unstarted_job_requeued", job=job.id, queue=queue.name)
         return 1
     if status is not JobStatus.STARTED:  # a leftover entry of a finished job
@@ -113,19 +113,49 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         registry.cleanup(timestamp=2)  # only entries scored 1, like this one
         return 1
     job.retries_left -= 1  # saved with the job as it is queued
-    _requeue_at_front(redis, queue, job, forget)
+    if not _requeue_at_front(redis, queue, job, ("zrem", registry.key, entry), forget):
+        return 0
     log.warning("abandoned_job_requeued", job=job.id, queue=queue.name)
     return 1
 
 
-def _requeue_at_front(redis: Redis, queue: Queue, job: Job,
-                      forget: Callable[[Pipeline], object]) -> None:
-    """In one transaction: `forget` where the job was stuck, queue it at the front."""
-    with redis.pipeline() as pipe:
-        forget(pipe)
-        # RQ's own requeue and scheduler use this too: one transaction, no dependency WATCH.
-        queue._enqueue_job(job, pipeline=pipe, at_front=True)
-        pipe.execute()
+# Takes the job from where it was stuck (ARGV[1] 'zrem' or 'lrem' of ARGV[2] from KEYS[1])
+# and, only if this call did take it, runs the commands that queue it again: two tickers,
+# or a ticker and a worker that was only slow, can never both have it.
+_TAKE_THEN_RUN = """
+local taken
+if ARGV[1] == 'zrem' then
+  taken = redis.call('ZREM', KEYS[1], ARGV[2])
+else
+  taken = redis.call('LREM', KEYS[1], 0, ARGV[2])
+end
+if taken == 0 then return 0 end
+local i = 3
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  local command = {}
+  for j = 1, n do command[j] = ARGV[i + j] end
+  redis.call(unpack(command))
+  i = i + n + 1
+end
+return 1
+"""
+
+
+def _requeue_at_front(redis: Redis, queue: Queue, job: Job, take: tuple[str, str, str],
+                      forget: Callable[[Pipeline], object]) -> bool:
+    """Atomically: take the job from where it was stuck (`take`: how, key, member); if
+    that found it, `forget` its other traces and queue it at the front. False if
+    someone else had it already."""
+    pipe = redis.pipeline(transaction=False)
+    forget(pipe)
+    # RQ's own requeue and scheduler use this too; recorded here, run in the script.
+    queue._enqueue_job(job, pipeline=pipe, at_front=True)
+    commands = [tuple(args) for args, _options in pipe.command_stack]
+    pipe.reset()
+    how, key, member = take
+    return int(redis.eval(_TAKE_THEN_RUN, 1, key, how, member,
+                          *flatten_commands(commands))) == 1
 
 
 #: A job a worker took off a queue is in its started registry within milliseconds; one
@@ -137,8 +167,10 @@ def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -
     """Requeue jobs a killed worker took off the queue but never registered (RQ's own
     clean-up of its intermediate list waits a minute and runs every ten)."""
     rescued = 0
+    waiting = list(map(as_text, redis.lrange(queue.intermediate_queue_key, 0, -1)))
+    # Read after the list: a job registered in between is then seen as registered.
     started = {entry.split(":", 1)[0] for entry in map(as_text, redis.zrange(registry.key, 0, -1))}
-    for job_id in map(as_text, redis.lrange(queue.intermediate_queue_key, 0, -1)):
+    for job_id in waiting:
         seen = keys.dequeued_seen(job_id)
         if job_id in started or redis.set(seen, time.time(), nx=True, ex=3600):
             continue
@@ -156,11 +188,12 @@ def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -
                 pipe.execute()
             continue
 
-        def forget(pipe: Pipeline, job_id: str = job_id, seen: str = seen) -> None:
-            pipe.lrem(queue.intermediate_queue_key, 0, job_id)
+        def forget(pipe: Pipeline, seen: str = seen) -> None:
             pipe.delete(seen)
 
-        _requeue_at_front(redis, queue, job, forget)
+        if not _requeue_at_front(redis, queue, job,
+                                 ("lrem", queue.intermediate_queue_key, job_id), forget):
+            continue  # its worker registered it after all
         log.warning("dequeued_job_requeued", job=job_id, queue=queue.name)
         rescued += 1
     return rescued

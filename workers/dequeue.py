@@ -27,6 +27,7 @@ from rq.exceptions import DequeueTimeout
 from rq.executions import Execution
 from rq.job import Job
 
+from bridge.store import keys
 from bridge.store.text import as_text
 
 __all__ = ["WAIT_SECONDS", "SafeQueue", "SafeSimpleWorker", "SafeWorker"]
@@ -91,8 +92,11 @@ class _LeavesIntermediate:
 
     def prepare_execution(self, job: Job) -> Execution:
         execution: Execution = super().prepare_execution(job)  # type: ignore[misc]
-        job.connection.lrem(Queue(job.origin, connection=job.connection).intermediate_queue_key,
-                            1, job.id)
+        intermediate = Queue(job.origin, connection=job.connection).intermediate_queue_key
+        with job.connection.pipeline() as pipe:
+            pipe.lrem(intermediate, 1, job.id)
+            pipe.delete(keys.dequeued_seen(job.id))  # the ticker may have glimpsed it
+            pipe.execute()
         return execution
 
 

@@ -21,7 +21,7 @@ from rq.serializers import JSONSerializer
 from bridge.observability.correlation import current_correlation
 from bridge.queueing.jobs import JobSpec, QueueName
 
-__all__ = ["ClaimResult", "JobWriter"]
+__all__ = ["ClaimResult", "JobWriter", "flatten_commands"]
 
 _CLAIM_AND_RUN = """
 local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2]))
@@ -48,7 +48,7 @@ class ClaimResult:
     job_id: str
 
 
-def _flatten(commands: Sequence[tuple[Any, ...]]) -> list[Any]:
+def flatten_commands(commands: Sequence[tuple[Any, ...]]) -> list[Any]:
     flat: list[Any] = []
     for command in commands:
         flat.append(len(command))
@@ -103,7 +103,7 @@ class JobWriter:
         self, spec: JobSpec, args: Sequence[Any], job_id: str, claim_key: str, claim_ttl: int
     ) -> ClaimResult:
         """Enqueue unless `claim_key` is already held (then report who holds it)."""
-        flat = _flatten(self.commands(spec, args, job_id))
+        flat = flatten_commands(self.commands(spec, args, job_id))
         raw = self._redis.eval(_CLAIM_AND_RUN, 1, claim_key, job_id, claim_ttl, *flat)
         return _result(raw)
 

@@ -190,3 +190,28 @@ def test_an_idle_worker_blocks_briefly_then_sees_every_queue(redis: Redis) -> No
     later = queues[2].enqueue("builtins.len", "abc")
     found = SafeQueue.dequeue_any(queues, 1, connection=redis, serializer=JSONSerializer)
     assert found is not None and found[0].id == later.id
+
+
+def test_a_glimpse_of_a_job_in_passing_never_requeues_it_later(redis: Redis) -> None:
+    # Review finding: the ticker's first-seen mark outlived the job's moment in the
+    # intermediate list; the same job id (a retry) taken again later looked abandoned
+    # at once, and was queued a second time while a live worker ran it.
+    queues = _three_queues(redis)
+    job = queues[1].enqueue("builtins.len", "abc")
+    SafeQueue.dequeue_any(queues, None, connection=redis, serializer=JSONSerializer)
+    assert requeue_abandoned(redis) == 0  # the ticker glimpses it
+    worker = SafeSimpleWorker(queues, connection=redis, serializer=JSONSerializer)
+    worker.prepare_execution(job)
+    assert not redis.exists(keys.dequeued_seen(job.id))  # the worker cleared the mark
+
+
+def test_a_job_taken_back_once_is_not_taken_back_twice(redis: Redis) -> None:
+    queues = _three_queues(redis)
+    job = queues[2].enqueue("builtins.len", "abc")
+    SafeQueue.dequeue_any(queues, None, connection=redis, serializer=JSONSerializer)
+    seen = keys.dequeued_seen(job.id)
+    redis.set(seen, 1.0)  # long ago
+    assert requeue_abandoned(redis) == 1
+    redis.set(seen, 1.0)  # a second, slow ticker acting on what it read before
+    assert requeue_abandoned(redis) == 0
+    assert queues[2].job_ids == [job.id]
