@@ -27,7 +27,7 @@ from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
-from bridge.queueing.enqueue import flatten_commands
+from bridge.queueing.enqueue import RUN_PACKED_COMMANDS, flatten_commands
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.store import keys
 from bridge.store.text import as_text
@@ -130,14 +130,7 @@ else
   taken = redis.call('LREM', KEYS[1], 0, ARGV[2])
 end
 if taken == 0 then return 0 end
-local i = 3
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  local command = {}
-  for j = 1, n do command[j] = ARGV[i + j] end
-  redis.call(unpack(command))
-  i = i + n + 1
-end
+""" + RUN_PACKED_COMMANDS + """
 return 1
 """
 

@@ -21,13 +21,10 @@ from rq.serializers import JSONSerializer
 from bridge.observability.correlation import current_correlation
 from bridge.queueing.jobs import JobSpec, QueueName
 
-__all__ = ["ClaimResult", "JobWriter", "flatten_commands"]
+__all__ = ["RUN_PACKED_COMMANDS", "ClaimResult", "JobWriter", "flatten_commands"]
 
-_CLAIM_AND_RUN = """
-local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2]))
-if not claimed then
-  return {0, redis.call('GET', KEYS[1])}
-end
+#: Lua: run the commands `flatten_commands` packed into ARGV, from ARGV[3] on.
+RUN_PACKED_COMMANDS = """
 local i = 3
 while i <= #ARGV do
   local n = tonumber(ARGV[i])
@@ -36,6 +33,14 @@ while i <= #ARGV do
   redis.call(unpack(command))
   i = i + n + 1
 end
+"""
+
+_CLAIM_AND_RUN = """
+local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2]))
+if not claimed then
+  return {0, redis.call('GET', KEYS[1])}
+end
+""" + RUN_PACKED_COMMANDS + """
 return {1, ARGV[1]}
 """
 
