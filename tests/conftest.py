@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,7 @@ from redis.exceptions import RedisError
 
 from bridge.observability.logging import configure_logging
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("OABRIDGE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 REDIS_HINT = (
     "Redis is not answering on 127.0.0.1:6379; the tests need a real one. Start it with: "
     "redis-server --daemonize yes --save '' --appendonly no"
