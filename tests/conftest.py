@@ -11,7 +11,8 @@ from redis.exceptions import RedisError
 
 from bridge.observability.logging import configure_logging
 
-REDIS_URL = os.environ.get("OABRIDGE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+# Popped, not read: every OABRIDGE_ variable the settings do not know stops load_settings.
+REDIS_URL = os.environ.pop("OABRIDGE_TEST_REDIS_URL", "") or "redis://127.0.0.1:6379/15"
 REDIS_HINT = (
     "Redis is not answering on 127.0.0.1:6379; the tests need a real one. Start it with: "
     "redis-server --daemonize yes --save '' --appendonly no"
