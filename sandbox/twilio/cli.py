@@ -1,8 +1,9 @@
 """`oabridge sandbox sms`: text one of the running sandbox's numbers, as a patient would.
 
 It calls `POST /_sandbox/twilio/inbound` of a sandbox started with `oabridge sandbox`
-and prints what happened: the inbound message recorded, the webhook delivery (URL, HTTP
-status, attempts) and any TwiML replies. Exit status 0 when the message was recorded and
+and prints what happened: the inbound message recorded, Twilio's own answer to a
+keyword (STOP, START, HELP), the webhook delivery (URL, HTTP status, attempts) and any
+TwiML replies. Exit status 0 when the message was recorded and
 either delivered (2xx), not to be delivered, or there was nowhere to deliver it; 1 when
 the webhook failed; 2 when the sandbox could not be reached or refused the request.
 """
@@ -53,6 +54,9 @@ def _report(answer: dict[str, Any], no_deliver: bool) -> int:
         f"Inbound SMS {message['sid']} from {message['from']} to {message['to']}: "
         f"{message['body']!r}"
     )
+    auto = answer.get("auto_reply")
+    if auto:
+        _say(f"Twilio answered it itself ({auto['sid']}): {auto['body']!r}")
     webhook = answer.get("webhook")
     if no_deliver:
         _say("Not delivered (--no-deliver): the message is only listable via the API.")

@@ -5,6 +5,7 @@ other `/_sandbox` endpoints; the sandbox binds to localhost).
 * `GET|PUT|DELETE /_sandbox/twilio/faults` - errors for the next create calls
 * `GET /_sandbox/twilio/messages[?direction=inbound]` - every message, newest first
 * `GET /_sandbox/twilio/callbacks` - every webhook sent, with its outcome
+* `GET /_sandbox/twilio/opt-outs` - who opted out (STOP) of which sender, since when
 * `POST /_sandbox/twilio/inbound` - someone texts one of the sandbox's numbers
 """
 
@@ -78,6 +79,9 @@ class _Controls:
     async def callbacks(self, request: Request) -> Response:
         return JSONResponse(self.sandbox.callbacks())
 
+    async def opt_outs(self, request: Request) -> Response:
+        return JSONResponse(self.sandbox.opted_out())
+
     async def inbound(self, request: Request) -> Response:
         body = await json_object(request)
         try:
@@ -87,7 +91,7 @@ class _Controls:
             return error_response(400, str(exc))
         answer: dict[str, Any]
         if not deliver:
-            answer = {"message": message, "webhook": None, "replies": [], "note": "not delivered"}
+            answer = self.sandbox.undelivered(message["sid"])
         else:
             answer = await asyncio.wrap_future(self.sandbox.deliver_inbound(message["sid"]))
         return JSONResponse(answer, status_code=201)
@@ -104,5 +108,6 @@ def control_routes(sandbox: TwilioSandbox) -> list[BaseRoute]:
         Route(f"{PREFIX}/faults", c.delete_faults, methods=["DELETE"]),
         Route(f"{PREFIX}/messages", c.messages, methods=["GET"]),
         Route(f"{PREFIX}/callbacks", c.callbacks, methods=["GET"]),
+        Route(f"{PREFIX}/opt-outs", c.opt_outs, methods=["GET"]),
         Route(f"{PREFIX}/inbound", c.inbound, methods=["POST"]),
     ]

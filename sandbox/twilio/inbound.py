@@ -2,9 +2,11 @@
 
 When someone texts one of the account's numbers, Twilio records an `inbound` Message
 (status `received`) and POSTs its incoming-message webhook to the number's URL, signed
-like every webhook. Twilio does not queue that webhook for later: if it fails (after
-the connection-override retries, see `webhooks.py`) the message is only listable, which
-is what a bridge that "recovers replies by listing" relies on.
+like every webhook. A keyword Twilio acts on itself (STOP, START, HELP: `optouts.py`)
+is posted too, with `OptOutType` when the number is in a Messaging Service. Twilio
+does not queue that webhook for later: if it fails (after the connection-override
+retries, see `webhooks.py`) the message is only listable, which is what a bridge that
+"recovers replies by listing" relies on.
 
 If the webhook answers TwiML with `<Message>` verbs, Twilio sends those as replies
 (`direction` `outbound-reply`); the sandbox does the same for `<Message>text</Message>`
@@ -21,6 +23,7 @@ from defusedxml import ElementTree
 
 from sandbox.twilio.demo import API_VERSION
 from sandbox.twilio.numbers import country_of
+from sandbox.twilio.optouts import opt_out_type
 from sandbox.twilio.store import MessageRecord
 
 
@@ -50,6 +53,9 @@ def incoming_message_params(record: MessageRecord) -> list[tuple[str, str]]:
     ]
     if record.messaging_service_sid:
         params.append(("MessagingServiceSid", record.messaging_service_sid))
+        keyword = opt_out_type(record.body)  # Advanced Opt-Out is a Messaging Service's
+        if keyword is not None:
+            params.append(("OptOutType", keyword))
     return params
 
 

@@ -4,7 +4,8 @@ The HTTP layer (`routes.py`, `controls.py`) is a thin shell over this class, so 
 drive the same rules directly: create messages (validated as Twilio validates them),
 receive inbound SMS, inspect everything, and wait until the background work (status
 progression, webhooks) has settled. One instance is one account: one SID and auth
-token, the numbers it owns (the first is its default sender) and its Messaging Services.
+token, the numbers it owns (the first is its default sender), its Messaging Services
+(the first holds all its numbers) and its opt-out list (`optouts.py`).
 """
 
 from __future__ import annotations
@@ -21,20 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.clock import Clock, SystemClock
 from sandbox.twilio import errors
+from sandbox.twilio.creation import outbound_record
 from sandbox.twilio.delivery import Courier, steps_for
 from sandbox.twilio.demo import DEMO_MESSAGING_SERVICE_SID, DEMO_NUMBER
 from sandbox.twilio.fault_rates import TwilioFaultRates
 from sandbox.twilio.faults import TwilioFaults
 from sandbox.twilio.inbound import TwimlReply, incoming_message_params, twiml_replies
 from sandbox.twilio.listing import list_page
-from sandbox.twilio.numbers import (
-    check_recipient,
-    check_sender,
-    check_service,
-    delivery_outcome,
-    is_valid_e164,
-    validate_failures,
-)
+from sandbox.twilio.numbers import delivery_outcome, is_valid_e164, validate_failures
+from sandbox.twilio.optouts import DEFAULT_REPLIES, OptOutList, list_owner
 from sandbox.twilio.segments import count_segments
 from sandbox.twilio.settings import TwilioSettings, check_url
 from sandbox.twilio.store import MessageRecord, MessageStore, new_sid
@@ -45,7 +41,6 @@ if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
 ACCOUNT_SID = re.compile(r"AC[0-9a-f]{32}")
-MAX_BODY = 1600
 CALLBACK_LOG_SIZE = 10_000  # the newest webhook outcomes kept for `callbacks()`
 
 Params = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -87,6 +82,7 @@ class TwilioSandbox:
         self._initial_settings = self.settings.to_json()
         self.faults = TwilioFaults()
         self.fault_rates = fault_rates or TwilioFaultRates()
+        self.opt_outs = OptOutList()
         self._store = MessageStore()
         self._log_lock = threading.Lock()
         self._callbacks: deque[dict[str, Any]] = deque(maxlen=CALLBACK_LOG_SIZE)
@@ -146,10 +142,13 @@ class TwilioSandbox:
         """Every message (Twilio JSON), newest first; optionally one direction only.
 
         Each also carries `sandbox_created_at` (ISO 8601, microseconds), which Twilio's
-        own second-grain `date_created` cannot give a latency measurement.
+        own second-grain `date_created` cannot give a latency measurement, and
+        `sandbox_auto_reply`: for Twilio's own answer to a keyword the `OptOutType` it
+        answers (STOP, START, HELP), else null.
         """
         records = self._store.newest_first()
-        return [{**r.to_json(), "sandbox_created_at": r.date_created.isoformat()}
+        return [{**r.to_json(), "sandbox_created_at": r.date_created.isoformat(),
+                 "sandbox_auto_reply": r.auto_reply}
                 for r in records if direction is None or r.direction == direction]
 
     def message(self, sid: str) -> dict[str, Any] | None:
@@ -162,8 +161,14 @@ class TwilioSandbox:
         with self._log_lock:
             return [dict(entry) for entry in self._callbacks]
 
+    def opted_out(self) -> list[dict[str, Any]]:
+        """The opt-out list, oldest first: `phone`, `sender` (a Messaging Service SID or
+        one of our numbers), `word`, `since`."""
+        return [entry.to_json() for entry in self.opt_outs.entries()]
+
     def receive(self, from_: str, body: str, *, to: str | None = None) -> dict[str, Any]:
-        """Record an inbound SMS from `from_` to one of our numbers (no webhook yet)."""
+        """Record an inbound SMS from `from_` to one of our numbers (no webhook yet); an
+        opt-out, opt-in or help keyword takes effect and is answered at once."""
         to = to or self.numbers[0]
         if to not in self.numbers:
             raise ValueError(f"{to} is not one of this sandbox's numbers {list(self.numbers)}")
@@ -184,7 +189,8 @@ class TwilioSandbox:
             date_sent=now,
             messaging_service_sid=self.messaging_services[0] if self.messaging_services else None,
         )
-        return self._store.add(record).to_json()
+        self._store.add(record)
+        return self._answer_keyword(record).to_json()
 
     def deliver_inbound(self, sid: str) -> concurrent.futures.Future[dict[str, Any]]:
         """POST the incoming-message webhook for inbound message `sid` (in the background)."""
@@ -202,8 +208,16 @@ class TwilioSandbox:
         """Record an inbound SMS and, if asked, deliver it and wait for the answer."""
         message = self.receive(from_, body, to=to)
         if not deliver:
-            return {"message": message, "webhook": None, "replies": [], "note": "not delivered"}
+            return self.undelivered(message["sid"])
         return self.deliver_inbound(message["sid"]).result(timeout)
+
+    def undelivered(self, sid: str) -> dict[str, Any]:
+        """What `inbound(..., deliver=False)` answers for inbound message `sid`."""
+        record = self._store.get(sid)
+        if record is None or record.direction != "inbound":
+            raise KeyError(f"no inbound message {sid}")
+        return {"message": record.to_json(), "webhook": None, "replies": [],
+                "auto_reply": self._auto_reply_of(record), "note": "not delivered"}
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until every progression and webhook has finished; False on timeout."""
@@ -211,13 +225,15 @@ class TwilioSandbox:
 
     def reset(self) -> None:
         """Back to the state after construction: no messages, webhooks, faults; the
-        settings and fault rates given to the constructor. Work in progress is cancelled."""
+        settings and fault rates given to the constructor, nobody opted out. Work in
+        progress is cancelled."""
         self._loop.cancel_all()
         self._store.clear()
         with self._log_lock:
             self._callbacks.clear()
         self.faults.clear()
         self.fault_rates.reset()
+        self.opt_outs.clear()
         self.settings.update_from_json(self._initial_settings)
 
     def routes(self) -> list[BaseRoute]:
@@ -246,54 +262,40 @@ class TwilioSandbox:
 
     def _outbound(self, values: Mapping[str, str], media: int, direction: str) -> MessageRecord:
         """A new outbound record from API parameters, or Twilio's validation error."""
-        to = values.get("To", "").strip()
-        sender = values.get("From", "").strip() or None
-        service = values.get("MessagingServiceSid", "").strip() or None
-        if sender is not None and sender.startswith("MG") and service is None:
-            sender, service = None, sender  # Twilio accepts a service SID as From
-        body = values.get("Body", "")
-        callback = values.get("StatusCallback", "").strip() or None
-        if not to:
-            raise errors.to_required()
-        if sender is None and service is None:
-            raise errors.from_required()
-        if not body.strip() and not media and not values.get("ContentSid"):
-            raise errors.body_required()
-        if len(body) > MAX_BODY:
-            raise errors.body_too_long()
-        if service is not None:
-            check_service(service, self.messaging_services)
-        if sender is not None:
-            check_sender(sender, self.numbers)
-        check_recipient(to, sender or self.numbers[0])
-        if callback is not None:
-            try:
-                check_url(callback, "StatusCallback")
-            except ValueError:
-                raise errors.invalid_status_callback(callback) from None
-        now = self.clock.now()
-        return MessageRecord(
-            sid=new_sid("MM" if media else "SM"),
-            account_sid=self.account_sid,
-            to=to,
-            from_=sender,
-            body=body,
-            direction=direction,
-            status="accepted" if service else "queued",
-            num_segments=0 if service else count_segments(body).segments,
-            date_created=now,
-            date_updated=now,
-            messaging_service_sid=service,
-            num_media=media,
-            status_callback=callback,
-        )
+        return outbound_record(values, media, direction, account_sid=self.account_sid,
+                               numbers=self.numbers, services=self.messaging_services,
+                               opt_outs=self.opt_outs, now=self.clock.now())
 
     def _start(self, record: MessageRecord) -> MessageRecord:
         stored = self._store.add(record)
         outcome = delivery_outcome(record.to, self.settings.delivery_failures)
-        plan = self.fault_rates.plan_callbacks(len(steps_for(record, outcome)))
+        # Twilio's own answers have no callbacks to plan: the seeded plan stays the API's.
+        steps = 0 if record.auto_reply else len(steps_for(record, outcome))
+        plan = self.fault_rates.plan_callbacks(steps)
         self._loop.submit(self._courier.run(record.sid, outcome, plan))
         return stored
+
+    def _answer_keyword(self, inbound: MessageRecord) -> MessageRecord:
+        """Twilio's STOP filtering: the list changes, then Twilio's own answer goes out
+        (it may, as an opt-out confirmation, go to a number now opted out)."""
+        assert inbound.from_ is not None
+        owner = list_owner(inbound.to, self.numbers, self.messaging_services)
+        kind = self.opt_outs.hear(owner, inbound.from_, inbound.body, inbound.date_created)
+        if kind is None:
+            return inbound
+        text = DEFAULT_REPLIES[kind]
+        now = self.clock.now()
+        answer = self._start(MessageRecord(
+            sid=new_sid("SM"), account_sid=self.account_sid, to=inbound.from_,
+            from_=inbound.to, body=text, direction="outbound-reply", status="queued",
+            num_segments=count_segments(text).segments, date_created=now, date_updated=now,
+            messaging_service_sid=inbound.messaging_service_sid, auto_reply=kind,
+        ))
+        return self._store.update(inbound.sid, answered_by=answer.sid) or inbound
+
+    def _auto_reply_of(self, inbound: MessageRecord) -> dict[str, Any] | None:
+        answer = self._store.get(inbound.answered_by) if inbound.answered_by else None
+        return None if answer is None else answer.to_json()
 
     def _reply(self, inbound: MessageRecord, reply: TwimlReply) -> dict[str, Any]:
         values = {
@@ -311,7 +313,8 @@ class TwilioSandbox:
         record = self._store.get(sid)
         if record is None or record.direction != "inbound":
             raise KeyError(f"no inbound message {sid}")
-        answer: dict[str, Any] = {"message": record.to_json(), "webhook": None, "replies": []}
+        answer: dict[str, Any] = {"message": record.to_json(), "webhook": None, "replies": [],
+                                  "auto_reply": self._auto_reply_of(record)}
         url = self.settings.inbound_url
         if url is None:
             answer["note"] = "no inbound_url configured; the message is only listable"

@@ -33,7 +33,8 @@ def rfc2822(moment: datetime | None) -> str | None:
 
 @dataclass
 class MessageRecord:
-    """One message, outbound or inbound, with Twilio's fields and the sandbox's bookkeeping."""
+    """One message, outbound or inbound, with Twilio's fields and the sandbox's bookkeeping
+    (`to_json()` gives only Twilio's)."""
 
     sid: str
     account_sid: str
@@ -53,6 +54,11 @@ class MessageRecord:
     error_message: str | None = None
     status_callback: str | None = None
     seq: int = 0
+    auto_reply: str | None = None
+    """Twilio's own answer to a keyword (not the API's, nor TwiML's): the `OptOutType`
+    it answers, STOP, START or HELP. Not part of the REST resource."""
+    answered_by: str | None = None
+    """On an inbound keyword: the SID of Twilio's own answer to it."""
 
     def uri(self) -> str:
         return f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{self.sid}.json"

@@ -124,6 +124,17 @@ def test_sms_with_a_failing_webhook_and_a_reply(
     assert "TwiML reply SM" in capsys.readouterr().out
 
 
+def test_sms_shows_twilios_own_answer_to_stop(
+    server: SandboxServer, twilio_sandbox: TwilioSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sms(server, "--from", PATIENT, "STOP") == 0
+    [answer] = [m for m in twilio_sandbox.messages() if m["sandbox_auto_reply"]]
+    out = capsys.readouterr().out
+    assert f"Twilio answered it itself ({answer['sid']}): 'You have successfully been" in out
+    assert sms(server, "--from", PATIENT, "Ja") == 0
+    assert "Twilio answered" not in capsys.readouterr().out
+
+
 def test_sms_without_inbound_url(
     server: SandboxServer, twilio_sandbox: TwilioSandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
