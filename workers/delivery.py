@@ -84,7 +84,7 @@ class Delivery:
             message.kind.value, state, contact, previous_start=previous_start,
             practice_name=rt.settings.practice_name, practice_phone=rt.settings.practice_phone,
             confirmation_code=rt.confirmation_code(message.appointment_id),
-            can_reply=rt.settings.sender_takes_replies,
+            can_reply=choice.answerable_by_sms(rt.settings.sender_takes_replies),
         )
         failures: list[TransientSendError] = []
         for channel in choice.send:

@@ -38,6 +38,7 @@ class MessageFacts:
     practice_phone: str
     confirmation_code: str | None
     can_reply: bool
+    """This customer can answer this message by SMS (`ChannelChoice.answerable_by_sms`)."""
 
 
 class CatalogueCache:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bridge.domain.channels import ChannelPolicy, parse_channel_policy
+from bridge.domain.messages import MessageKind
 from bridge.outbound.contacts import LANGUAGES
 from bridge.rendering import KINDS, Renderer, RenderError, channels_of
 from bridge.settings import Settings
@@ -37,12 +39,23 @@ class Preview:
     error: str = ""
 
 
+def _can_reply(settings: Settings, kind: str, channel: str) -> bool:
+    """`can_reply` as the send job decides it for a customer with a mobile number and an
+    e-mail address: an SMS from a sender that takes replies can be answered; an e-mail
+    only when the same message also goes by SMS (the kind's policy is `both`)."""
+    if not settings.sender_takes_replies or channel == "sms":
+        return settings.sender_takes_replies
+    kinds = {k.value: k for k in MessageKind}
+    policy = parse_channel_policy(settings.channels).get(kinds[kind]) if kind in kinds else None
+    return policy is ChannelPolicy.BOTH
+
+
 def _render(renderer: Renderer, settings: Settings, kind: str, language: str, channel: str,
             longest: bool = False) -> Preview:
     context = renderer.sample_context(kind, language, longest=longest)
     context = replace(
         context,
-        can_reply=settings.sender_takes_replies,  # as the send job decides it
+        can_reply=_can_reply(settings, kind, channel),
         practice_name=settings.practice_name or context.practice_name,
         practice_phone=settings.practice_phone or context.practice_phone,
     )

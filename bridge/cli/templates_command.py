@@ -48,7 +48,8 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     preview.add_argument(
         "--no-reply",
         action="store_true",
-        help="as from an alphanumeric sender ID: the text must not invite a reply",
+        help="as for a customer who cannot answer by SMS (an alphanumeric sender ID, or an "
+        "e-mail to a customer without a mobile number or who sent STOP): no reply invited",
     )
     preview.add_argument(
         "--longest", action="store_true", help="the longest realistic names and values"

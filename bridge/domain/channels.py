@@ -51,6 +51,16 @@ class ChannelChoice:
     send: tuple[Channel, ...]
     refused: tuple[tuple[Channel, str], ...]
 
+    def answerable_by_sms(self, sender_takes_replies: bool) -> bool:
+        """Whether this customer can answer this message by SMS (templates' `can_reply`).
+
+        Only when the message goes to them by SMS, from a sender that can receive
+        replies (not an alphanumeric sender ID). An e-mail counts only beside an SMS of
+        the same message (policy `both`): a customer without a usable mobile number, or
+        one who sent STOP, gets e-mail alone and cannot answer it by SMS.
+        """
+        return sender_takes_replies and Channel.SMS in self.send
+
 
 def parse_channel_policy(text: str) -> dict[MessageKind, ChannelPolicy]:
     """`"reminder:both,cancelled:email"` → a policy per kind; `ValueError` names the part."""

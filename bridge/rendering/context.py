@@ -44,11 +44,15 @@ class MessageContext:
     | `practice.name` | `practice_name` | required: every text names the practice |
     | `practice.phone` | `practice_phone` | may be empty: then say "contact" without it |
     | `code` | `confirmation_code` | the confirmation code, or `none` when unknown |
-    | `can_reply` | `can_reply` | an SMS reply can reach us (not an alphanumeric sender) |
+    | `can_reply` | `can_reply` | this customer can answer this message by SMS (see below) |
     | `choices` | `choices` | for `reply_choose`: items with `number`, `start`, `type` |
     | `action` | `action` | for `reply_choose`: "confirm", "cancel" or `none` |
     | `language` | | the language being rendered ("nl", "en"), set by the renderer |
     | `subject` | | HTML e-mail templates only: the rendered subject |
+
+    `can_reply` is about the customer, not only the sender: true when this message
+    goes to them by SMS from a sender that takes replies, so an e-mail has it only
+    beside an SMS of the same message (`ChannelChoice.answerable_by_sms`).
 
     The customer's phone number and e-mail address are deliberately not here: a
     message never needs to show them.
