@@ -8,11 +8,15 @@ retried; a permanent one is recorded and never retried. A claim left in flight b
 a worker that died is resolved, not repeated: for SMS the bridge asks Twilio whether
 the message went out (it lists everything it accepted) and sends only if it did not;
 for e-mail, which cannot be asked, the message is recorded as `unknown`.
+
+An SMS Twilio refuses because the customer opted out (a STOP the bridge had not heard
+of) is skipped like one to a number known to have opted out, and under `sms_or_email`
+the message then goes by e-mail, as it would have had the STOP been heard.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import structlog
@@ -32,7 +36,7 @@ from bridge.store.claims import Claim, ClaimState
 from bridge.store.message_log import MessageRecord
 from workers.deliver_checks import current_state, record_skip, why_not_send
 from workers.facts import MessageFacts
-from workers.handover import hand_over, settle_stale_sms
+from workers.handover import OPTED_OUT, hand_over, settle_stale_sms
 from workers.rendering import Render, RenderedText
 from workers.runtime import Runtime
 
@@ -42,6 +46,7 @@ log = structlog.get_logger(__name__)
 
 #: Messages a customer may answer by SMS (JA, NEE, a code).
 _ANSWERABLE = frozenset({MessageKind.CONFIRM_REQUEST, MessageKind.REMINDER})
+_SMS_OPTED_OUT = f"{Channel.SMS.value}: {OPTED_OUT}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +91,16 @@ class Delivery:
             confirmation_code=rt.confirmation_code(message.appointment_id),
             can_reply=choice.answerable_by_sms(rt.settings.sender_takes_replies),
         )
+        sent = self._send_on(choice.send, message, state, contact, facts)
+        if policy is ChannelPolicy.SMS_OR_EMAIL and _SMS_OPTED_OUT in {o.detail for o in sent}:
+            sent += self._instead_of_sms(message, state, contact, facts)
+        return outcomes + sent
+
+    def _send_on(self, channels: tuple[Channel, ...], message: PlannedMessage,
+                 state: Snapshot, contact: Contact, facts: MessageFacts) -> list[Outcome]:
+        outcomes: list[Outcome] = []
         failures: list[TransientSendError] = []
-        for channel in choice.send:
+        for channel in channels:
             try:
                 outcomes.append(self._send(message, state, contact, channel, facts))
             except TransientSendError as exc:
@@ -95,6 +108,16 @@ class Delivery:
         if failures:  # the others are claimed and done; a retry only redoes these
             raise failures[0]
         return outcomes
+
+    def _instead_of_sms(self, message: PlannedMessage, state: Snapshot, contact: Contact,
+                        facts: MessageFacts) -> list[Outcome]:
+        """Twilio refused the SMS: the customer opted out (now recorded). E-mail instead,
+        which they cannot answer by SMS."""
+        problem = self._reach(contact).email_problem
+        if problem is not None:
+            return [self._refuse(message, contact, Channel.EMAIL, problem, self.rt.clock.now())]
+        return self._send_on((Channel.EMAIL,), message, state, contact,
+                             replace(facts, can_reply=False))
 
     def _reach(self, contact: Contact) -> Reachability:
         rt = self.rt
@@ -151,6 +174,9 @@ class Delivery:
         result = hand_over(rt, message_id, lambda: self._hand_over(channel, recipient, text))
         if result == "failed":
             return Outcome(message.key, "failed", channel.value)
+        if result == OPTED_OUT:
+            record_skip(rt, message, OPTED_OUT, rt.clock.now(), channel=channel.value)
+            return Outcome(message.key, "skipped", f"{channel.value}: {OPTED_OUT}")
         self._remember(message, state, channel, recipient)
         return Outcome(message.key, "sent", channel.value)
 

@@ -2,7 +2,9 @@
 
     SendError              the provider did not take the message
     ├── TransientSendError try again later (429, 5xx, timeouts, a full queue)
-    └── PermanentSendError never retry (invalid number, unsubscribed, refused)
+    └── PermanentSendError never retry (invalid number, refused)
+        └── OptedOutError  never retry; the recipient opted out at the provider (STOP):
+                           record that, and reach them another way if allowed
 
 `code` is the provider's error code when it gave one (Twilio's numeric codes, the
 SMTP reply code), kept in the message log.
@@ -10,7 +12,7 @@ SMTP reply code), kept in the message log.
 
 from __future__ import annotations
 
-__all__ = ["PermanentSendError", "SendError", "TransientSendError"]
+__all__ = ["OptedOutError", "PermanentSendError", "SendError", "TransientSendError"]
 
 
 class SendError(Exception):
@@ -28,3 +30,12 @@ class TransientSendError(SendError):
 
 class PermanentSendError(SendError):
     pass
+
+
+class OptedOutError(PermanentSendError):
+    """`recipient` opted out at the provider (Twilio 21610), e.g. by a STOP the bridge
+    has not heard of: nothing to it will be accepted until they opt in again."""
+
+    def __init__(self, reason: str, code: int | None, recipient: str) -> None:
+        super().__init__(reason, code)
+        self.recipient = recipient

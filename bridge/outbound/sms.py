@@ -2,8 +2,10 @@
 
 `OABRIDGE_TWILIO_BASE_URL` points the package at another API host (the sandbox);
 nothing else here knows about it. Errors are classified for the caller: Twilio's
-429/5xx and queue-full codes are transient, invalid or unsubscribed recipients and
-the like are permanent (Twilio error codes, https://www.twilio.com/docs/api/errors).
+429/5xx and queue-full codes are transient, invalid recipients and the like are
+permanent, and 21610 (the recipient sent STOP: Twilio refuses every message to them
+until START) is an opt-out the caller records (Twilio error codes,
+https://www.twilio.com/docs/api/errors).
 """
 
 from __future__ import annotations
@@ -20,14 +22,16 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bridge.observability.masking import mask_phone
-from bridge.outbound.errors import PermanentSendError, TransientSendError
+from bridge.outbound.errors import OptedOutError, PermanentSendError, TransientSendError
 
-__all__ = ["TWILIO_TRANSIENT_CODES", "SmsReceipt", "SmsSender"]
+__all__ = ["TWILIO_OPTED_OUT", "TWILIO_TRANSIENT_CODES", "SmsReceipt", "SmsSender"]
 
 log = structlog.get_logger(__name__)
 
 #: Twilio codes worth retrying: too many requests, server errors, a full queue.
 TWILIO_TRANSIENT_CODES = frozenset({20429, 20500, 20503, 21611, 30001})
+#: "Attempt to send to unsubscribed recipient": the recipient opted out (STOP).
+TWILIO_OPTED_OUT = 21610
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ class SmsSender:
                     to=to, body=body, from_=self.sender, status_callback=status_callback or None,
                 )
         except TwilioRestException as exc:
-            raise _classify(exc) from None
+            raise _classify(exc, to) from None
         except (requests.RequestException, TwilioException) as exc:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         log.info("sms_accepted", to=mask_phone(to), sid=message.sid,
@@ -99,15 +103,18 @@ class SmsSender:
                 if message.body == body and (created is None or created >= since):
                     return SmsReceipt(str(message.sid), str(message.status), None)
         except TwilioRestException as exc:
-            raise _classify(exc) from None
+            raise _classify(exc, to) from None
         except (requests.RequestException, TwilioException) as exc:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return None
 
 
-def _classify(exc: TwilioRestException) -> TransientSendError | PermanentSendError:
+def _classify(exc: TwilioRestException, to: str) -> TransientSendError | PermanentSendError:
     code = int(exc.code) if exc.code else None
     reason = (exc.msg or "Twilio refused the message").strip()
     if exc.status == 429 or exc.status >= 500 or code in TWILIO_TRANSIENT_CODES:
         return TransientSendError(reason, code or exc.status)
+    if code == TWILIO_OPTED_OUT:
+        # Twilio's text only names the number; the recipient travels apart from it.
+        return OptedOutError("the recipient opted out (STOP) at Twilio", code, to)
     return PermanentSendError(reason, code or exc.status)
