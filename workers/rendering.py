@@ -6,12 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
+
 from bridge.domain.channels import Channel
 from bridge.rendering import MessageContext, Renderer
 from bridge.settings import Settings
 from workers.facts import MessageFacts
 
 __all__ = ["Render", "RenderedText", "context_of", "render_with", "renderer_for"]
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +45,16 @@ def context_of(facts: MessageFacts) -> MessageContext:
 
 
 def renderer_for(settings: Settings) -> Renderer:
-    return Renderer(
+    """The renderer a process sends with; files in the operator's folder that no message
+    uses (e.g. a `reply_opted_out` from an earlier version) are logged, not refused."""
+    renderer = Renderer(
         templates_dir=Path(settings.templates_dir) if settings.templates_dir else None,
         tz=settings.tz,
         default_language=settings.default_language,
     )
+    for template in renderer.unused_templates():
+        log.warning("template_not_used", template=template.path, why=template.why)
+    return renderer
 
 
 def render_with(renderer: Renderer) -> Render:

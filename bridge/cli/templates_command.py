@@ -63,6 +63,11 @@ def run_list(_args: argparse.Namespace) -> int:
     for kind in renderer.kinds():
         print(f"{kind.ljust(width)}  {', '.join(channels_of(kind))}")
     print("\ntemplates from: " + ", then ".join(str(folder) for folder in renderer.folders))
+    unused = renderer.unused_templates()
+    if unused:
+        print("\nnot used (ignored):")
+        for template in unused:
+            print(f"  {template.path}: {template.why}")
     return 0
 
 

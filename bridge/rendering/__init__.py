@@ -7,6 +7,7 @@
 - `environment`, `formatting`: the sandboxed Jinja environments and their filters.
 - `gsm`, `cost`: GSM-7 spelling of customer data, and what an SMS costs.
 - `samples`: realistic data for previews and tests.
+- `unused`: files in the operator's folder that no message uses (ignored, and listed).
 - `errors`: `RenderError`, naming the template and the problem.
 """
 
@@ -19,15 +20,18 @@ from bridge.rendering.kinds import (
     CHANNELS,
     KINDS,
     REPLY_KINDS,
+    RETIRED_KINDS,
     channels_of,
 )
 from bridge.rendering.renderer import Rendered, Renderer
+from bridge.rendering.unused import UnusedTemplate
 
 __all__ = [
     "APPOINTMENT_KINDS",
     "CHANNELS",
     "KINDS",
     "REPLY_KINDS",
+    "RETIRED_KINDS",
     "Choice",
     "Encoding",
     "MessageContext",
@@ -35,6 +39,7 @@ __all__ = [
     "Rendered",
     "Renderer",
     "SmsCost",
+    "UnusedTemplate",
     "channels_of",
     "is_gsm",
     "sms_cost",

@@ -14,6 +14,7 @@ __all__ = [
     "EMAIL",
     "KINDS",
     "REPLY_KINDS",
+    "RETIRED_KINDS",
     "SMS",
     "channels_of",
     "template_name",
@@ -36,11 +37,21 @@ REPLY_KINDS = (
     "reply_choose",
     "reply_help",
     "reply_no_appointment",
-    "reply_opted_out",
-    "reply_opted_in",
     "reply_failed",
 )
-"""Answers to a customer's SMS: SMS only."""
+"""Answers to a customer's SMS: SMS only.
+
+None answers STOP, START or HELP on its own: Twilio's Advanced Opt-Out does, with the
+texts set in the Twilio console, and refuses our messages to a number that opted out.
+"""
+
+RETIRED_KINDS = {
+    "reply_opted_out": "Twilio answers STOP itself (Advanced Opt-Out, texts set in the "
+    "Twilio console) and refuses messages to an opted-out number: the bridge never sends it",
+    "reply_opted_in": "Twilio answers START itself (Advanced Opt-Out, texts set in the "
+    "Twilio console): a second answer from the bridge would double it, so it is never sent",
+}
+"""Kinds earlier versions shipped; an operator's template of one is ignored, with this note."""
 
 KINDS = APPOINTMENT_KINDS + REPLY_KINDS
 

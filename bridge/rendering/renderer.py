@@ -31,6 +31,7 @@ from bridge.rendering.environment import email_environment, search_path, sms_env
 from bridge.rendering.errors import RenderError, render_error
 from bridge.rendering.kinds import CHANNELS, EMAIL, KINDS, SMS, template_name
 from bridge.rendering.samples import sample_context
+from bridge.rendering.unused import UnusedTemplate, unused_templates
 
 __all__ = ["Rendered", "Renderer"]
 
@@ -60,6 +61,7 @@ class Renderer:
             raise ValueError(f"templates folder {templates_dir} does not exist")
         self.tz = tz
         self.default_language = default_language
+        self.templates_dir = templates_dir
         self.folders = search_path(templates_dir)
         self._sms = sms_environment(self.folders, tz)
         self._email = email_environment(self.folders, tz)
@@ -67,6 +69,10 @@ class Renderer:
     def kinds(self) -> tuple[str, ...]:
         """The shipped message kinds (operators may override, not add)."""
         return KINDS
+
+    def unused_templates(self) -> tuple[UnusedTemplate, ...]:
+        """The operator's files no message renders (ignored, never an error), and why."""
+        return unused_templates(self.templates_dir)
 
     def sample_context(self, kind: str, language: str, *, longest: bool = False) -> MessageContext:
         """Realistic data for `kind`, for previews and tests; `longest`: the longest values."""

@@ -61,8 +61,6 @@ def test_renders_what_it_must_say(
             assert f"{number} = {day} 14:30 Behandeling" in text
     if kind == "reply_help":
         assert all(re.search(rf"\b{word}\b", text) for word in ("JA", "NEE", "STOP"))
-    if kind == "reply_opted_out":
-        assert re.search(r"\bSTART\b", text)
     if kind in {
         "reply_wrong_code",
         "reply_too_late",

@@ -56,8 +56,8 @@ def test_preview_uses_the_configured_practice_and_language(
 ) -> None:
     monkeypatch.setenv("OABRIDGE_DEFAULT_LANGUAGE", "en")
     monkeypatch.setenv("OABRIDGE_PRACTICE_NAME", "Tandartspraktijk Zoë")
-    assert main(["preview", "reply_opted_in"]) == 0
-    assert "texts from Tandartspraktijk Zoe again" in capsys.readouterr().out
+    assert main(["preview", "reply_confirmed"]) == 0
+    assert "Your appointment at Tandartspraktijk Zoe on" in capsys.readouterr().out
 
 
 def test_preview_of_an_operator_template_that_breaks_says_where(
