@@ -55,9 +55,14 @@ def with_log_ids(sent: list[Sent], log_id_of: Callable[[str], str | None]) -> li
 
 
 def twilio_messages(sandbox: str) -> tuple[list[Sent], list[Received]]:
+    """What customers sent and what the bridge sent them. Twilio's own answers to STOP,
+    START and HELP (marked `sandbox_auto_reply`) are neither; a message Twilio refused
+    (21610: opted out) was never created, so it is not listed at all."""
     listing = httpx.get(f"{sandbox}/_sandbox/twilio/messages", timeout=60).json()
     sent, received = [], []
     for m in listing:
+        if m.get("sandbox_auto_reply"):
+            continue
         if m["direction"] == "inbound":
             received.append(Received(m["sid"], m["from"], m["body"], _moment(m)))
         else:
