@@ -66,6 +66,11 @@ class CatalogueCache:
         self._names[(what, ident)] = (time.monotonic(), name)
         return name
 
+    def practice_name(self, configured: str, agenda_id: int | None) -> str:
+        """How every text names the practice (reminders and answers to replies alike):
+        the setting, else the agenda's name, else a fallback."""
+        return configured or self._name("agenda", agenda_id) or FALLBACK_PRACTICE_NAME
+
     def facts(
         self,
         kind: str,
@@ -89,9 +94,7 @@ class CatalogueCache:
             previous_start=previous_start,
             appointment_type=self._name("type", state.appointment_type_id),
             practitioner=practitioner,
-            # Every text names the practice: the setting, else the agenda's name.
-            practice_name=practice_name or self._name("agenda", state.agenda_id)
-            or FALLBACK_PRACTICE_NAME,
+            practice_name=self.practice_name(practice_name, state.agenda_id),
             practice_phone=practice_phone,
             confirmation_code=confirmation_code,
             can_reply=can_reply,

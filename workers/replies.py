@@ -13,6 +13,8 @@
   itself and blocks messages to an opted-out number, so the bridge sends no answer.
 - Anything else gets the help text and changes nothing.
 
+Each change made upstream is recorded, sender masked (`bridge.store.reply_effects`).
+
 What was decided is stored with the inbound message before the answer goes out, so a
 retry after an upstream error answers once, with the first decision.
 """
@@ -29,19 +31,20 @@ import structlog
 from rq.job import Job
 from twilio.base.exceptions import TwilioException
 
-from bridge.booking import Appointment, BookingApiError, BookingNotFoundError, Label
+from bridge.booking import Appointment, BookingApiError, BookingError, BookingNotFoundError, Label
 from bridge.domain.intents import Intent, Reply, understand
 from bridge.domain.messages import MessageKind, message_key
 from bridge.domain.snapshot import Snapshot
+from bridge.observability.masking import mask_phone
 from bridge.queueing.jobs import JOBS
 from bridge.rendering import Choice, MessageContext
 from bridge.store import keys
 from bridge.store.conversations import PendingChoice
 from bridge.store.inbound import InboundMessage
+from bridge.store.reply_effects import ReplyEffect
 from bridge.store.text import as_text
 from workers import runtime
 from workers.answers import send_answer
-from workers.facts import FALLBACK_PRACTICE_NAME
 from workers.runtime import Runtime
 from workers.tracing import traced
 
@@ -92,7 +95,16 @@ def _record_state(rt: Runtime, appointment: Appointment) -> None:
                          rt.plan_settings(), rt.clock.now())
 
 
-def _confirm(rt: Runtime, appointment: Appointment, code: str | None) -> Decision:
+def _changed(rt: Runtime, phone: str, before: Appointment, action: str) -> None:
+    """Record the appointment's new state, and what the reply changed upstream."""
+    after = rt.booking.get_appointment(before.id)
+    _record_state(rt, after)
+    rt.reply_effects.record(ReplyEffect(
+        before.id, before.label.name, after.label.name, action, "sms", mask_phone(phone),
+        rt.clock.now().timestamp()))
+
+
+def _confirm(rt: Runtime, phone: str, appointment: Appointment, code: str | None) -> Decision:
     if appointment.label is Label.APPROVED:
         return Decision("reply_already_confirmed", appointment.id)
     if appointment.label is not Label.PENDING:
@@ -102,7 +114,7 @@ def _confirm(rt: Runtime, appointment: Appointment, code: str | None) -> Decisio
         return Decision("reply_need_code", appointment.id)
     if not rt.booking.confirm_appointment(appointment.id, code):
         return Decision("reply_wrong_code", appointment.id)
-    _record_state(rt, rt.booking.get_appointment(appointment.id))
+    _changed(rt, phone, appointment, "confirmed")
     return Decision("reply_confirmed", appointment.id)
 
 
@@ -118,14 +130,14 @@ def _cancel(rt: Runtime, phone: str, appointment: Appointment) -> Decision:
     notice = message_key(appointment.id, MessageKind.CANCELLED, "", appointment.start)
     rt.redis.set(keys.dispatched(notice), "answered_by_reply",
                  ex=keys.AFTER_APPOINTMENT_SECONDS)
-    _record_state(rt, rt.booking.get_appointment(appointment.id))
+    _changed(rt, phone, appointment, "cancelled")
     rt.conversations.forget(phone, appointment.id)
     return Decision("reply_cancelled", appointment.id)
 
 
 def _act(rt: Runtime, phone: str, action: str, appointment: Appointment,
          code: str | None) -> Decision:
-    return _confirm(rt, appointment, code) if action == "confirm" else \
+    return _confirm(rt, phone, appointment, code) if action == "confirm" else \
         _cancel(rt, phone, appointment)
 
 
@@ -178,9 +190,9 @@ def _context(rt: Runtime, decision: Decision) -> MessageContext:
         except BookingNotFoundError:
             continue
         choices.append(Choice(number, chosen.start, chosen.name))
-    name = rt.settings.practice_name or FALLBACK_PRACTICE_NAME
     return MessageContext(
-        practice_name=name, practice_phone=rt.settings.practice_phone,
+        practice_name=rt.catalogue.practice_name(rt.settings.practice_name, _agenda(rt, decision)),
+        practice_phone=rt.settings.practice_phone,
         start=appointment.start if appointment else None,
         end=appointment.finish if appointment else None,
         appointment_type=appointment.name if appointment else "",
@@ -191,9 +203,23 @@ def _context(rt: Runtime, decision: Decision) -> MessageContext:
     )
 
 
-def _language(rt: Runtime, decision: Decision) -> str:
+def _snapshot(rt: Runtime, decision: Decision) -> Snapshot | None:
     ident = decision.appointment_id or (decision.choices[0] if decision.choices else 0)
-    known = rt.plans.snapshot(ident) if ident else None
+    return rt.plans.snapshot(ident) if ident else None
+
+
+def _agenda(rt: Runtime, decision: Decision) -> int | None:
+    """The agenda the answer is about; with none, the account's only agenda (if one)."""
+    known = _snapshot(rt, decision)
+    try:
+        agendas = (known.agenda_id,) if known is not None else rt.agendas()
+    except BookingError:  # a name is nice to have; the answer still goes out
+        return None
+    return agendas[0] if len(agendas) == 1 else None
+
+
+def _language(rt: Runtime, decision: Decision) -> str:
+    known = _snapshot(rt, decision)
     if known is not None and known.customer_id:
         contact = rt.contacts.get(known.customer_id)
         if contact is not None:

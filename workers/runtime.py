@@ -32,6 +32,7 @@ from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.plan_store import PlanStore
+from bridge.store.reply_effects import ReplyEffects
 from bridge.store.text import as_text
 from workers.facts import CatalogueCache
 from workers.rendering import Render, render_with, renderer_for
@@ -61,6 +62,7 @@ class Runtime:
     render: Render
     inbound: InboundStore
     conversations: Conversations
+    reply_effects: ReplyEffects
     _confirmation: tuple[float, bool] | None = None
 
     @classmethod
@@ -100,6 +102,7 @@ class Runtime:
             render=render_with(renderer),
             inbound=InboundStore(redis, retention),
             conversations=Conversations(redis, retention),
+            reply_effects=ReplyEffects(redis, retention),
         )
 
     def confirmation_code(self, appointment_id: int) -> str | None:

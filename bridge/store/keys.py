@@ -200,6 +200,10 @@ def pending_choice(phone: str) -> str:
 PENDING_CHOICE_SECONDS = 24 * 3600
 
 
+#: What replies changed upstream (a capped stream; senders masked): `reply_effects.py`.
+REPLY_EFFECTS = f"{PREFIX}reply-effects"
+
+
 #: Replies handled per phone number in the current window (a counter with a TTL).
 def reply_rate(phone: str) -> str:
     return f"{PREFIX}reply-rate:{phone}"
