@@ -1,10 +1,12 @@
-"""`oabridge config`: the effective configuration, secrets masked."""
+"""`oabridge config`: the effective configuration, secrets masked (next to a running
+demo, the demo's: `bridge.local.state_env`)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from bridge.local.state_env import command_environ
 from bridge.settings import load_settings
 
 
@@ -16,7 +18,7 @@ def add_command(commands: Any) -> None:
 
 
 def run(_args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_settings(command_environ())
     width = max(len(name) for name, _ in settings.describe())
     for name, value in settings.describe():
         print(f"{name.ljust(width)}  {value}")

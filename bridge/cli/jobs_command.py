@@ -1,4 +1,5 @@
-"""`oabridge jobs failed` and `oabridge jobs retry ID`: the failed registry, by hand."""
+"""`oabridge jobs failed` and `oabridge jobs retry ID`: the failed registry, by hand
+(next to a running demo, the demo's: `bridge.local.state_env`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from redis import Redis
 from rq.registry import FailedJobRegistry
 
+from bridge.local.state_env import command_environ
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.settings import load_settings
@@ -24,7 +26,7 @@ def add_command(commands: Any) -> None:
 
 
 def _registries() -> list[FailedJobRegistry]:
-    writer = JobWriter(Redis.from_url(load_settings().redis_url))
+    writer = JobWriter(Redis.from_url(load_settings(command_environ()).redis_url))
     return [FailedJobRegistry(queue=writer.queue(name)) for name in QUEUES_BY_PRIORITY]
 
 

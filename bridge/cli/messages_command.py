@@ -1,13 +1,16 @@
-"""`oabridge messages`: the most recent messages and their fate, recipients masked."""
+"""`oabridge messages`: the most recent messages and their fate, recipients masked
+(next to a running demo, the demo's: `bridge.local.state_env`)."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
 
+from bridge.local.state_env import command_environ
 from bridge.observability.masking import mask_email, mask_phone
 from bridge.settings import load_settings
 from bridge.store.message_log import MessageLog
@@ -27,19 +30,26 @@ def _masked(channel: str, recipient: str) -> str:
     return mask_phone(recipient) if channel == "sms" else mask_email(recipient)
 
 
+def timeline(steps: Iterable[Mapping[str, object]]) -> str:
+    """`claimed → sent → delivered`: each status with its error code, a report repeated
+    in a row (a provider's callback sent twice) shown once."""
+    shown: list[str] = []
+    for step in steps:
+        text = str(step["status"]) + (f" ({step['code']})" if "code" in step else "")
+        if not shown or shown[-1] != text:
+            shown.append(text)
+    return " → ".join(shown)
+
+
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_settings(command_environ())
     log = MessageLog(Redis.from_url(settings.redis_url), settings.retention_days * 86400)
     records = log.recent(args.limit)
     if not records:
         print("no messages yet")
     for record in records:
         when = datetime.fromtimestamp(record.created, UTC).astimezone(settings.tz)
-        steps = " → ".join(
-            str(step["status"]) + (f" ({step['code']})" if "code" in step else "")
-            for step in record.timeline
-        )
-        print(f"{when:%Y-%m-%d %H:%M}  {record.kind:<16} {record.channel:<5} "
+        print(f"{when:%Y-%m-%d %H:%M %Z}  {record.kind:<16} {record.channel:<5} "
               f"{_masked(record.channel, record.recipient):<18} appointment "
-              f"{record.appointment_id}  {record.status:<11} {steps}")
+              f"{record.appointment_id}  {record.status:<11} {timeline(record.timeline)}")
     return 0

@@ -59,7 +59,9 @@ def run_worker_command(args: argparse.Namespace) -> int:
 
 
 def run_poll(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    from bridge.local.state_env import command_environ
+
+    settings = load_settings(command_environ())
     configure_logging(json=False, level="WARNING")
     writer = JobWriter(Redis.from_url(settings.redis_url))
     result = writer.enqueue_once(

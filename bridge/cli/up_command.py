@@ -2,9 +2,12 @@
 
 It starts the sandbox (booking API, Twilio-compatible API, SMTP sink) with the demo
 practice, the ingress, and a worker (whose ticker polls), all against one Redis, and
-prints each message as it goes out. Ctrl-C or SIGTERM stops everything cleanly.
-Settings that describe the outside world (API, Twilio, SMTP addresses and
+prints the story as it happens (`bridge.local.announcer`). Ctrl-C or SIGTERM stops
+everything, the embedded Redis last, and waits until every process it started has
+ended. Settings that describe the outside world (API, Twilio, SMTP addresses and
 credentials) point at the sandbox; the rest may be changed with OABRIDGE_ variables.
+While it runs, its settings are in `<state>/env` for commands in a second terminal
+(`bridge.local.state_env`).
 The sandbox's `--fault-*` flags are taken here too, checked before anything starts, and
 handed to the sandbox (for a chaos run of the whole system).
 """
@@ -17,16 +20,21 @@ import signal
 import sys
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from redis import Redis
 
+from bridge.local import state_env
+from bridge.local.admin_token import admin_token
 from bridge.local.announcer import Announcer
-from bridge.local.redis_choice import RedisUnavailable, choose_redis
+from bridge.local.banner import SEBASTIEN, Banner, code_of
+from bridge.local.embedded_redis import EmbeddedRedisError
+from bridge.local.redis_choice import RedisChoice, RedisUnavailable, choose_redis
+from bridge.local.sandbox_feed import SandboxFeed
 from bridge.local.supervisor import Supervisor
 from bridge.settings import load_settings
 from bridge.store.message_log import MessageLog
+from bridge.store.reply_effects import ReplyEffects
 
 DEMO_DEFAULTS = {
     "OABRIDGE_POLL_INTERVAL": "10",
@@ -53,6 +61,9 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--fresh", action="store_true",
                         help="start the demo over: forget the sandbox's data and empty the "
                              "demo's Redis database")
+    parser.add_argument("--embedded-redis", action="store_true",
+                        help="run an embedded Redis even when one answers on 127.0.0.1:6379 "
+                             "(keeps the demo's data out of your own Redis)")
     from sandbox.fault_flags import add_fault_flags
 
     add_fault_flags(parser)
@@ -68,12 +79,12 @@ def sandbox_argv(args: argparse.Namespace, state: Path, faults: list[str]) -> li
     ]
 
 
-def _environment(args: argparse.Namespace, redis_url: str) -> dict[str, str]:
+def _environment(args: argparse.Namespace, redis_url: str, token: str) -> dict[str, str]:
     from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET
     from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
 
     sandbox = f"http://{args.host}:{args.sandbox_port}"
-    env = {**DEMO_DEFAULTS, **os.environ}
+    env = {**DEMO_DEFAULTS, "OABRIDGE_ADMIN_TOKEN": token, **os.environ}
     env.update({
         "OABRIDGE_REDIS_URL": redis_url,
         "OABRIDGE_SANDBOX_MODE": "1",
@@ -91,25 +102,6 @@ def _environment(args: argparse.Namespace, redis_url: str) -> dict[str, str]:
     return env
 
 
-def _banner(args: argparse.Namespace, redis_note: str, state: Path, faults: list[str]) -> None:
-    sandbox = f"http://{args.host}:{args.sandbox_port}"
-    if faults:  # `--faults JSON`
-        print(f"Injected faults: {faults[-1]}  (now: {sandbox}/_sandbox/faults)", flush=True)
-    print(f"""oabridge is running (logs in {state / "logs"}):
-  sandbox booking API  {sandbox}/APIREST
-  sandbox Twilio API   {sandbox}/2010-04-01  (sent: {sandbox}/_sandbox/twilio/messages)
-  SMTP sink            {args.host}:{args.smtp_port}  (received mail: {sandbox}/_sandbox/mail)
-  ingress              http://{args.host}:{args.port}  (health: /healthz, metrics: /metrics)
-  {redis_note}
-Answer as a customer, e.g. Sébastien (appointment 30012003, prompted above):
-  oabridge sandbox sms --sandbox {sandbox} --from +33612345678 "JA"   (or his code, or "NEE")
-  the codes the booking system sent: {sandbox}/_sandbox/outbox
-Messages appear below as they are sent; `oabridge messages` lists them again.
-The demo continues where it stopped last time; `oabridge up --fresh` starts it over.
-Press Ctrl-C to stop.
-""", flush=True)
-
-
 def run(args: argparse.Namespace) -> int:
     from sandbox.fault_flags import fault_argv, fault_settings
 
@@ -118,36 +110,59 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"oabridge: {exc}", file=sys.stderr)
         return 2
+    # SIGTERM stops the demo as Ctrl-C does, wherever it finds it (even while starting).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     state = Path(args.state_dir).resolve()
+    continued = (state / "sandbox.sqlite3").exists() and not args.fresh
     try:
-        choice = choose_redis(os.environ, state)
-    except RedisUnavailable as exc:
+        choice = choose_redis(os.environ, state, embedded=args.embedded_redis)
+    except (RedisUnavailable, EmbeddedRedisError) as exc:
         print(f"oabridge: {exc}")
         return 2
+    except KeyboardInterrupt:
+        return 0
+    env = _environment(args, choice.url, admin_token(state))
+    supervisor = Supervisor(env, state / "logs")
+    redis = Redis.from_url(choice.url)
+    try:
+        return _run(args, state, faults, choice, env, supervisor, redis, continued)
+    except KeyboardInterrupt:
+        return 0
+    except RuntimeError as exc:
+        print(f"oabridge: {exc}")
+        return 1
+    finally:
+        _stop(state, choice, supervisor, redis)
+
+
+def _run(args: argparse.Namespace, state: Path, faults: list[str], choice: RedisChoice,
+         env: dict[str, str], supervisor: Supervisor, redis: Redis, continued: bool) -> int:
     if args.fresh:
         (state / "sandbox.sqlite3").unlink(missing_ok=True)
-        Redis.from_url(choice.url).flushdb()
-    env = _environment(args, choice.url)
+        redis.flushdb()
     settings = load_settings({k: v for k, v in env.items() if k.startswith("OABRIDGE_")})
-    supervisor = Supervisor(env, state / "logs")
-    announcer = Announcer(MessageLog(Redis.from_url(choice.url), 86400), settings.tz)
-    stopping = False
-
-    def on_term(_signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, on_term)
+    sandbox_url = f"http://{args.host}:{args.sandbox_port}"
+    announcer = Announcer(MessageLog(redis, settings.retention_days * 86400),
+                          ReplyEffects(redis, settings.retention_days * 86400), settings.tz,
+                          SandboxFeed(sandbox_url, settings.tz))
+    state_env.write(state, env)
+    sandbox = supervisor.start("sandbox", sandbox_argv(args, state, faults))
+    supervisor.wait_until_answering(sandbox, f"{sandbox_url}/_sandbox/health")
+    announcer.skip_history()  # before anything is sent: what went before is not news
+    ingress = supervisor.start("ingress", ["serve", "--host", args.host,
+                                           "--port", str(args.port)])
+    supervisor.wait_until_answering(ingress, f"http://{args.host}:{args.port}/healthz")
+    supervisor.start("worker", ["worker"])
+    print(Banner(
+        sandbox=sandbox_url, ingress=f"http://{args.host}:{args.port}",
+        smtp=f"{args.host}:{args.smtp_port}", state=state, redis_note=choice.note,
+        admin_token=None if os.environ.get("OABRIDGE_ADMIN_TOKEN") else
+        env["OABRIDGE_ADMIN_TOKEN"], continued=continued,
+        here=state == (Path.cwd() / state_env.DEFAULT_STATE_DIR).resolve(),
+        faults=faults[-1] if faults else "",
+    ).text(code_of(sandbox_url, SEBASTIEN[1])), flush=True)
     try:
-        sandbox = supervisor.start("sandbox", sandbox_argv(args, state, faults))
-        supervisor.wait_until_answering(
-            sandbox, f"http://{args.host}:{args.sandbox_port}/_sandbox/health")
-        ingress = supervisor.start("ingress", ["serve", "--host", args.host,
-                                               "--port", str(args.port)])
-        supervisor.wait_until_answering(ingress, f"http://{args.host}:{args.port}/healthz")
-        supervisor.start("worker", ["worker"])
-        _banner(args, choice.note, state, faults)
-        while not stopping:
+        while True:
             for line in announcer.lines():
                 print(line, flush=True)
             gone = supervisor.exited()
@@ -155,20 +170,25 @@ def run(args: argparse.Namespace) -> int:
                 print(f"oabridge: {gone.name} stopped unexpectedly; see {gone.log_path}")
                 return 1
             time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    except RuntimeError as exc:
-        print(f"oabridge: {exc}")
-        return 1
     finally:
+        # Whatever stopped the loop, show what went out until the workers have stopped.
         supervisor.ignore_interrupts_briefly()
         print("stopping…", flush=True)
-        codes = supervisor.stop()
-        for line in announcer.lines():  # what went out while we were stopping
+        supervisor.stop()
+        for line in announcer.lines():
             print(line, flush=True)
-        choice.close()
-        clean = {0, -signal.SIGTERM, -signal.SIGINT}  # uvicorn re-raises the signal it handled
-        print("stopped: " + ", ".join(
-            f"{name} ({'clean' if code in clean else f'exit {code}'})"
-            for name, code in codes.items()))
-    return 0
+
+
+def _stop(state: Path, choice: RedisChoice, supervisor: Supervisor, redis: Redis) -> None:
+    """Stop every process `up` started, Redis last, and wait for each to end."""
+    supervisor.ignore_interrupts_briefly()
+    codes = supervisor.stop()  # a second time is a no-op: the codes are kept
+    redis.close()  # our own clients first, though the server no longer waits for them
+    state_env.remove(state)
+    redis_code = choice.close()
+    if redis_code is not None:
+        codes["Redis"] = redis_code
+    clean = {0, -signal.SIGTERM, -signal.SIGINT}  # uvicorn re-raises the signal it handled
+    print("stopped: " + ", ".join(
+        f"{name} ({'clean' if code in clean else f'exit {code}'})"
+        for name, code in codes.items()), flush=True)

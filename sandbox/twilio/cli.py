@@ -35,8 +35,8 @@ def add_sms_command(subcommands: Any) -> argparse.ArgumentParser:
     add(
         "--sandbox",
         metavar="URL",
-        default=DEFAULT_SANDBOX_URL,
-        help="base URL of the running sandbox (default %(default)s)",
+        help="base URL of the running sandbox (default: the one of the demo `oabridge up` "
+        f"runs in this folder, else {DEFAULT_SANDBOX_URL})",
     )
     add(
         "--no-deliver",
@@ -78,9 +78,20 @@ def _report(answer: dict[str, Any], no_deliver: bool) -> int:
     return 0 if status is not None and 200 <= status < 300 else 1
 
 
+def _default_sandbox() -> str:
+    """The sandbox of the demo `oabridge up` runs in this folder, else the usual address."""
+    from bridge.local.state_env import demo_value  # the demo's state is the bridge's
+
+    url = demo_value("OABRIDGE_TWILIO_BASE_URL")
+    if url:
+        _say(f"oabridge: using the sandbox of the demo that runs here, {url}", error=True)
+    return url or DEFAULT_SANDBOX_URL
+
+
 def run_sms(args: argparse.Namespace) -> int:
     import httpx  # only this command needs it
 
+    args.sandbox = args.sandbox or _default_sandbox()
     payload: dict[str, Any] = {
         "from": args.from_number,
         "body": args.body,
