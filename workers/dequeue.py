@@ -27,6 +27,7 @@ from rq.exceptions import DequeueTimeout
 from rq.executions import Execution
 from rq.job import Job
 
+from bridge.observability.proctitle import set_title
 from bridge.store import keys
 from bridge.store.text import as_text
 
@@ -100,9 +101,16 @@ class _LeavesIntermediate:
         return execution
 
 
-class SafeWorker(_LeavesIntermediate, Worker):
+class _Titled:
+    """Worker mixin: `ps` shows `oabridge: worker: <what RQ is doing>`, not `rq:worker:…`."""
+
+    def procline(self, message: str) -> None:
+        set_title(f"oabridge: worker: {message}")
+
+
+class SafeWorker(_Titled, _LeavesIntermediate, Worker):
     queue_class = SafeQueue
 
 
-class SafeSimpleWorker(_LeavesIntermediate, SimpleWorker):
+class SafeSimpleWorker(_Titled, _LeavesIntermediate, SimpleWorker):
     queue_class = SafeQueue

@@ -21,6 +21,7 @@ from bridge.cli import (
     up_command,
     walkthrough,
 )
+from bridge.observability.proctitle import set_title
 from bridge.settings import SettingsError
 
 __all__ = ["build_parser", "main"]
@@ -46,9 +47,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def title(args: argparse.Namespace) -> str | None:
+    """The process title of a long-running command (None: a short one keeps its own)."""
+    command = args.command
+    if command == "sandbox" and not getattr(args, "sandbox_command", None):
+        return f"oabridge: sandbox :{args.port}"
+    return {"serve": f"oabridge: ingress :{getattr(args, 'port', '')}",
+            "worker": "oabridge: worker", "up": "oabridge up"}.get(command)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    shown = title(args)
+    if shown is not None and argv is None:  # a command of its own, not a call in a test
+        set_title(shown)
     try:
         code: int = args.func(args)
     except SettingsError as exc:
