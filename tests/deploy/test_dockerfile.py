@@ -1,8 +1,9 @@
 """The Dockerfile, checked statically (no container engine runs here or in CI).
 
 What matters: a build stage and a final stage without compilers, python:3.11-slim,
-a non-root user, `oabridge` as the entrypoint, and the source tree kept together so
-the shipped templates sit where bridge/rendering/environment.py looks for them.
+a non-root user, `oabridge` as the entrypoint, the source tree kept together so
+the shipped templates sit where bridge/rendering/environment.py looks for them, and
+every dependency installed from the runtime lock with its hashes checked.
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ def test_templates_sit_beside_the_bridge_package() -> None:
     bridge, templates = placed["bridge"], placed["templates"]
     assert templates == bridge.parent / "templates"
     # Imported from there (editable install), not from a copy in site-packages.
-    assert any(re.search(r"pip install (-e|--editable) \.", run) for run in build.all("RUN"))
+    editable = r"pip install (--\S+ )*(-e|--editable) \."
+    assert any(re.search(editable, run) for run in build.all("RUN"))
     final_copies = {destination for _, destination, source in copies(final) if source}
     assert str(workdir) in final_copies
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -125,3 +127,30 @@ def test_dockerignore_keeps_what_the_build_copies() -> None:
     for path in needed:
         assert not any(fnmatch.fnmatch(path.rstrip("/"), pattern) for pattern in ignored), path
     assert ".venv" in ignored and ".git" in ignored
+
+
+def pip_installs(stage: Stage) -> list[list[str]]:
+    """The arguments after `pip install` of each pip install in the stage's RUNs."""
+    result = []
+    for run in stage.all("RUN"):
+        for command in re.split(r"&&|;", run):
+            words = shlex.split(command)
+            if words[:2] == ["pip", "install"]:
+                result.append(words[2:])
+    return result
+
+
+def test_the_image_installs_from_the_runtime_lock_with_hashes() -> None:
+    """Nothing reaches the image unchecked: the locked build backend, then the runtime lock,
+    both with --require-hashes; then oabridge itself with --no-deps. All that may build
+    (oabridge; a locked package without a wheel) builds without isolation, from the locked
+    backend: pip's isolated builds fetch setuptools unchecked."""
+    build = stages()[0]
+    copied = {source for sources, _, _ in copies(build) for source in sources}
+    backend, runtime, project = pip_installs(build)
+    assert backend == ["--require-hashes", "-r", "requirements/build.txt"]
+    assert runtime == [
+        "--require-hashes", "--no-build-isolation", "-r", "requirements/runtime.txt"
+    ]
+    assert {"requirements/build.txt", "requirements/runtime.txt"} <= copied
+    assert project == ["--no-deps", "--no-build-isolation", "-e", "."]
