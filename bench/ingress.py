@@ -26,14 +26,19 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from redis import Redis
 from standardwebhooks import Webhook
 
 from bench.table import print_table
+from tests.support.redis_dbs import BENCH_INGRESS_DB
+from tests.support.redis_server import redis_url_for_bench
 
-REDIS_URL = "redis://127.0.0.1:6379/12"
+#: Database 12 (declared in tests/support/redis_dbs.py, emptied here) of the system Redis,
+#: or of a redis-server started for this run when none answers on 127.0.0.1:6379.
+redis_url = partial(redis_url_for_bench, BENCH_INGRESS_DB)
 SECRET = "whsec_" + base64.b64encode(b"benchmark-secret-of-32-bytes!!!!").decode()
 
 
@@ -117,14 +122,14 @@ def measure(mode: str, total: int, connections: int) -> dict[str, float]:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.ingress_server", "--mode", mode, "--port", str(port),
-         "--redis", REDIS_URL, "--secret", SECRET],
+         "--redis", redis_url(), "--secret", SECRET],
         env={**os.environ}, stdout=subprocess.DEVNULL,
     )
     try:
         _wait_listening(port, server)
         asyncio.run(_load(port, signed_requests(1000, port), connections))  # warm-up
         requests = signed_requests(total, port)
-        redis = Redis.from_url(REDIS_URL)
+        redis = Redis.from_url(redis_url())
         cpu_before, redis_before = _process_cpu(server.pid), _redis_cpu(redis)
         elapsed, latencies, statuses = asyncio.run(_load(port, requests, connections))
         server_cpu = _process_cpu(server.pid) - cpu_before
@@ -152,7 +157,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="alternate the two servers this often; the best round counts")
     args = parser.parse_args()
-    redis = Redis.from_url(REDIS_URL)
+    redis = Redis.from_url(redis_url())
     results: dict[str, list[dict[str, float]]] = {"bare": [], "bridge": []}
     queued = 0
     for _ in range(args.rounds):

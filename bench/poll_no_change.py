@@ -15,6 +15,7 @@ import argparse
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from redis import Redis
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,10 +29,14 @@ from sandbox.app import create_app
 from sandbox.booking import BookingSandbox
 from sandbox.clock import ManualClock
 from tests.support.asgi_server import serve
+from tests.support.redis_dbs import BENCH_POLL_NO_CHANGE_DB
+from tests.support.redis_server import redis_url_for_bench
 from workers import runtime, sync
 from workers.runtime import Runtime
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+#: Database 13 (declared in tests/support/redis_dbs.py, emptied here) of the system Redis,
+#: or of a redis-server started for this run when none answers on 127.0.0.1:6379.
+redis_url = partial(redis_url_for_bench, BENCH_POLL_NO_CHANGE_DB)
 KEY, SECRET = "benchpolling-abc123", "c" * 40
 START = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
 
@@ -58,13 +63,13 @@ def main() -> None:
     seeded = time.perf_counter()
     booking = BookingSandbox(KEY, SECRET, clock=clock, data=data)
     seeded = time.perf_counter() - seeded
-    redis = Redis.from_url(REDIS_URL)
+    redis = Redis.from_url(redis_url())
     redis.flushdb()
     counter = CallCounter(create_app(booking))
     with serve(counter) as url:
         settings = load_settings({
             "OABRIDGE_API_URL": f"{url}/APIREST", "OABRIDGE_API_KEY": KEY,
-            "OABRIDGE_API_SECRET": SECRET, "OABRIDGE_REDIS_URL": REDIS_URL,
+            "OABRIDGE_API_SECRET": SECRET, "OABRIDGE_REDIS_URL": redis_url(),
         })
         rt = Runtime.from_settings(settings, clock=clock)
         runtime.install(rt)

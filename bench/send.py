@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -54,12 +55,16 @@ from bridge.queueing.jobs import JobSpec, QueueName
 from bridge.settings import load_settings
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
+from tests.support.redis_dbs import BENCH_SEND_DB
+from tests.support.redis_server import redis_url_for_bench
 from workers import runtime, sync
 from workers.process import build_worker
 from workers.runtime import Runtime
 from workers.ticker import Ticker
 
-REDIS_URL = "redis://127.0.0.1:6379/11"
+#: Database 11 (declared in tests/support/redis_dbs.py, emptied here) of the system Redis,
+#: or of a redis-server started for this run when none answers on 127.0.0.1:6379.
+redis_url = partial(redis_url_for_bench, BENCH_SEND_DB)
 AGENDA = 27041
 ZONE = ZoneInfo("Europe/Amsterdam")
 NOOP = JobSpec("bench.send.noop", QueueName.SEND, 60, ())
@@ -138,7 +143,7 @@ def process_cpu(pid: int) -> float:
 class Bench:
     def __init__(self, messages: int, concurrency: int) -> None:
         self.concurrency = concurrency
-        self.redis = Redis.from_url(REDIS_URL)
+        self.redis = Redis.from_url(redis_url())
         day = datetime.now(ZONE).date() + timedelta(days=2)
         self.moment = datetime.combine(day, clock_time(7, 0), ZONE)  # reminders due
         data = practice_with(messages, day, days=1)
@@ -176,7 +181,7 @@ class Bench:
     def runtime(self, rate: float) -> Runtime:
         settings = load_settings({
             "OABRIDGE_API_URL": f"{self.url}/APIREST", "OABRIDGE_API_KEY": DEMO_API_KEY,
-            "OABRIDGE_API_SECRET": DEMO_API_SECRET, "OABRIDGE_REDIS_URL": REDIS_URL,
+            "OABRIDGE_API_SECRET": DEMO_API_SECRET, "OABRIDGE_REDIS_URL": redis_url(),
             "OABRIDGE_AGENDA_IDS": str(AGENDA), "OABRIDGE_QUIET_HOURS": "off",
             "OABRIDGE_REMINDER_OFFSETS": "1d", "OABRIDGE_SMS_RATE": str(rate),
             "OABRIDGE_SEND_CONCURRENCY": str(self.concurrency),
@@ -188,7 +193,7 @@ class Bench:
 
     def drain(self) -> tuple[float, float]:
         """One SimpleWorker drains the queues: (seconds, CPU seconds of this process)."""
-        worker = build_worker(Redis.from_url(REDIS_URL), simple=True)
+        worker = build_worker(Redis.from_url(redis_url()), simple=True)
         cpu, started = time.process_time(), time.perf_counter()
         worker.work(burst=True, logging_level="WARNING")
         return time.perf_counter() - started, time.process_time() - cpu

@@ -45,6 +45,8 @@ from bridge.booking.models import Label
 from bridge.store.message_log import MessageLog
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
+from tests.support.redis_dbs import BENCH_SOAK_DB
+from tests.support.redis_server import redis_url_for_bench
 
 OFFSETS = {"90s": 90.0, "30s": 30.0}
 FAULTS: dict[str, dict[str, float]] = {
@@ -68,11 +70,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
     parser.add_argument("--kill-every", type=float, default=7.0,
                         help="seconds between worker kills (7)")
-    parser.add_argument("--redis-url", default=os.environ.get(
-        "SOAK_REDIS_URL", "redis://127.0.0.1:6379/10"),
-        help="a Redis database the soak may empty (redis://127.0.0.1:6379/10)")
+    parser.add_argument("--redis-url", default=os.environ.get("SOAK_REDIS_URL"),
+        help="a Redis database the soak may empty (db 10 of 127.0.0.1:6379, or of a "
+             "redis-server started for the run when none answers there)")
     parser.add_argument("--workdir", help="logs and sandbox data (default: a new temp dir)")
     args = parser.parse_args(argv)
+    args.redis_url = args.redis_url or redis_url_for_bench(BENCH_SOAK_DB)
     args.changes = args.changes or (1000 if args.short else 10_000)
     args.seconds = args.seconds or (60.0 if args.short else 1300.0)
     return args

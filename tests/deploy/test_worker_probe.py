@@ -16,15 +16,20 @@ from redis import Redis
 from rq import Worker
 
 from tests.deploy.conftest import Manifest, one
-
-#: A database of its own: the suite's database 15 may hold real RQ workers of this host
-#: (tests that run workers), which would make "no worker here" untrue.
-PROBE_REDIS_URL = "redis://127.0.0.1:6379/14"
+from tests.support.redis_dbs import WORKER_PROBE_DB, url_with_db
 
 
 @pytest.fixture
-def probe_redis() -> Iterator[Redis]:
-    connection = Redis.from_url(PROBE_REDIS_URL)
+def probe_redis_url(redis_url: str) -> str:
+    """The session's Redis, in a database of its own (declared in `redis_dbs.py`): the
+    suite's database 15 may hold real RQ workers of this host (tests that run workers),
+    which would make "no worker here" untrue."""
+    return url_with_db(redis_url, WORKER_PROBE_DB)
+
+
+@pytest.fixture
+def probe_redis(probe_redis_url: str) -> Iterator[Redis]:
+    connection = Redis.from_url(probe_redis_url)
     connection.flushdb()
     yield connection
     connection.flushdb()
@@ -41,8 +46,11 @@ def run_probe(command: list[str], redis_url: str) -> int:
     return result.returncode
 
 
-def test_worker_probe(rendered: Callable[[str], list[Manifest]], probe_redis: Redis) -> None:
-    redis, redis_url = probe_redis, PROBE_REDIS_URL
+@pytest.mark.slow
+def test_worker_probe(
+    rendered: Callable[[str], list[Manifest]], probe_redis: Redis, probe_redis_url: str
+) -> None:
+    redis, redis_url = probe_redis, probe_redis_url
     deployment = one(rendered("production"), "Deployment", "oabridge-worker")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     command = container["livenessProbe"]["exec"]["command"]

@@ -53,7 +53,6 @@ from twilio.request_validator import RequestValidator
 from bridge.ingress.app import ROUTES, create_app
 from bridge.ingress.openapi import openapi_document
 from bridge.store.message_log import MessageLog, MessageRecord
-from tests.conftest import REDIS_URL
 from tests.ingress.conftest import (
     PUBLIC_URL,
     TRIGGER_TOKEN,
@@ -170,12 +169,12 @@ def load_schema(url: str) -> schemathesis.BaseSchema:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
+def served(redis_url: str) -> Iterator[Served]:
     """One ingress for the module, on the test Redis (db 15, flushed before and after)."""
-    redis = Redis.from_url(REDIS_URL)
+    redis = Redis.from_url(redis_url)
     redis.flushdb()
     try:
-        with serve(create_app(ingress_settings(REDIS_URL))) as url:
+        with serve(create_app(ingress_settings(redis_url))) as url:
             yield Served(url, load_schema(url), MessageLog(redis, 3600))
     finally:
         redis.flushdb()
@@ -256,6 +255,7 @@ def _takes_input(served: Served, method: str, path: str) -> bool:
     return bool(operation.body) or any(True for _ in operation.iter_parameters())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=OPERATION_IDS)
 def test_signed_requests_get_documented_answers(served: Served, method: str, path: str) -> None:
     valid = fuzz(served, method, path, GenerationMode.POSITIVE, signed=True, checks=CHECKS)
@@ -273,6 +273,7 @@ def test_signed_requests_get_documented_answers(served: Served, method: str, pat
         assert _not_utf8(sent) and "not UTF-8" in answer, (sent, answer)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(REFUSED_UNSIGNED))
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=str)
 def test_unsigned_requests_get_the_documented_refusal(
