@@ -183,6 +183,7 @@ def test_duplicate_send_jobs_send_once(flow: Flow) -> None:
     assert len(to(flow, "+31614141414")) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_every_kind_reaches_both_channels(make_flow: MakeFlow, lang: str) -> None:
     flow = make_flow(OABRIDGE_CHANNELS=",".join(f"{k.value}:both" for k in MessageKind))

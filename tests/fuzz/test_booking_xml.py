@@ -190,6 +190,7 @@ def read(body: bytes) -> None:
                 decoded(decoder, record, AMSTERDAM)
 
 
+@pytest.mark.slow
 @fuzz_settings(400)
 @given(documents())
 def test_garbled_answers_raise_only_protocol_errors(body: bytes) -> None:
@@ -202,6 +203,7 @@ def test_random_bytes_raise_only_protocol_errors(body: bytes) -> None:
     read(body)
 
 
+@pytest.mark.slow
 @fuzz_settings(300)
 @given(records(), st.sampled_from([AMSTERDAM, ZoneInfo("UTC"), ZoneInfo("Pacific/Kiritimati")]))
 def test_decoders_refuse_odd_records_only_with_protocol_errors(
@@ -234,6 +236,7 @@ def _transport(body: bytes) -> Transport:
                      retry=RetryPolicy(attempts=1), sleep=lambda _s: None)
 
 
+@pytest.mark.slow
 @fuzz_settings(100)
 @given(documents())
 def test_a_whole_call_raises_only_booking_errors(body: bytes) -> None:

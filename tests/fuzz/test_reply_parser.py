@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -66,6 +67,7 @@ def test_any_text_gets_a_known_intent(text: str, opted_out: bool) -> None:
     check(text, opted_out)
 
 
+@pytest.mark.slow
 @fuzz_settings(1000)
 @given(pieces, st.booleans())
 def test_keywords_codes_and_odd_unicode_get_a_known_intent(text: str, opted_out: bool) -> None:

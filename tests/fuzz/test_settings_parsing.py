@@ -85,6 +85,7 @@ def load(environ: dict[str, str]) -> Settings | None:
     return settings
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_any_value_of_one_setting_is_accepted_or_a_settings_error(name: str) -> None:
     for text in CURATED:
@@ -98,6 +99,7 @@ def test_any_value_of_one_setting_is_accepted_or_a_settings_error(name: str) -> 
     one()
 
 
+@pytest.mark.slow
 @fuzz_settings(300)
 @given(st.dictionaries(st.sampled_from(NAMES), value, max_size=8))
 def test_any_mix_of_settings_is_accepted_or_a_settings_error(environ: dict[str, str]) -> None:
