@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import RedisError
 
 from bridge.local import state_env
 from bridge.local.admin_token import admin_token
@@ -128,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
         return _run(args, state, faults, choice, env, supervisor, redis, continued)
     except KeyboardInterrupt:
         return 0
-    except RuntimeError as exc:
+    except (RuntimeError, RedisError) as exc:
         print(f"oabridge: {exc}")
         return 1
     finally:
