@@ -109,8 +109,10 @@ class EmbeddedRedis:
             time.sleep(0.05)
         raise EmbeddedRedisError(f"the embedded Redis did not answer; see {log_path}")
 
-    def stop(self, seconds: float = 30) -> int:
-        """SIGTERM (Redis saves, then exits), wait for the pid, kill it if it hangs."""
+    def stop(self, seconds: float = 10) -> int:
+        """SIGTERM (Redis saves, then exits), wait for the pid, and kill it if it has not
+        ended in time: a server that cannot save (its folder gone, a full disk) refuses
+        to exit on SIGTERM, and the demo's snapshot takes milliseconds."""
         if self.process.poll() is None:
             self.process.terminate()
         try:

@@ -3,6 +3,8 @@ the process that started it."""
 
 from __future__ import annotations
 
+import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +61,14 @@ def test_the_server_dies_with_a_killed_parent(tmp_path: Path) -> None:
         assert alive(pid)
         parent.kill()  # SIGKILL: no clean-up of its own runs
     assert wait_until_gone([pid]) == set()
+
+
+def test_a_server_that_cannot_save_is_still_stopped(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    server = EmbeddedRedis.start(state, tmp_path / "redis.log")
+    client = Redis.from_url(server.url)
+    client.set("unsaved", "1")
+    client.close()
+    shutil.rmtree(state)  # nowhere to save: Redis refuses to exit on SIGTERM
+    assert server.stop(seconds=1) == -signal.SIGKILL
+    assert not alive(server.pid)
