@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bridge.domain.channels import parse_channel_policy
+from bridge.domain.channels import parse_channel_policy, same_channels
+from bridge.domain.messages import MessageKind
 from bridge.domain.offsets import parse_offsets
 from bridge.domain.plan import PlanSettings
 from bridge.domain.quiet_hours import parse_quiet_hours
@@ -250,6 +251,8 @@ class Settings(BaseSettings):
             requires_confirmation=requires_confirmation,
             notify_rescheduled=self.notify_rescheduled,
             notify_cancelled=self.notify_cancelled,
+            ask_in_rescheduled=same_channels(parse_channel_policy(self.channels),
+                                             MessageKind.RESCHEDULED, MessageKind.CONFIRM_REQUEST),
         )
 
     @classmethod

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import structlog
 
+from bridge.booking import Label
 from bridge.domain.channels import (
     Channel,
     ChannelPolicy,
@@ -28,10 +29,11 @@ from bridge.domain.channels import (
     choose_channels,
     parse_channel_policy,
 )
-from bridge.domain.messages import MessageKind, PlannedMessage
+from bridge.domain.messages import ASKS_TO_CONFIRM, MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.outbound.contacts import Contact
 from bridge.outbound.errors import TransientSendError
+from bridge.rendering import RESCHEDULED_CONFIRM
 from bridge.store.claims import Claim, ClaimState
 from bridge.store.message_log import MessageRecord
 from workers.deliver_checks import current_state, record_skip, why_not_send
@@ -47,6 +49,14 @@ log = structlog.get_logger(__name__)
 #: Messages a customer may answer by SMS (JA, NEE, a code).
 _ANSWERABLE = frozenset({MessageKind.CONFIRM_REQUEST, MessageKind.REMINDER})
 _SMS_OPTED_OUT = f"{Channel.SMS.value}: {OPTED_OUT}"
+
+
+def _asks_in_notice(message: PlannedMessage, state: Snapshot) -> bool:
+    """A rescheduled notice planned to ask (`ASKS_TO_CONFIRM`, the move of a PENDING
+    appointment) asks while the appointment still awaits confirmation; confirmed in the
+    meantime, it goes out as the plain notice."""
+    return (message.kind is MessageKind.RESCHEDULED and message.variant == ASKS_TO_CONFIRM
+            and state.label is Label.PENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +95,9 @@ class Delivery:
                     for channel, why in choice.refused]
         if not choice.send:
             return outcomes
+        template = RESCHEDULED_CONFIRM if _asks_in_notice(message, state) else message.kind.value
         facts = rt.catalogue.facts(
-            message.kind.value, state, contact, previous_start=previous_start,
+            template, state, contact, previous_start=previous_start,
             practice_name=rt.settings.practice_name, practice_phone=rt.settings.practice_phone,
             confirmation_code=rt.confirmation_code(message.appointment_id),
             can_reply=choice.answerable_by_sms(rt.settings.sender_takes_replies),
@@ -182,8 +193,10 @@ class Delivery:
 
     def _remember(self, message: PlannedMessage, state: Snapshot, channel: Channel,
                   recipient: str) -> None:
-        """A prompt or reminder went out by SMS: the customer may answer it (#5)."""
-        if channel is Channel.SMS and message.kind in _ANSWERABLE:
+        """A prompt, a reminder or a notice that asks went out by SMS: the customer may
+        answer it (#5)."""
+        if channel is Channel.SMS and (message.kind in _ANSWERABLE
+                                       or _asks_in_notice(message, state)):
             self.rt.conversations.remember(recipient, message.appointment_id,
                                            message.kind.value, state.start,
                                            self.rt.clock.now())

@@ -19,9 +19,11 @@ Two allowances keep the verdicts exact rather than lucky, and the table prints b
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 
 from bench.soaklib import texts, world
 from bench.soaklib.evidence import Received, Sent
@@ -42,7 +44,7 @@ from bench.soaklib.world import AMSTERDAM
 ALLOWED_SKIPS = frozenset({
     "appointment_removed", "appointment_started", "appointment_cancelled",
     "appointment_moved", "already_confirmed", "booked_after_reminder_time", "opted_out",
-    "invalid_number", "no_contact",
+    "invalid_number", "no_contact", "asked_in_rescheduled_notice",
 })
 _ANSWER_FOR = {
     ("code", PENDING): {"confirmed"}, ("code", APPROVED): {"already_confirmed"},
@@ -105,8 +107,16 @@ class Verdict:
                     or self.problems)
 
 
-_KIND_OF = {"prompt": "confirm_request", "reminder": "reminder",
-            "rescheduled": "rescheduled", "cancelled": "cancelled"}
+_KIND_OF = {"prompt": "confirm_request", "reminder": "reminder", "rescheduled": "rescheduled",
+            "moved_prompt": "rescheduled", "cancelled": "cancelled"}
+#: #13: a move of a PENDING appointment gets one text that tells the new time and asks
+#: to confirm ("moved_prompt"), in place of a move notice and a prompt for the new start.
+_ASKS = re.compile(r"bevestig|confirm", re.IGNORECASE)
+
+
+def _kind(message: Sent) -> str:
+    kind = message.reading.kind
+    return "moved_prompt" if kind == "rescheduled" and _ASKS.search(message.text) else kind
 
 
 class Oracle:
@@ -170,7 +180,8 @@ class Oracle:
         tally = self.verdict.answers
         self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
         for message in sent:
-            if message.channel == "sms" and message.reading.kind in {"prompt", "reminder"}:
+            if message.channel == "sms" and _kind(message) in {"prompt", "reminder",
+                                                               "moved_prompt"}:
                 first = self.first_invite.get(message.to, math.inf)
                 self.first_invite[message.to] = min(first, message.at)
         answerable: dict[str, list[Reply]] = defaultdict(list)
@@ -299,7 +310,7 @@ class Oracle:
                     self.verdict.problem(f"{message.reading.kind} for appointment "
                                          f"{appointment.id} names a start it never had")
                     continue
-                groups[(message.reading.kind, start)].append(message)
+                groups[(_kind(message), start)].append(message)
             for (kind, start), group in groups.items():
                 self._judge_group(appointment, kind, start, sorted(group, key=lambda s: s.at))
             for kind, start, variant in self._required(appointment):
@@ -373,7 +384,8 @@ class Oracle:
             if state.action == "move":
                 moved_to.add(state.start)
             changed = history[i + 1].at if i + 1 < len(history) else math.inf
-            if state.start != start or not self._calls_for(kind, state, moved_to):
+            if state.start != start or not self._calls_for(kind, state, moved_to) or \
+                    (kind == "prompt" and not self._maybe_first_seen(history, i)):
                 continue
             # Never at or after the start (a local check, so no grace); a change that
             # ended the state may race with a send already past its re-read.
@@ -390,9 +402,19 @@ class Oracle:
             return state.status == PENDING
         if kind == "reminder":
             return state.status in LIVE
-        if kind == "rescheduled":
-            return state.status in LIVE and state.start in moved_to
+        if kind == "moved_prompt":  # the move told and the confirmation asked, in one
+            return state.status == PENDING and state.start in moved_to
+        if kind == "rescheduled":  # a pending one is asked in the same text (above)
+            return state.status == APPROVED and state.start in moved_to
         return state.status == CANCELLED and state.action == "cancel"
+
+    def _maybe_first_seen(self, history: list[State], i: int) -> bool:
+        """Whether a plain prompt may be for state `i`: a booking, or a move whose earlier
+        states were all too short for the bridge to be sure to have seen one (#13: a move
+        it saw gets one text that asks, not a prompt)."""
+        return history[i].action != "move" or all(
+            later.at - state.at < self.rules.allowance
+            for state, later in pairwise(history[:i + 1]))
 
     def _skip_true(self, appointment: Appointment, skip: Skip) -> bool:
         """Whether the soak's own record bears out why the bridge skipped a message."""
@@ -410,6 +432,9 @@ class Oracle:
             return skip.at >= skip.start - slack
         if skip.reason == "already_confirmed":
             return APPROVED in statuses
+        if skip.reason == "asked_in_rescheduled_notice":  # moved there while pending
+            return any(s.action == "move" and s.status == PENDING
+                       and s.start.timestamp() == skip.start for s in before)
         if skip.reason == "booked_after_reminder_time":
             offset = self.rules.offsets.get(skip.variant, 0.0)
             return appointment.history[0].began >= skip.start - offset - slack
@@ -442,7 +467,8 @@ class Oracle:
             before_lasted = state.at - before.at >= rules.allowance
             if state.action == "move" and before_lasted and lasted >= rules.allowance \
                     and starts_later and state.start not in {h.start for h in history[:i]}:
-                out.append(("rescheduled", state.start, ""))
+                out.append(("moved_prompt", state.start, "confirm") if state.status == PENDING
+                           else ("rescheduled", state.start, ""))
             if state.action == "cancel" and before.status in LIVE and before_lasted \
                     and starts_later:
                 out.append(("cancelled", state.start, ""))

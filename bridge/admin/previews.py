@@ -16,7 +16,7 @@ from pathlib import Path
 from bridge.domain.channels import ChannelPolicy, parse_channel_policy
 from bridge.domain.messages import MessageKind
 from bridge.outbound.contacts import LANGUAGES
-from bridge.rendering import KINDS, Renderer, RenderError, channels_of
+from bridge.rendering import KINDS, RESCHEDULED_CONFIRM, Renderer, RenderError, channels_of
 from bridge.settings import Settings
 
 __all__ = ["Preview", "preview_count", "previews"]
@@ -45,7 +45,7 @@ def _can_reply(settings: Settings, kind: str, channel: str) -> bool:
     only when the same message also goes by SMS (the kind's policy is `both`)."""
     if not settings.sender_takes_replies or channel == "sms":
         return settings.sender_takes_replies
-    kinds = {k.value: k for k in MessageKind}
+    kinds = {k.value: k for k in MessageKind} | {RESCHEDULED_CONFIRM: MessageKind.RESCHEDULED}
     policy = parse_channel_policy(settings.channels).get(kinds[kind]) if kind in kinds else None
     return policy is ChannelPolicy.BOTH
 

@@ -13,6 +13,8 @@ and gives plain data back. Jobs and routes do the Redis and HTTP around it.
 from bridge.domain.events import Event, EventKind, diff
 from bridge.domain.messages import (
     APPOINTMENT_STARTED,
+    ASKED_IN_RESCHEDULED,
+    ASKS_TO_CONFIRM,
     BOOKED_AFTER_DUE,
     MessageKind,
     PlannedMessage,
@@ -33,6 +35,8 @@ from bridge.domain.snapshot import Snapshot, supersedes
 
 __all__ = [
     "APPOINTMENT_STARTED",
+    "ASKED_IN_RESCHEDULED",
+    "ASKS_TO_CONFIRM",
     "BOOKED_AFTER_DUE",
     "Event",
     "EventKind",

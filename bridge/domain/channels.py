@@ -20,6 +20,7 @@ __all__ = [
     "Reachability",
     "choose_channels",
     "parse_channel_policy",
+    "same_channels",
 ]
 
 
@@ -80,6 +81,14 @@ def parse_channel_policy(text: str) -> dict[MessageKind, ChannelPolicy]:
             known = ", ".join(p.value for p in ChannelPolicy)
             raise ValueError(f"{part!r}: unknown channel policy (known: {known})") from None
     return policies
+
+
+def same_channels(
+    policies: dict[MessageKind, ChannelPolicy], first: MessageKind, second: MessageKind
+) -> bool:
+    """Whether two kinds go out under the same policy (a kind not named: `sms_or_email`)."""
+    default = ChannelPolicy.SMS_OR_EMAIL
+    return policies.get(first, default) is policies.get(second, default)
 
 
 def choose_channels(policy: ChannelPolicy, reach: Reachability) -> ChannelChoice:

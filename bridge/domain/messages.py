@@ -18,6 +18,8 @@ from enum import Enum
 
 __all__ = [
     "APPOINTMENT_STARTED",
+    "ASKED_IN_RESCHEDULED",
+    "ASKS_TO_CONFIRM",
     "BOOKED_AFTER_DUE",
     "MessageKind",
     "PlannedMessage",
@@ -30,6 +32,12 @@ APPOINTMENT_STARTED = "appointment_started"
 
 BOOKED_AFTER_DUE = "booked_after_reminder_time"
 """The reminder was due before the appointment was booked: not a missed reminder."""
+
+ASKED_IN_RESCHEDULED = "asked_in_rescheduled_notice"
+"""The prompt for a moved PENDING appointment's new start: its rescheduled notice asks."""
+
+ASKS_TO_CONFIRM = "confirm"
+"""The variant of a rescheduled notice that also asks the customer to confirm."""
 
 
 class MessageKind(Enum):
@@ -49,7 +57,8 @@ class PlannedMessage:
     """A message to send at `send_at` (aware UTC) about the appointment at `start`.
 
     `variant` tells several reminders apart (the offset label, e.g. `"1d"`); it is
-    empty for the other kinds.
+    `ASKS_TO_CONFIRM` for a rescheduled notice that also asks to confirm, and empty
+    otherwise.
     """
 
     appointment_id: int

@@ -31,6 +31,25 @@ Two kinds of output, kept apart because the storage layer treats them differentl
 The confirmation prompt and the notices are nominally due `now`; rule 2 does not
 apply to them. A notice that rule 1 or 5 drops is simply not produced.
 
+**One text for a moved PENDING appointment.** A move of an appointment that awaits
+confirmation calls for a rescheduled notice and, since the prompt is keyed by the
+start, a new prompt for the new start: two texts for one change. When both would go
+out, `plan_change` folds them into one: the notice gets the variant `ASKS_TO_CONFIRM`
+(key `4711:rescheduled:confirm:<new start>`), it tells the move and asks to confirm
+(JA, the code, NEE) and opens the reply conversation as a prompt does, and the prompt
+for the new start comes back as skipped (`ASKED_IN_RESCHEDULED`). The storage layer
+marks a skipped key as done, so no later observation of the same state schedules that
+prompt again; the folded notice is keyed like the notice it replaces (new start), so
+reruns and reordered or repeated observations give the same keys. Both were due
+`now` and moved alike by quiet hours, so the one text goes out when either would have.
+No fold without a notice (`notify_rescheduled` off: the prompt goes out as before) or
+without a prompt (not PENDING, confirmation not required, or skipped by rule 1 or 5),
+nor when `ask_in_rescheduled` is off: settings turn it off when the two kinds go out
+on different channels (`OABRIDGE_CHANNELS`), so each keeps its channels. The schedule
+is then the desired schedule of the winning state less the folded prompt. If the
+appointment is confirmed before the notice goes out, the send job sends it without
+the ask.
+
 Everything here is pure: `now` is a parameter and settings are parsed once, at
 start-up, into `PlanSettings`.
 """
@@ -38,7 +57,7 @@ start-up, into `PlanSettings`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -46,6 +65,8 @@ from bridge.booking.models import Label
 from bridge.domain.events import Event, EventKind, diff_accepted
 from bridge.domain.messages import (
     APPOINTMENT_STARTED,
+    ASKED_IN_RESCHEDULED,
+    ASKS_TO_CONFIRM,
     BOOKED_AFTER_DUE,
     MessageKind,
     PlannedMessage,
@@ -57,6 +78,8 @@ from bridge.domain.snapshot import Snapshot, supersedes
 
 __all__ = [
     "APPOINTMENT_STARTED",
+    "ASKED_IN_RESCHEDULED",
+    "ASKS_TO_CONFIRM",
     "BOOKED_AFTER_DUE",
     "MessageKind",
     "PlanChange",
@@ -84,6 +107,8 @@ class PlanSettings:
     requires_confirmation: bool
     notify_rescheduled: bool = True
     notify_cancelled: bool = True
+    ask_in_rescheduled: bool = True
+    """A moved PENDING appointment gets one text that tells and asks (module docstring)."""
 
     def __post_init__(self) -> None:
         labels = [offset.label for offset in self.reminder_offsets]
@@ -203,4 +228,31 @@ def plan_change(
     events = diff_accepted(old, new)
     schedule, skipped = desired_schedule(new, settings, now)
     notices = notices_for(events, settings, now)
+    if settings.ask_in_rescheduled:
+        schedule, notices, skipped = _ask_in_notice(schedule, notices, skipped)
     return PlanChange(events, schedule, notices, skipped, accepted=True)
+
+
+def _ask_in_notice(
+    schedule: tuple[PlannedMessage, ...],
+    notices: tuple[PlannedMessage, ...],
+    skipped: tuple[Skipped, ...],
+) -> tuple[tuple[PlannedMessage, ...], tuple[PlannedMessage, ...], tuple[Skipped, ...]]:
+    """The prompt for the start a notice announces, folded into that notice."""
+    moved_to = {n.start for n in notices if n.kind is MessageKind.RESCHEDULED}
+    folded = [m for m in schedule if m.kind is MessageKind.CONFIRM_REQUEST and m.start in moved_to]
+    if not folded:
+        return schedule, notices, skipped
+    asked = {m.start for m in folded}
+    return (
+        tuple(m for m in schedule if m not in folded),
+        tuple(
+            replace(n, variant=ASKS_TO_CONFIRM)
+            if n.kind is MessageKind.RESCHEDULED and n.start in asked else n
+            for n in notices
+        ),
+        skipped + tuple(
+            Skipped(m.appointment_id, m.kind, m.start, m.variant, ASKED_IN_RESCHEDULED)
+            for m in folded
+        ),
+    )

@@ -20,6 +20,7 @@ from bridge.rendering.kinds import (
     CHANNELS,
     KINDS,
     REPLY_KINDS,
+    RESCHEDULED_CONFIRM,
     RETIRED_KINDS,
     channels_of,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "CHANNELS",
     "KINDS",
     "REPLY_KINDS",
+    "RESCHEDULED_CONFIRM",
     "RETIRED_KINDS",
     "Choice",
     "Encoding",

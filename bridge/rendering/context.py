@@ -38,7 +38,7 @@ class MessageContext:
     | `appointment` | | `none` when the message is not about one appointment |
     | `appointment.start` | `start` | aware; filters show it in the practice's zone |
     | `appointment.end` | `end` | aware, or `none` |
-    | `appointment.previous_start` | `previous_start` | for `rescheduled`, else `none` |
+    | `appointment.previous_start` | `previous_start` | `rescheduled(_confirm)`, else `none` |
     | `appointment.type` | `appointment_type` | e.g. "Behandeling"; may be empty |
     | `appointment.practitioner` | `practitioner` | may be empty |
     | `practice.name` | `practice_name` | required: every text names the practice |

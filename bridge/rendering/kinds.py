@@ -14,6 +14,7 @@ __all__ = [
     "EMAIL",
     "KINDS",
     "REPLY_KINDS",
+    "RESCHEDULED_CONFIRM",
     "RETIRED_KINDS",
     "SMS",
     "channels_of",
@@ -24,7 +25,13 @@ SMS = "sms"
 EMAIL = "email"
 CHANNELS = (SMS, EMAIL)
 
-APPOINTMENT_KINDS = ("reminder", "confirm_request", "rescheduled", "cancelled")
+RESCHEDULED_CONFIRM = "rescheduled_confirm"
+"""A moved appointment that awaits confirmation: the move told and the confirmation
+asked in one text, instead of a `rescheduled` and a `confirm_request`. Its own kind, so
+an operator's `rescheduled` text, written without an ask, never replaces it."""
+
+APPOINTMENT_KINDS = ("reminder", "confirm_request", "rescheduled", RESCHEDULED_CONFIRM,
+                     "cancelled")
 """Messages the bridge sends on its own, about one appointment, by SMS or e-mail."""
 
 REPLY_KINDS = (

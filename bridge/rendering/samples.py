@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bridge.rendering.context import Choice, MessageContext
-from bridge.rendering.kinds import APPOINTMENT_KINDS, KINDS
+from bridge.rendering.kinds import APPOINTMENT_KINDS, KINDS, RESCHEDULED_CONFIRM
 
 __all__ = ["WITH_APPOINTMENT", "sample_context"]
 
@@ -26,6 +26,7 @@ WITH_APPOINTMENT = frozenset(
     )
 )
 """The kinds that are about one appointment; the other replies have none."""
+_MOVED = frozenset(("rescheduled", RESCHEDULED_CONFIRM))
 
 _TYPICAL = {
     "practice_name": "Fysiotherapie De Linde",
@@ -73,7 +74,7 @@ def sample_context(
         customer_name=full,
         start=start if with_appointment else None,
         end=start + timedelta(minutes=45) if with_appointment else None,
-        previous_start=start - timedelta(days=7, hours=5) if kind == "rescheduled" else None,
+        previous_start=start - timedelta(days=7, hours=5) if kind in _MOVED else None,
         appointment_type=values["appointment_type"] if with_appointment else "",
         practitioner=values["practitioner"] if with_appointment else "",
         confirmation_code=values["code"] if kind in APPOINTMENT_KINDS else None,

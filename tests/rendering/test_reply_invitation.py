@@ -31,7 +31,7 @@ MENTIONS_THE_SMS = re.compile(r"ook per sms: antwoord daarop|by text message: re
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("kind", ["confirm_request", "reminder"])
+@pytest.mark.parametrize("kind", ["confirm_request", "reminder", "rescheduled_confirm"])
 @pytest.mark.parametrize(("case", "policy", "reach", "sender", "expected"), CASES)
 def test_a_reply_is_invited_exactly_when_this_customer_can_send_one(
     shipped: Renderer, kind: str, language: str, case: str, policy: ChannelPolicy,

@@ -14,6 +14,7 @@ from bridge.rendering import (
     APPOINTMENT_KINDS,
     KINDS,
     REPLY_KINDS,
+    RESCHEDULED_CONFIRM,
     Rendered,
     Renderer,
     channels_of,
@@ -27,6 +28,9 @@ from tests.rendering.builders import (
     context,
     invites_a_reply,
 )
+
+#: The kinds that ask the customer to answer (confirm or cancel).
+ASKING = ("reminder", "confirm_request", RESCHEDULED_CONFIRM)
 
 EVERY_TEMPLATE = [
     (kind, language, channel)
@@ -51,9 +55,9 @@ def test_renders_what_it_must_say(
         assert DATE_LONG[language] in text and "14:30" in text
     if kind != "reply_choose":  # three choices leave no room; it answers in the thread
         assert "Fysiotherapie De Linde" in text
-    if kind in ("reminder", "confirm_request"):
+    if kind in ASKING:
         assert "K7M3QP" in text and re.search(r"\bJA\b", text) and re.search(r"\bNEE\b", text)
-    if kind == "rescheduled":
+    if kind in ("rescheduled", RESCHEDULED_CONFIRM):
         assert ("dinsdag 17 november" if language == "nl" else "Tuesday 17 November") in text
         assert "09:30" in text
     if kind == "reply_choose":
@@ -103,7 +107,7 @@ def test_no_reply_invitation_when_no_reply_can_arrive(
 ) -> None:
     rendered = shipped.render(kind, language, channel, context(kind, language, can_reply=False))
     assert not invites_a_reply(_all_text(rendered)), _all_text(rendered)
-    if kind in ("reminder", "confirm_request"):
+    if kind in ASKING:
         assert "030-2345678" in rendered.text  # pointed to the phone instead
 
 
@@ -146,3 +150,21 @@ def test_the_template_text_itself_is_plain_ascii_or_gsm() -> None:
 
     for path in SHIPPED_TEMPLATES.glob("*/*.sms.j2"):
         assert is_gsm(path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_the_one_text_for_a_moved_pending_appointment_tells_and_asks(
+    shipped: Renderer, language: str, channel: str
+) -> None:
+    rendered = shipped.render(RESCHEDULED_CONFIRM, language, channel,
+                              context(RESCHEDULED_CONFIRM, language))
+    moved, ask = ("verplaatst", "bevestig") if language == "nl" else ("moved", "confirm")
+    for text in filter(None, (rendered.subject, rendered.text)):
+        assert moved in text and ask in text, text
+    # the old start, then the new one: the new time is the last a reader meets
+    text = rendered.text
+    assert text.index("09:30") < text.rindex("14:30")
+    plain = shipped.render("rescheduled", language, channel, context("rescheduled", language))
+    for text in filter(None, (plain.subject, plain.text)):
+        assert ask not in text  # the plain notice asks nothing

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.rendering import KINDS, Encoding, Renderer, channels_of
+from bridge.rendering import APPOINTMENT_KINDS, KINDS, Encoding, Renderer, channels_of
 from tests.rendering.builders import LANGUAGES, NAMES_WITH_DIACRITICS, NO_MAPPING_NAME, context
 
 SMS_KINDS = [kind for kind in KINDS if "sms" in channels_of(kind)]
@@ -31,7 +31,7 @@ def test_longest_realistic_sms_is_gsm_and_fits(shipped: Renderer, kind: str, lan
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("name", NAMES_WITH_DIACRITICS)
-@pytest.mark.parametrize("kind", ["reminder", "confirm_request", "rescheduled", "cancelled"])
+@pytest.mark.parametrize("kind", APPOINTMENT_KINDS)
 def test_names_with_diacritics_stay_gsm(
     shipped: Renderer, kind: str, language: str, name: str
 ) -> None:
