@@ -57,6 +57,7 @@ def test_long_running_commands_have_readable_titles(
     assert title(build_parser().parse_args(argv)) == expected
 
 
+@pytest.mark.slow
 def test_ps_shows_the_title_of_a_running_command() -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OABRIDGE_")}

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -32,6 +33,17 @@ from workers.runtime import Runtime
 from workers.ticker import Ticker
 
 Wrapper = Callable[[ASGIApp], ASGIApp]
+FLOWS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every flow is slow (`./scripts/test --fast` leaves them out): each runs the sandbox,
+    the ingress and RQ workers for 1-5 s, together half of the suite without the soak."""
+    for item in items:
+        if item.path.is_relative_to(FLOWS):
+            item.add_marker(pytest.mark.slow)
+
+
 TWILIO_SID = "AC" + "f" * 32
 TWILIO_TOKEN = "flow-test-twilio-token"
 API_KEY = "flowtestkey1-abc123"

@@ -89,6 +89,7 @@ sys.stdin.read()
 """
 
 
+@pytest.mark.slow  # a Python process
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_the_server_dies_with_a_starter_that_is_killed() -> None:
     starter = subprocess.Popen([sys.executable, "-c", STARTER], cwd=ROOT,
