@@ -10,7 +10,7 @@
   real cancel (which also drops the pending reminders), else "too late, call us".
 - STOP and the other opt-out words are recorded per number and honoured by every later
   SMS; START (and YES from an opted-out number) lifts it. Twilio answers these words
-  itself and blocks messages to an opted-out number, so the bridge sends no answer.
+  and HELP/INFO itself, and blocks messages to an opted-out number: the bridge is silent.
 - Anything else gets the help text and changes nothing.
 
 Each change made upstream is recorded, sender masked (`bridge.store.reply_effects`).
@@ -160,6 +160,7 @@ def _decide(rt: Runtime, phone: str, reply: Reply, sent: datetime) -> Decision:
         return Decision("")
     if reply.intent is Intent.OPT_IN:
         rt.optouts.opt_in(phone, sent)
+    if reply.intent in {Intent.OPT_IN, Intent.HELP}:  # Twilio has answered these
         return Decision("")
     if reply.intent in {Intent.CONFIRM, Intent.CODE}:
         return _about_appointment(rt, phone, "confirm", reply.code)

@@ -289,6 +289,8 @@ class Driver:
             "stop": self.rng.choice(["STOP", "Stop", "REVOKE", "OPTOUT", "CANCEL", "STOPALL",
                                      "UNSUBSCRIBE", "END", "QUIT", "AFMELDEN"]),
         }[kind]
+        if kind == "text" and body.lower() in {"help", "info"}:
+            kind = "help"  # Twilio answers it; the bridge must not
         if kind == "stop":
             self.opted_out[phone] = (now, not self.ingress_down.is_set())
         else:

@@ -186,7 +186,7 @@ class Oracle:
                 self.first_invite[message.to] = min(first, message.at)
         answerable: dict[str, list[Reply]] = defaultdict(list)
         for reply in self.journal.replies:
-            if reply.kind not in {"stop", "start"}:
+            if reply.kind not in {"stop", "start", "help"}:  # Twilio answers those
                 answerable[reply.phone].append(reply)
         for phone in set(answerable) | set(answers):
             replies, got = answerable.get(phone, []), sorted(answers.get(phone, []),

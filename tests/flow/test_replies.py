@@ -193,11 +193,23 @@ def test_a_reply_sent_while_the_ingress_was_down_is_recovered_once(flow: Flow) -
 def test_the_same_message_sid_twice_is_handled_once(flow: Flow) -> None:
     started(flow)
     prompted(flow, "06-21000011")
-    sid = reply(flow, "+31621000011", "help")
+    sid = reply(flow, "+31621000011", "hoe laat?")
     redelivered = flow.twilio.deliver_inbound(sid).result(10)
     assert redelivered["webhook"]["status"] == 200
     flow.run_jobs()
     assert answers(flow, "+31621000011") == ["reply_help"]
+
+
+def test_help_is_left_to_twilio_which_answers_it_itself(flow: Flow) -> None:
+    started(flow)
+    prompted(flow, "06-21000013")
+    for word in ("HELP", "info"):
+        reply(flow, "+31621000013", word)
+    flow.run_jobs()
+    assert flow.twilio.wait_idle(10)
+    assert answers(flow, "+31621000013") == []  # the bridge sent nothing
+    twilios = [m for m in flow.twilio.messages() if m.get("sandbox_auto_reply") == "HELP"]
+    assert [m["to"] for m in twilios] == ["+31621000013"] * 2
 
 
 def test_an_upstream_error_during_confirm_is_retried_with_one_answer(flow: Flow) -> None:

@@ -26,7 +26,7 @@ from workers import deliver, replies
 def test_an_answer_another_attempt_is_sending_is_retried_not_given_up(flow: Flow) -> None:
     started(flow)
     prompted(flow, "06-21000030")
-    sid = flow.twilio.inbound("+31621000030", "help", deliver=False)["message"]["sid"]
+    sid = flow.twilio.inbound("+31621000030", "hoe laat?", deliver=False)["message"]["sid"]
     replies.reconcile_inbound()  # recorded; its job is queued
     holder = flow.rt.claims.claim(f"reply:{sid}:sms", flow.clock.now())  # another attempt
 
@@ -45,7 +45,7 @@ def test_an_answer_another_attempt_is_sending_is_retried_not_given_up(flow: Flow
 def test_an_answer_whose_attempt_died_mid_send_is_settled_by_asking_twilio(flow: Flow) -> None:
     started(flow)
     prompted(flow, "06-21000031")
-    sid = flow.twilio.inbound("+31621000031", "help", deliver=False)["message"]["sid"]
+    sid = flow.twilio.inbound("+31621000031", "hoe laat?", deliver=False)["message"]["sid"]
     replies.reconcile_inbound()
     flow.rt.claims.claim(f"reply:{sid}:sms", flow.clock.now())  # it died before Twilio
     flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
@@ -61,7 +61,7 @@ def test_an_answer_whose_attempt_died_mid_send_is_settled_by_asking_twilio(flow:
 def test_the_reconciliation_does_not_queue_a_reply_whose_job_is_waiting(flow: Flow) -> None:
     started(flow)
     prompted(flow, "06-21000032")
-    sid = flow.twilio.inbound("+31621000032", "help", deliver=False)["message"]["sid"]
+    sid = flow.twilio.inbound("+31621000032", "hoe laat?", deliver=False)["message"]["sid"]
     replies.reconcile_inbound()
     flow.clock.advance(timedelta(seconds=replies.STUCK_SECONDS + 1))  # long "received"
     replies.reconcile_inbound()
