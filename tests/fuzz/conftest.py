@@ -5,9 +5,10 @@ run, in CI as here) and with no example database, so a failure is reproducible f
 the test alone. Hypothesis's per-example deadline is off: on a noisy two-core machine
 it measures the neighbours. A CPU-time guard takes its place: `no_hang` interrupts a
 parse that burns more than its limit of this process's CPU (SIGPROF, so also a loop
-that never returns) and fails; a block that waits forever is stopped after a minute. CPU time, not wall-clock time, so a busy machine (other
-suites, a soak) does not turn a bounded parse into a false hang, while an expansion
-(billion laughs) still blows far past it.
+that never returns) and fails; a block that waits forever is stopped after a minute.
+CPU time, not wall-clock time, so a busy machine (other suites, a soak) does not turn a
+bounded parse into a false hang, while an expansion (billion laughs) still blows far
+past it.
 """
 
 from __future__ import annotations
