@@ -15,3 +15,9 @@ def test_every_setting_is_in_the_configuration_table() -> None:
     table = {m for m in re.findall(r"^\| `(OABRIDGE_[A-Z_]+)` \|", text, flags=re.MULTILINE)}
     settings = {Settings.env_name(name) for name in Settings.model_fields}
     assert table == settings
+
+
+def test_the_emptied_databases_are_in_the_readme() -> None:
+    from tests.support.redis_dbs import markdown_table
+
+    assert markdown_table() in README.read_text(encoding="utf-8")
