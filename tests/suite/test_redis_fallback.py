@@ -4,6 +4,7 @@ the run, answering, and gone after it (also when its starter is killed)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -84,7 +85,7 @@ STARTER = """
 import sys
 from tests.support.redis_server import start_redis_server
 server = start_redis_server()
-print(server.port, flush=True)
+print(server.port, server.folder, flush=True)
 sys.stdin.read()
 """
 
@@ -95,7 +96,8 @@ def test_the_server_dies_with_a_starter_that_is_killed() -> None:
     starter = subprocess.Popen([sys.executable, "-c", STARTER], cwd=ROOT,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert starter.stdout is not None
-    url = f"redis://127.0.0.1:{int(starter.stdout.readline())}/0"
+    port, folder = starter.stdout.readline().split()
+    url = f"redis://127.0.0.1:{port}/0"
     try:
         assert answers(url)
     finally:
@@ -104,6 +106,7 @@ def test_the_server_dies_with_a_starter_that_is_killed() -> None:
         starter.stdin.close()  # type: ignore[union-attr]
         starter.stdout.close()
     wait_for(lambda: not answers(url), "the server to die with its starter")
+    shutil.rmtree(folder)  # what its killed starter could not remove
 
 
 @pytest.mark.slow  # a whole pytest session in a subprocess

@@ -5,7 +5,8 @@ answers on 127.0.0.1:6379, they start the `redis-server` binary that the redisli
 wheel (a dependency already) ships: on a free port of 127.0.0.1, in a temporary
 folder, without persistence. It cannot outlive its starter: `stop()` ends it, an
 atexit hook calls `stop()`, and on Linux the kernel kills it when the starting thread
-dies (`PR_SET_PDEATHSIG`), even by SIGKILL. Start it from the main thread.
+dies (`PR_SET_PDEATHSIG`), even by SIGKILL. Start it from the main thread. (A starter
+killed so leaves the small folder behind in the system's temporary folder.)
 """
 
 from __future__ import annotations
