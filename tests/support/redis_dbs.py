@@ -47,10 +47,8 @@ DECLARED: tuple[EmptiedDb, ...] = (
     EmptiedDb(BENCH_SOAK_DB, ("bench/soak.py",),
               "`python -m bench.soak` at its start (`--redis-url` or `SOAK_REDIS_URL` "
               "choose another)"),
-    EmptiedDb(BENCH_SEND_DB, ("bench/send.py",),
-              "`python -m bench.send`, before each measured run and at the end"),
-    EmptiedDb(BENCH_INGRESS_DB, ("bench/ingress.py",),
-              "`python -m bench.ingress`, before each round and at the end"),
+    EmptiedDb(BENCH_SEND_DB, ("bench/send.py",), "`python -m bench.send`, per round"),
+    EmptiedDb(BENCH_INGRESS_DB, ("bench/ingress.py",), "`python -m bench.ingress`, per round"),
     EmptiedDb(BENCH_POLL_NO_CHANGE_DB, ("bench/poll_no_change.py",),
               "`python -m bench.poll_no_change`, before and after"),
     EmptiedDb(DEMO_FRESH_DB, ("bridge/cli/up_command.py",),
