@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from bridge.domain.messages import MessageKind
-from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow
+from tests.flow.test_sending import booked, settle
 
 MakeFlow = Callable[..., Flow]
 #: An e-mail that invites an SMS reply says JA, or names our text message.
@@ -21,18 +21,6 @@ def started(flow: Flow) -> Flow:
     flow.ticker.tick()
     flow.run_jobs()
     return flow
-
-
-def booked(flow: Flow, index: int, **customer: str) -> int:
-    slot = bookable_slot(flow.api, flow.clock.now().date() + timedelta(days=3), index=index)
-    return book(flow.api, slot, new_customer(flow.api, **customer))
-
-
-def settle(flow: Flow) -> None:
-    flow.poll()
-    flow.ticker.tick()
-    flow.run_jobs()
-    assert flow.twilio.wait_idle(10)
 
 
 def opt_out(flow: Flow, e164: str) -> None:
@@ -63,8 +51,8 @@ def parts(mail: dict[str, Any]) -> list[str]:
 def test_an_email_alone_never_asks_for_an_sms_reply(flow: Flow) -> None:
     started(flow)
     opt_out(flow, "+31622223333")
-    no_mobile = booked(flow, 0, mobile_phone="", email="geen.mobiel@example.nl")
-    stopped = booked(flow, 1, mobile_phone="06-22223333", email="gestopt@example.nl")
+    no_mobile = booked(flow, index=0, mobile_phone="", email="geen.mobiel@example.nl")
+    stopped = booked(flow, index=1, mobile_phone="06-22223333", email="gestopt@example.nl")
     settle(flow)  # the prompts
     send_reminders(flow, no_mobile, stopped)
     for address in ("geen.mobiel@example.nl", "gestopt@example.nl"):
@@ -82,8 +70,8 @@ def test_an_email_alone_never_asks_for_an_sms_reply(flow: Flow) -> None:
 def test_an_email_beside_an_sms_says_the_sms_can_be_answered(make_flow: MakeFlow) -> None:
     flow = started(make_flow(OABRIDGE_CHANNELS="confirm_request:both"))
     opt_out(flow, "+31644445555")
-    both = booked(flow, 0, mobile_phone="06-33334444", email="beide@example.nl")
-    stopped = booked(flow, 1, mobile_phone="06-44445555", email="beide.gestopt@example.nl")
+    both = booked(flow, index=0, mobile_phone="06-33334444", email="beide@example.nl")
+    stopped = booked(flow, index=1, mobile_phone="06-44445555", email="beide.gestopt@example.nl")
     settle(flow)
     (mail,) = mails_to(flow, "beide@example.nl")
     assert "U krijgt dit bericht ook per sms: antwoord daarop met JA" in str(mail["text"])
