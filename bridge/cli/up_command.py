@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +173,12 @@ def _run(args: argparse.Namespace, state: Path, faults: list[str], choice: Redis
                 return 1
             time.sleep(1)
     finally:
-        # Whatever stopped the loop, show what went out until the workers have stopped.
+        # Whatever stopped the loop, show what went out until the workers have stopped:
+        # first what the sandbox still knows (replies, Twilio's answers), while it runs.
         supervisor.ignore_interrupts_briefly()
+        with suppress(RedisError):
+            for line in announcer.lines():
+                print(line, flush=True)
         print("stopping…", flush=True)
         supervisor.stop()
         for line in announcer.lines():
