@@ -13,22 +13,11 @@ from bridge.domain.messages import MessageKind
 from bridge.store import keys
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow
+from tests.flow.test_replies import started
+from tests.flow.test_sending import settle
 
 MakeFlow = Callable[..., Flow]
 AMS_TIME = "%H:%M"
-
-
-def started(flow: Flow) -> Flow:
-    flow.ticker.tick()
-    flow.run_jobs()
-    return flow
-
-
-def settle(flow: Flow) -> None:
-    flow.poll()
-    flow.ticker.tick()
-    flow.run_jobs()
-    assert flow.twilio.wait_idle(10)
 
 
 def prompted(flow: Flow, number: str) -> int:
