@@ -5,7 +5,7 @@
 The stored side is what Redis holds (snapshot JSON texts and schedule lists); the new
 side is what a reconciliation reads from the API (parsed `Appointment`s): 90 % the
 same, 8 % moved, 1 % confirmed, 1 % cancelled. Measured: the bridge's whole decision
-(`Observation.of_appointment` and `plan_store.decide`), against a baseline in the same
+(`observation_of` and `plan_store.decide`), against a baseline in the same
 run that only decodes the stored JSON. Targets (issue #3): under 2 s, under 300 MB.
 """
 
@@ -22,11 +22,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bench.table import print_table
-from bridge.booking.models import Appointment, Label, RecordStatus
+from bridge.booking.models import Appointment
 from bridge.domain.plan import PlanSettings, desired_schedule
 from bridge.domain.snapshot import Snapshot
+from bridge.domain.status import Label, RecordStatus
 from bridge.observability.logging import configure_logging
-from bridge.store.plan_store import Observation, decide
+from bridge.store.plan_store import decide
+from bridge.sync.snapshots import observation_of, snapshot_of
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -72,7 +74,7 @@ def main() -> None:
     rng = random.Random(7)
     settings = PlanSettings.default()
     before = appointments(count, rng)
-    stored_snapshots = [Snapshot.from_appointment(a, 27041) for a in before]
+    stored_snapshots = [snapshot_of(a, 27041) for a in before]
     stored = [s.to_json() for s in stored_snapshots]
     schedules = [json.dumps(sorted(m.key for m in desired_schedule(s, settings, NOW)[0]))
                  for s in stored_snapshots]
@@ -87,7 +89,7 @@ def main() -> None:
     del decoded
 
     started = time.perf_counter()
-    observed = [Observation.of_appointment(a, 27041) for a in after]
+    observed = [observation_of(a, 27041) for a in after]
     decisions = decide(stored, schedules, observed, settings, NOW)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

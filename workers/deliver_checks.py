@@ -14,6 +14,7 @@ from bridge.booking import BookingNotFoundError, Label
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.store import keys
+from bridge.sync.snapshots import snapshot_of
 from workers.runtime import Runtime
 
 __all__ = ["current_state", "record_skip", "why_not_send"]
@@ -45,7 +46,7 @@ def current_state(rt: Runtime, message: PlannedMessage) -> Snapshot:
     except BookingNotFoundError:
         state = known.as_removed() if known else Snapshot.tombstone(message.appointment_id, 0)
     else:
-        state = Snapshot.from_appointment(appointment, agenda_id)
+        state = snapshot_of(appointment, agenda_id)
     if state.agenda_id and state != known:  # news for the plan (a move, a cancel)
         rt.plans.observe([state], rt.plan_settings(), rt.clock.now())
     return state

@@ -43,6 +43,7 @@ from bridge.store.conversations import PendingChoice
 from bridge.store.inbound import InboundMessage
 from bridge.store.reply_effects import ReplyEffect
 from bridge.store.text import as_text
+from bridge.sync.snapshots import snapshot_of
 from workers import runtime
 from workers.answers import send_answer
 from workers.runtime import Runtime
@@ -91,7 +92,7 @@ def _live(rt: Runtime, phone: str, appointment_id: int) -> Appointment | None:
 def _record_state(rt: Runtime, appointment: Appointment) -> None:
     known = rt.plans.snapshot(appointment.id)
     if known is not None:
-        rt.plans.observe([Snapshot.from_appointment(appointment, known.agenda_id)],
+        rt.plans.observe([snapshot_of(appointment, known.agenda_id)],
                          rt.plan_settings(), rt.clock.now())
 
 

@@ -18,7 +18,8 @@ from bridge.booking import Appointment, BookingNotFoundError, Page
 from bridge.booking.paging import iter_pages
 from bridge.domain.snapshot import Snapshot
 from bridge.store import keys
-from bridge.store.plan_store import Observation
+from bridge.store.observation import Observation
+from bridge.sync.snapshots import observation_of, snapshot_of
 from workers import runtime
 from workers.runtime import Runtime
 from workers.tracing import traced
@@ -56,7 +57,7 @@ def sync_appointment(
     """A change notice: fetch the appointment's current state and plan from it."""
     rt = runtime.current()
     try:
-        snapshot = Snapshot.from_appointment(rt.booking.get_appointment(appointment_id), agenda_id)
+        snapshot = snapshot_of(rt.booking.get_appointment(appointment_id), agenda_id)
     except BookingNotFoundError:
         previous = rt.plans.snapshot(appointment_id)
         snapshot = (previous.as_removed() if previous
@@ -114,7 +115,7 @@ def _observe_in_pages(rt: Runtime, listing: _Listing) -> tuple[int, set[int]]:
     events, seen = 0, set[int]()
     batch: list[Observation] = []
     for appointment in listing:
-        batch.append(Observation.of_appointment(appointment, listing.agenda_id))
+        batch.append(observation_of(appointment, listing.agenda_id))
         seen.add(appointment.id)
         if len(batch) >= PAGE_SIZE:
             events += _observe(rt, batch)
@@ -183,4 +184,4 @@ def _recheck(rt: Runtime, agenda_id: int, appointment_id: int) -> int:
         previous = rt.plans.snapshot(appointment_id)
         gone = previous.as_removed() if previous else Snapshot.tombstone(appointment_id, agenda_id)
         return _observe(rt, [gone])
-    return _observe(rt, [Snapshot.from_appointment(appointment, agenda_id)])
+    return _observe(rt, [snapshot_of(appointment, agenda_id)])

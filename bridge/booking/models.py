@@ -15,6 +15,7 @@ from enum import Enum, IntEnum
 from typing import Generic, TypeVar
 
 from bridge.booking.envelope import Stats
+from bridge.domain.status import Label, RecordStatus
 
 __all__ = [
     "Agenda",
@@ -41,24 +42,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class Label(IntEnum):
-    """Where an appointment is in its life (`Label`)."""
-
-    PENDING = 1
-    APPROVED = 2
-    FINISHED = 3
-    CANCELLED = 4
-    IN_PROGRESS = 5
-
-
-class RecordStatus(IntEnum):
-    """Whether a record is live (`Status` of appointments and customers)."""
-
-    ENABLED = 1
-    DISABLED = 2
-    DELETED = 3
 
 
 class BookingMode(Enum):

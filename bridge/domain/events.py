@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from bridge.booking.models import Label
 from bridge.domain.snapshot import Snapshot, supersedes
+from bridge.domain.status import Label
 
 __all__ = ["Event", "EventKind", "diff", "diff_accepted"]
 

@@ -61,7 +61,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bridge.booking.models import Label
 from bridge.domain.events import Event, EventKind, diff_accepted
 from bridge.domain.messages import (
     APPOINTMENT_STARTED,
@@ -75,6 +74,7 @@ from bridge.domain.messages import (
 from bridge.domain.offsets import ReminderOffset, parse_offsets
 from bridge.domain.quiet_hours import QuietHours, parse_quiet_hours
 from bridge.domain.snapshot import Snapshot, supersedes
+from bridge.domain.status import Label
 
 __all__ = [
     "APPOINTMENT_STARTED",

@@ -6,8 +6,9 @@ customer never hears about (a renamed note) triggers nothing. Snapshots are stor
 per appointment (up to 100,000 of them), hence the compact JSON form: one array,
 datetimes as whole epoch seconds (the API's grain), enums as their numbers.
 
-All datetimes are aware. `from_appointment` normalises them to UTC whole seconds so
-a fresh observation and a stored one compare equal when nothing changed.
+All datetimes are aware, in UTC whole seconds (`whole_second_utc`), so a fresh
+observation and a stored one compare equal when nothing changed. Building a snapshot
+from the booking API's appointment is the edge's work (`bridge.sync.snapshots`).
 
 Polls, webhooks and retries deliver observations late, twice or out of order;
 `supersedes` decides whether one may replace what is stored.
@@ -16,13 +17,14 @@ Polls, webhooks and retries deliver observations late, twice or out of order;
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bridge.booking.models import Appointment, Label, RecordStatus
+from bridge.domain.status import Label, RecordStatus
 
-__all__ = ["Snapshot", "snapshot_text", "supersedes"]
+__all__ = ["Snapshot", "snapshot_json", "supersedes", "whole_second_utc"]
 
 _FORMAT_VERSION = 1
 _FIELD_COUNT = 13
@@ -64,23 +66,6 @@ class Snapshot:
                 )
 
     @classmethod
-    def from_appointment(cls, appointment: Appointment, agenda_id: int) -> Snapshot:
-        """The snapshot of an appointment as the booking API returned it."""
-        return cls(
-            appointment_id=appointment.id,
-            agenda_id=agenda_id,
-            start=_utc_second(appointment.start),
-            finish=_utc_second(appointment.finish),
-            label=appointment.label,
-            status=appointment.status,
-            updated=None if appointment.updated is None else _utc_second(appointment.updated),
-            created=None if appointment.created is None else _utc_second(appointment.created),
-            customer_id=appointment.customer_id,
-            appointment_type_id=appointment.appointment_type_id,
-            resource_ids=tuple(sorted({r.resource_id for r in appointment.resources})),
-        )
-
-    @classmethod
     def tombstone(cls, appointment_id: int, agenda_id: int) -> Snapshot:
         """A removed appointment of which nothing else is known.
 
@@ -117,22 +102,13 @@ class Snapshot:
 
     def to_json(self) -> str:
         """Compact JSON: a versioned array, datetimes as epoch seconds."""
-        return _ENCODER.encode(
-            [
-                _FORMAT_VERSION,
-                self.appointment_id,
-                self.agenda_id,
-                int(self.start.timestamp()),
-                int(self.finish.timestamp()),
-                int(self.label),
-                int(self.status),
-                None if self.updated is None else int(self.updated.timestamp()),
-                None if self.created is None else int(self.created.timestamp()),
-                self.customer_id,
-                self.appointment_type_id,
-                1 if self.removed else 0,
-                self.resource_ids,
-            ]
+        return snapshot_json(
+            self.appointment_id, self.agenda_id,
+            int(self.start.timestamp()), int(self.finish.timestamp()),
+            int(self.label), int(self.status),
+            None if self.updated is None else int(self.updated.timestamp()),
+            None if self.created is None else int(self.created.timestamp()),
+            self.customer_id, self.appointment_type_id, self.removed, self.resource_ids,
         )
 
     @classmethod
@@ -168,28 +144,28 @@ class Snapshot:
             raise ValueError(f"not a stored snapshot: {exc}") from None
 
 
-def snapshot_text(appointment: Appointment, agenda_id: int) -> str:
-    """`Snapshot.from_appointment(appointment, agenda_id).to_json()`, built directly.
-
-    Comparing this text with the stored one tells an unchanged appointment without
-    constructing a snapshot, which is most of a large poll's or reconciliation's work.
-    """
-    updated, created = appointment.updated, appointment.created
+def snapshot_json(
+    appointment_id: int,
+    agenda_id: int,
+    start: int,
+    finish: int,
+    label: int,
+    status: int,
+    updated: int | None,
+    created: int | None,
+    customer_id: int | None,
+    appointment_type_id: int | None,
+    removed: bool,
+    resource_ids: Sequence[int],
+) -> str:
+    """The stored form of a snapshot from its fields (times in epoch seconds): one
+    encoder for `Snapshot.to_json` and for the edge, which compares this text with the
+    stored one without building a snapshot (most of a large poll's work)."""
     return _ENCODER.encode(
         [
-            _FORMAT_VERSION,
-            appointment.id,
-            agenda_id,
-            int(appointment.start.timestamp()),
-            int(appointment.finish.timestamp()),
-            int(appointment.label),
-            int(appointment.status),
-            None if updated is None else int(updated.timestamp()),
-            None if created is None else int(created.timestamp()),
-            appointment.customer_id,
-            appointment.appointment_type_id,
-            0,
-            sorted({r.resource_id for r in appointment.resources}),
+            _FORMAT_VERSION, appointment_id, agenda_id, start, finish, label, status,
+            updated, created, customer_id, appointment_type_id, 1 if removed else 0,
+            list(resource_ids),
         ]
     )
 
@@ -222,7 +198,8 @@ def supersedes(new: Snapshot, old: Snapshot | None) -> bool:
     return new != old
 
 
-def _utc_second(moment: datetime) -> datetime:
+def whole_second_utc(moment: datetime) -> datetime:
+    """A snapshot's form of a moment: UTC, whole seconds (the API's grain)."""
     if moment.tzinfo is None:
         raise ValueError("snapshot datetimes must be aware")
     return moment.astimezone(UTC).replace(microsecond=0)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from redis import Redis, WatchError
 from redis.client import Pipeline
 from redis.typing import EncodableT, FieldT
 
-from bridge.booking.models import Appointment
 from bridge.domain.events import Event, EventKind
 from bridge.domain.messages import message_key
 from bridge.domain.plan import (
@@ -31,51 +30,20 @@ from bridge.domain.plan import (
     Skipped,
     plan_change,
 )
-from bridge.domain.snapshot import Snapshot, snapshot_text
-from bridge.observability.correlation import current_correlation
+from bridge.domain.snapshot import Snapshot
 from bridge.store import keys
+from bridge.store.observation import Observation
+from bridge.store.planned_json import (
+    correlation_of,
+    planned_from_json,
+    planned_to_json,
+    previous_start_of,
+)
 from bridge.store.text import as_text
 
-__all__ = ["Observation", "PlanStore", "decide", "planned_from_json", "planned_to_json"]
+__all__ = ["PlanStore", "decide"]
 
 MAX_ATTEMPTS = 20
-
-
-def planned_to_json(message: PlannedMessage, previous_start: datetime | None = None) -> str:
-    data: dict[str, object] = {
-        "a": message.appointment_id,
-        "k": message.kind.value,
-        "v": message.variant,
-        "s": int(message.start.timestamp()),
-        "t": int(message.send_at.timestamp()),
-    }
-    if previous_start is not None:  # a rescheduled notice says where it moved from
-        data["p"] = int(previous_start.timestamp())
-    correlation = current_correlation()
-    if correlation:  # the change that planned it, for the send job's logs
-        data["c"] = correlation
-    return json.dumps(data, separators=(",", ":"))
-
-
-def correlation_of(text: str | bytes) -> str | None:
-    value = json.loads(text).get("c")
-    return str(value) if value else None
-
-
-def previous_start_of(text: str | bytes) -> datetime | None:
-    moved_from = json.loads(text).get("p")
-    return None if moved_from is None else datetime.fromtimestamp(int(moved_from), UTC)
-
-
-def planned_from_json(text: str | bytes) -> PlannedMessage:
-    data = json.loads(text)
-    return PlannedMessage(
-        appointment_id=int(data["a"]),
-        kind=MessageKind(data["k"]),
-        start=datetime.fromtimestamp(int(data["s"]), UTC),
-        send_at=datetime.fromtimestamp(int(data["t"]), UTC),
-        variant=str(data["v"]),
-    )
 
 
 def _ttl_after(start: datetime, now: datetime) -> int:
@@ -89,46 +57,6 @@ def _ttl(message: PlannedMessage, now: datetime) -> int:
 
 def _skip_key(skip: Skipped) -> str:
     return message_key(skip.appointment_id, skip.kind, skip.variant, skip.start)
-
-
-class Observation:
-    """One observed state: its snapshot's JSON text, and the snapshot when needed.
-
-    A plain slotted class, not a frozen dataclass: a reconciliation makes one per
-    appointment, and most are compared by text and dropped without ever building
-    the snapshot.
-    """
-
-    __slots__ = ("_agenda_id", "_appointment", "_snapshot", "appointment_id", "text")
-
-    def __init__(
-        self,
-        appointment_id: int,
-        text: str,
-        snapshot: Snapshot | None = None,
-        appointment: Appointment | None = None,
-        agenda_id: int = 0,
-    ) -> None:
-        self.appointment_id = appointment_id
-        self.text = text
-        self._snapshot = snapshot
-        self._appointment = appointment
-        self._agenda_id = agenda_id
-
-    @classmethod
-    def of_snapshot(cls, snapshot: Snapshot) -> Observation:
-        return cls(snapshot.appointment_id, snapshot.to_json(), snapshot=snapshot)
-
-    @classmethod
-    def of_appointment(cls, appointment: Appointment, agenda_id: int) -> Observation:
-        text = snapshot_text(appointment, agenda_id)
-        return cls(appointment.id, text, appointment=appointment, agenda_id=agenda_id)
-
-    def make(self) -> Snapshot:
-        if self._snapshot is None:
-            assert self._appointment is not None
-            self._snapshot = Snapshot.from_appointment(self._appointment, self._agenda_id)
-        return self._snapshot
 
 
 Decision = tuple[Snapshot, PlanChange, set[str]]

@@ -10,62 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bridge.booking.models import Appointment, AssignedResource, Label, RecordStatus
 from bridge.domain.snapshot import Snapshot, supersedes
-from tests.domain.builders import AMS, later, local, snapshot
-
-
-def appointment(**changes: object) -> Appointment:
-    base = Appointment(
-        id=4711,
-        start=datetime(2026, 10, 25, 2, 30, tzinfo=AMS),
-        finish=datetime(2026, 10, 25, 3, 0, tzinfo=AMS),
-        label=Label.PENDING,
-        status=RecordStatus.ENABLED,
-        appointment_type_id=42,
-        customer_id=10,
-        resources=(
-            AssignedResource(9, None, None),
-            AssignedResource(7, None, None),
-            AssignedResource(9, None, None),
-        ),
-        created=datetime(2026, 10, 20, 9, 0, 0, 250, tzinfo=AMS),
-        updated=datetime(2026, 10, 21, 10, 15, 30, tzinfo=AMS),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
-
-
-class TestFromAppointment:
-    def test_copies_the_relevant_fields(self) -> None:
-        snap = Snapshot.from_appointment(appointment(), agenda_id=3)
-        assert snap.appointment_id == 4711
-        assert snap.agenda_id == 3
-        assert snap.label is Label.PENDING
-        assert snap.status is RecordStatus.ENABLED
-        assert snap.customer_id == 10
-        assert snap.appointment_type_id == 42
-        assert snap.resource_ids == (7, 9)
-        assert not snap.removed
-
-    def test_normalises_datetimes_to_utc_whole_seconds(self) -> None:
-        snap = Snapshot.from_appointment(appointment(), agenda_id=3)
-        assert snap.start == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
-        assert snap.start.tzinfo is UTC
-        assert snap.created == datetime(2026, 10, 20, 7, 0, tzinfo=UTC)
-        assert snap.updated == datetime(2026, 10, 21, 8, 15, 30, tzinfo=UTC)
-
-    def test_missing_times_stay_missing(self) -> None:
-        snap = Snapshot.from_appointment(appointment(created=None, updated=None), agenda_id=3)
-        assert snap.created is None
-        assert snap.updated is None
-
-    def test_a_fresh_observation_equals_its_stored_form(self) -> None:
-        snap = Snapshot.from_appointment(appointment(), agenda_id=3)
-        assert Snapshot.from_json(snap.to_json()) == snap
-
-    def test_naive_datetimes_are_refused(self) -> None:
-        with pytest.raises(ValueError, match="aware"):
-            Snapshot.from_appointment(appointment(start=datetime(2026, 1, 1, 9, 0)), agenda_id=3)
+from bridge.domain.status import Label, RecordStatus
+from tests.domain.builders import later, local, snapshot
 
 
 def test_constructor_refuses_naive_datetimes() -> None:
