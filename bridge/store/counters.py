@@ -33,5 +33,5 @@ class Counters:
         return _counts(self.redis.hgetall(keys.UPSTREAM_ERROR_COUNTS))
 
 
-def _counts(raw: dict[bytes, bytes]) -> dict[str, int]:
+def _counts(raw: dict[bytes | str, bytes | str]) -> dict[str, int]:
     return {as_text(name): int(value) for name, value in raw.items()}
