@@ -8,8 +8,9 @@ them inside free text, as a last line of defence for log messages.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-__all__ = ["mask_email", "mask_phone", "mask_text"]
+__all__ = ["mask_email", "mask_phone", "mask_text", "mask_url_password"]
 
 _LOCAL_CHAR = r"[^\s@<>()\[\],;:\"']"
 _DOMAIN = r"[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"'.]+"
@@ -36,3 +37,17 @@ def mask_text(text: str) -> str:
     """Mask every e-mail address and phone-number-like run of digits in `text`."""
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     return _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+_USERINFO_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+
+
+def mask_url_password(value: str) -> str:
+    """A URL with its password (if any) shown as ****."""
+    try:
+        password = urlsplit(value).password
+    except ValueError:  # not a URL urlsplit can read ("http://[x"); mask by its shape
+        return _USERINFO_PASSWORD.sub(r"\1****@", value)
+    if password:
+        return value.replace(f":{password}@", ":****@", 1)
+    return value

@@ -1,32 +1,25 @@
-"""The bridge's configuration: read once from the environment, at the edge.
-
-Every setting is an environment variable with the prefix `OABRIDGE_` (the names are
-public: deploy files and users rely on them). `load_settings` returns one frozen,
-typed `Settings` object that is passed down; nothing else reads `os.environ`.
-A bad value, or an `OABRIDGE_` variable that no setting has (a typo), stops start-up
-with one line naming the variable.
-"""
+"""The settings themselves: every field, its default, its check, and the typed values
+parsed from it once (`bridge.settings` tells the whole story)."""
 
 from __future__ import annotations
 
 import base64
-import difflib
-import os
-import re
-from collections.abc import Mapping
+from dataclasses import replace
+from functools import cached_property
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bridge.domain.channels import parse_channel_policy, same_channels
+from bridge.domain.channels import ChannelPolicy, parse_channel_policy, same_channels
 from bridge.domain.messages import MessageKind
 from bridge.domain.offsets import parse_offsets
 from bridge.domain.plan import PlanSettings
 from bridge.domain.quiet_hours import parse_quiet_hours
+from bridge.observability.masking import mask_url_password
 
-__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError"]
 
 ENV_PREFIX = "OABRIDGE_"
 
@@ -233,27 +226,39 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
-    @property
+    # The typed values below are parsed once, on first use, from fields already checked.
+
+    @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property
     def watched_agendas(self) -> tuple[int, ...]:
         """The configured agenda ids; empty means every agenda of the account."""
         return tuple(int(p) for p in self.agenda_ids.split(",") if p.strip())
 
-    def plan_settings(self, requires_confirmation: bool) -> PlanSettings:
-        """The message rules for the domain, with the account's confirmation setting."""
+    @cached_property
+    def channel_policies(self) -> dict[MessageKind, ChannelPolicy]:
+        """`OABRIDGE_CHANNELS` per message kind (kinds it leaves out use the default)."""
+        return parse_channel_policy(self.channels)
+
+    @cached_property
+    def plan_rules(self) -> PlanSettings:
+        """The message rules, as if the account asked for no confirmation."""
         return PlanSettings(
             reminder_offsets=parse_offsets(self.reminder_offsets),
             quiet_hours=parse_quiet_hours(self.quiet_hours),
             tz=self.tz,
-            requires_confirmation=requires_confirmation,
+            requires_confirmation=False,
             notify_rescheduled=self.notify_rescheduled,
             notify_cancelled=self.notify_cancelled,
-            ask_in_rescheduled=same_channels(parse_channel_policy(self.channels),
+            ask_in_rescheduled=same_channels(self.channel_policies,
                                              MessageKind.RESCHEDULED, MessageKind.CONFIRM_REQUEST),
         )
+
+    def plan_settings(self, requires_confirmation: bool) -> PlanSettings:
+        """The message rules for the domain, with the account's confirmation setting."""
+        return replace(self.plan_rules, requires_confirmation=requires_confirmation)
 
     @classmethod
     def env_name(cls, field_name: str) -> str:
@@ -267,58 +272,6 @@ class Settings(BaseSettings):
             if isinstance(value, SecretStr):
                 shown = "****" if value.get_secret_value() else "(unset)"
             else:
-                shown = _mask_url_password(str(value))
+                shown = mask_url_password(str(value))
             rows.append((self.env_name(name), shown))
         return rows
-
-
-_USERINFO_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
-
-
-def _mask_url_password(value: str) -> str:
-    try:
-        password = urlsplit(value).password
-    except ValueError:  # not a URL urlsplit can read ("http://[x"); mask by its shape
-        return _USERINFO_PASSWORD.sub(r"\1****@", value)
-    if password:
-        return value.replace(f":{password}@", ":****@", 1)
-    return value
-
-
-def _unknown_names(environ: Mapping[str, str]) -> list[str]:
-    known = {Settings.env_name(name) for name in Settings.model_fields}
-    problems = []
-    for key in sorted(environ):
-        upper = key.upper()
-        if upper.startswith(ENV_PREFIX) and upper not in known:
-            close = difflib.get_close_matches(upper, sorted(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            problems.append(f"{key}: no such setting{hint}")
-    return problems
-
-
-def _describe_errors(error: ValidationError) -> list[str]:
-    lines = []
-    for item in error.errors():
-        name = Settings.env_name(str(item["loc"][0])) if item["loc"] else "settings"
-        message = str(item["msg"]).removeprefix("Value error, ")
-        lines.append(f"{name}: {message}")
-    return lines
-
-
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read and validate the settings; raise `SettingsError` with one clear line."""
-    env = os.environ if environ is None else environ
-    problems = _unknown_names(env)
-    values = {
-        name: env[key]
-        for name in Settings.model_fields
-        for key in (Settings.env_name(name),)
-        if key in env
-    }
-    if not problems:
-        try:
-            return Settings.model_validate(values)
-        except ValidationError as exc:
-            problems = _describe_errors(exc)
-    raise SettingsError("invalid configuration: " + "; ".join(problems))

@@ -1,0 +1,52 @@
+"""Reading the settings from the environment: one clear line for every problem."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping
+
+from pydantic import ValidationError
+
+from bridge.settings.model import ENV_PREFIX, Settings, SettingsError
+
+__all__ = ["load_settings"]
+
+
+def _unknown_names(environ: Mapping[str, str]) -> list[str]:
+    known = {Settings.env_name(name) for name in Settings.model_fields}
+    problems = []
+    for key in sorted(environ):
+        upper = key.upper()
+        if upper.startswith(ENV_PREFIX) and upper not in known:
+            close = difflib.get_close_matches(upper, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{key}: no such setting{hint}")
+    return problems
+
+
+def _describe_errors(error: ValidationError) -> list[str]:
+    lines = []
+    for item in error.errors():
+        name = Settings.env_name(str(item["loc"][0])) if item["loc"] else "settings"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return lines
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings; raise `SettingsError` with one clear line."""
+    env = os.environ if environ is None else environ
+    problems = _unknown_names(env)
+    values = {
+        name: env[key]
+        for name in Settings.model_fields
+        for key in (Settings.env_name(name),)
+        if key in env
+    }
+    if not problems:
+        try:
+            return Settings.model_validate(values)
+        except ValidationError as exc:
+            problems = _describe_errors(exc)
+    raise SettingsError("invalid configuration: " + "; ".join(problems))
