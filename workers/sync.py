@@ -17,6 +17,7 @@ import structlog
 from bridge.booking import Appointment, BookingNotFoundError, Page
 from bridge.booking.paging import iter_pages
 from bridge.domain.snapshot import Snapshot
+from bridge.queueing.jobs import ALL_AGENDAS
 from bridge.store import keys
 from bridge.store.observation import Observation
 from bridge.sync.snapshots import observation_of, snapshot_of
@@ -34,8 +35,6 @@ log = structlog.get_logger(__name__)
 #: quiet agenda costs one call that returns nothing, whatever happened long ago.
 VISIBILITY_LAG_SECONDS = 10
 PAGE_SIZE = 500
-#: The agenda id that stands for "every watched agenda" (see the poll trigger).
-ALL_AGENDAS = 0
 
 
 def _observe(rt: Runtime, observed: Sequence[Snapshot | Observation]) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["JOBS", "QUEUES_BY_PRIORITY", "JobSpec", "QueueName"]
+__all__ = ["ALL_AGENDAS", "JOBS", "QUEUES_BY_PRIORITY", "JobSpec", "QueueName"]
 
 
 class QueueName(Enum):
@@ -46,6 +46,10 @@ class JobSpec:
 
 
 _RETRY = (10, 30, 60, 180, 600)
+
+#: The agenda id a poll job takes to mean "every watched agenda" (the ticker's polls,
+#: the poll trigger's without an agenda).
+ALL_AGENDAS = 0
 
 JOBS: dict[str, JobSpec] = {
     spec.function.rsplit(".", 1)[1]: spec
