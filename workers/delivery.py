@@ -34,11 +34,11 @@ from bridge.domain.snapshot import Snapshot
 from bridge.outbound.contacts import Contact
 from bridge.outbound.errors import TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM
+from bridge.sending.facts import MessageFacts
+from bridge.sending.handover import OPTED_OUT, hand_over, settle_stale_sms
 from bridge.store.claims import Claim, ClaimState
 from bridge.store.message_log import MessageRecord
 from workers.deliver_checks import current_state, record_skip, why_not_send
-from workers.facts import MessageFacts
-from workers.handover import OPTED_OUT, hand_over, settle_stale_sms
 from workers.rendering import Render, RenderedText
 from workers.runtime import Runtime
 
@@ -182,7 +182,8 @@ class Delivery:
                 if resolved.status == "sent":
                     self._remember(message, state, channel, recipient)
                 return resolved
-        result = hand_over(rt, message_id, lambda: self._hand_over(channel, recipient, text))
+        result = hand_over(rt.sending, message_id,
+                           lambda: self._hand_over(channel, recipient, text))
         if result == "failed":
             return Outcome(message.key, "failed", channel.value)
         if result == OPTED_OUT:
@@ -222,6 +223,6 @@ class Delivery:
             rt.messages.advance(message_id, "unknown", now,
                                 detail="a worker stopped mid-send; not repeated")
             return Outcome(key, "unknown", channel.value)
-        settled = settle_stale_sms(rt, message_id, claim, recipient, text.text)
+        settled = settle_stale_sms(rt.sending, message_id, claim, recipient, text.text)
         return None if settled is None else Outcome(key, settled, channel.value)
 

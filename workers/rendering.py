@@ -10,8 +10,8 @@ import structlog
 
 from bridge.domain.channels import Channel
 from bridge.rendering import MessageContext, Renderer
+from bridge.sending.facts import MessageFacts
 from bridge.settings import Settings
-from workers.facts import MessageFacts
 
 __all__ = ["Render", "RenderedText", "context_of", "render_with", "renderer_for"]
 

@@ -38,6 +38,7 @@ from bridge.domain.snapshot import Snapshot
 from bridge.observability.masking import mask_phone
 from bridge.queueing.jobs import JOBS
 from bridge.rendering import Choice, MessageContext
+from bridge.sending.answers import send_answer
 from bridge.store import keys
 from bridge.store.conversations import PendingChoice
 from bridge.store.inbound import InboundMessage
@@ -45,7 +46,6 @@ from bridge.store.reply_effects import ReplyEffect
 from bridge.store.text import as_text
 from bridge.sync.snapshots import snapshot_of
 from workers import runtime
-from workers.answers import send_answer
 from workers.runtime import Runtime
 from workers.tracing import traced
 
@@ -238,7 +238,7 @@ def handle_reply(message_sid: str) -> dict[str, Any]:
     decision = _decision_for(rt, message)
     outcome = "no answer"
     if decision.answer:
-        outcome = send_answer(rt, message_sid, message.sender, decision.answer,
+        outcome = send_answer(rt.sending, message_sid, message.sender, decision.answer,
                               _language(rt, decision), _context(rt, decision),
                               decision.appointment_id)
     rt.inbound.finish(message_sid, "handled")

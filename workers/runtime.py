@@ -24,6 +24,8 @@ from bridge.outbound.rate_limit import TokenBucket
 from bridge.outbound.sms import SmsSender
 from bridge.queueing.enqueue import JobWriter
 from bridge.rendering import Renderer
+from bridge.sending.facts import CatalogueCache
+from bridge.sending.services import SendingServices
 from bridge.settings import Settings, load_settings
 from bridge.store import keys
 from bridge.store.claims import Claims
@@ -34,7 +36,6 @@ from bridge.store.optouts import OptOuts
 from bridge.store.plan_store import PlanStore
 from bridge.store.reply_effects import ReplyEffects
 from bridge.store.text import as_text
-from workers.facts import CatalogueCache
 from workers.rendering import Render, render_with, renderer_for
 
 __all__ = ["Runtime", "current", "install"]
@@ -63,6 +64,7 @@ class Runtime:
     inbound: InboundStore
     conversations: Conversations
     reply_effects: ReplyEffects
+    sending: SendingServices
     _confirmation: tuple[float, bool] | None = None
 
     @classmethod
@@ -79,6 +81,16 @@ class Runtime:
         )
         retention = settings.retention_days * 86400
         renderer = renderer_for(settings)
+        catalogue = CatalogueCache(booking)
+        messages = MessageLog(redis, retention)
+        claims = Claims(redis, retention)
+        optouts = OptOuts(redis)
+        sms, mail = _sms_sender(settings), _mail_sender(settings)
+        sending = SendingServices(
+            clock=the_clock, messages=messages, claims=claims, optouts=optouts,
+            renderer=renderer, catalogue=catalogue, sms=sms, mail=mail,
+            status_callback=settings.public_url.rstrip("/") + "/twilio/status",
+        )
         return cls(
             settings=settings,
             redis=redis,
@@ -91,18 +103,19 @@ class Runtime:
                 language_field=settings.language_field,
                 default_language=settings.default_language,
             ),
-            catalogue=CatalogueCache(booking),
-            messages=MessageLog(redis, retention),
-            claims=Claims(redis, retention),
-            optouts=OptOuts(redis),
+            catalogue=catalogue,
+            messages=messages,
+            claims=claims,
+            optouts=optouts,
             sms_bucket=TokenBucket(redis, settings.sms_rate),
-            sms=_sms_sender(settings),
-            mail=_mail_sender(settings),
+            sms=sms,
+            mail=mail,
             renderer=renderer,
             render=render_with(renderer),
             inbound=InboundStore(redis, retention),
             conversations=Conversations(redis, retention),
             reply_effects=ReplyEffects(redis, retention),
+            sending=sending,
         )
 
     def confirmation_code(self, appointment_id: int) -> str | None:

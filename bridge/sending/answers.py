@@ -11,35 +11,34 @@ from __future__ import annotations
 
 from bridge.outbound.errors import TransientSendError
 from bridge.rendering import MessageContext
+from bridge.sending.handover import hand_over, settle_stale_sms
+from bridge.sending.services import SendingServices
 from bridge.store.claims import ClaimState
 from bridge.store.message_log import MessageRecord
-from workers.handover import hand_over, settle_stale_sms
-from workers.runtime import Runtime
 
 __all__ = ["send_answer"]
 
 
-def send_answer(rt: Runtime, sid: str, phone: str, kind: str, language: str,
+def send_answer(sv: SendingServices, sid: str, phone: str, kind: str, language: str,
                 context: MessageContext, appointment_id: int = 0) -> str:
     """Send the answer; returns what happened (sent, duplicate, failed, not_configured)."""
-    if rt.sms is None:
+    if sv.sms is None:
         return "not_configured"
-    now = rt.clock.now()
+    now = sv.clock.now()
     message_id = f"reply:{sid}:sms"
-    rendered = rt.renderer.render(kind, language, "sms", context)
-    rt.messages.open(MessageRecord(
+    rendered = sv.renderer.render(kind, language, "sms", context)
+    sv.messages.open(MessageRecord(
         message_id=message_id, message_key=f"reply:{sid}", appointment_id=appointment_id,
         kind=kind, channel="sms", recipient=phone, status="claimed", text=rendered.text,
     ), now)
-    claim = rt.claims.claim(message_id, now)
+    claim = sv.claims.claim(message_id, now)
     if claim.state is ClaimState.DONE:
         return "duplicate"
     if claim.state is ClaimState.BUSY:  # its outcome is open: ask again after a while
         raise TransientSendError("another attempt is sending this answer now")
     if claim.state is ClaimState.STALE:
-        settled = settle_stale_sms(rt, message_id, claim, phone, rendered.text)
+        settled = settle_stale_sms(sv, message_id, claim, phone, rendered.text)
         if settled is not None:
             return settled
-    sms = rt.sms
-    callback = rt.settings.public_url.rstrip("/") + "/twilio/status"
-    return hand_over(rt, message_id, lambda: sms.send(phone, rendered.text, callback).provider_id)
+    sms, callback = sv.sms, sv.status_callback
+    return hand_over(sv, message_id, lambda: sms.send(phone, rendered.text, callback).provider_id)

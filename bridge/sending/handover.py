@@ -1,7 +1,7 @@
 """Handing one claimed message to its provider and recording what came of it.
 
-Shared by the planned messages (`workers.delivery`) and the answers to replies
-(`workers.answers`): a transient failure releases the claim (nothing was sent, a
+Shared by the planned messages (`bridge.sending.delivery`) and the answers to replies
+(`bridge.sending.answers`): a transient failure releases the claim (nothing was sent, a
 retry may send it) and raises; a permanent one is recorded and never retried; a
 success is recorded with the provider's id, which status callbacks then find.
 
@@ -24,8 +24,8 @@ from bridge.outbound.errors import (
     SendError,
     TransientSendError,
 )
+from bridge.sending.services import SendingServices
 from bridge.store.claims import Claim
-from workers.runtime import Runtime
 
 __all__ = ["hand_over", "settle_stale_sms"]
 
@@ -36,58 +36,58 @@ log = structlog.get_logger(__name__)
 OPTED_OUT = "opted_out"
 
 
-def hand_over(rt: Runtime, message_id: str, send: Callable[[], str]) -> str:
+def hand_over(sv: SendingServices, message_id: str, send: Callable[[], str]) -> str:
     """Run `send` (which returns the provider's id) for a claimed message:
     sent | failed | opted_out."""
-    attempted = rt.clock.now()
+    attempted = sv.clock.now()
     try:
         provider_id = send()
     except TransientSendError as exc:
-        rt.claims.release(message_id)
-        rt.messages.advance(message_id, "retrying", rt.clock.now(), code=exc.code,
+        sv.claims.release(message_id)
+        sv.messages.advance(message_id, "retrying", sv.clock.now(), code=exc.code,
                             detail=exc.reason)
         raise
     except OptedOutError as exc:
-        rt.optouts.opt_out(exc.recipient, str(exc.code), attempted)
-        rt.claims.finish(message_id, OPTED_OUT)
-        rt.messages.advance(message_id, "skipped", rt.clock.now(), code=exc.code,
+        sv.optouts.opt_out(exc.recipient, str(exc.code), attempted)
+        sv.claims.finish(message_id, OPTED_OUT)
+        sv.messages.advance(message_id, "skipped", sv.clock.now(), code=exc.code,
                             detail=OPTED_OUT)
         log.info("message_opted_out", message=message_id, code=exc.code)
         return OPTED_OUT
     except PermanentSendError as exc:
-        rt.claims.finish(message_id, "failed")
-        rt.messages.advance(message_id, "failed", rt.clock.now(), code=exc.code,
+        sv.claims.finish(message_id, "failed")
+        sv.messages.advance(message_id, "failed", sv.clock.now(), code=exc.code,
                             detail=exc.reason)
         log.info("message_failed", message=message_id, code=exc.code)
         return "failed"
-    rt.claims.finish(message_id, "sent")
-    rt.messages.link_provider(message_id, provider_id)
-    rt.messages.advance(message_id, "sent", rt.clock.now())
+    sv.claims.finish(message_id, "sent")
+    sv.messages.link_provider(message_id, provider_id)
+    sv.messages.advance(message_id, "sent", sv.clock.now())
     return "sent"
 
 
-def settle_stale_sms(rt: Runtime, message_id: str, claim: Claim, to: str,
+def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str,
                      body: str) -> str | None:
     """An attempt died mid-send of an SMS: ask Twilio what became of it.
 
     Returns "sent" (Twilio has it: recorded as sent), "duplicate" (another attempt
     settled it first), or None: it certainly was not sent, the claim is ours, send now.
     """
-    assert rt.sms is not None
-    now = rt.clock.now()
+    assert sv.sms is not None
+    now = sv.clock.now()
     since = datetime.fromtimestamp(claim.since, now.tzinfo) if now.tzinfo else now
     try:
-        found = rt.sms.find_sent(to, body, since)
+        found = sv.sms.find_sent(to, body, since)
     except SendError:
         raise TransientSendError("cannot ask Twilio about an unknown send") from None
     if found is not None:
-        rt.claims.finish(message_id, "sent")
-        rt.messages.link_provider(message_id, found.provider_id)
-        rt.messages.advance(message_id, "sent", now,
+        sv.claims.finish(message_id, "sent")
+        sv.messages.link_provider(message_id, found.provider_id)
+        sv.messages.advance(message_id, "sent", now,
                             detail="found at Twilio after a worker stopped mid-send")
         return "sent"
-    if rt.claims.take_over(message_id, claim, now) is None:
+    if sv.claims.take_over(message_id, claim, now) is None:
         return "duplicate"
-    rt.messages.advance(message_id, "claimed", now,
+    sv.messages.advance(message_id, "claimed", now,
                         detail="not at Twilio after a worker stopped mid-send; sending")
     return None
