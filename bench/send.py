@@ -51,6 +51,7 @@ from bench.sandbox_data import practice_with
 from bench.table import print_table
 from bridge.clock import ManualClock
 from bridge.observability.logging import configure_logging
+from bridge.queueing.dequeue import build_worker
 from bridge.queueing.jobs import JobSpec, QueueName
 from bridge.settings import load_settings
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
@@ -58,9 +59,8 @@ from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
 from tests.support.redis_dbs import BENCH_SEND_DB
 from tests.support.redis_server import redis_url_for_bench
 from workers import runtime, sync
-from workers.process import build_worker
+from workers.process import build_ticker
 from workers.runtime import Runtime
-from workers.ticker import Ticker
 
 #: Database 11 (declared in tests/support/redis_dbs.py, emptied here) of the system Redis,
 #: or of a redis-server started for this run when none answers on 127.0.0.1:6379.
@@ -211,7 +211,7 @@ class Bench:
 
     def send(self, rt: Runtime, count: int, sent: Sent) -> None:
         """Queue the next `count` due messages (send jobs of 50) and time their sending."""
-        ticker, queued = Ticker(rt), 0
+        ticker, queued = build_ticker(rt), 0
         while queued < count:
             dispatched = ticker.dispatch_due(limit=min(2000, count - queued))
             if not dispatched:

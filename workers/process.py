@@ -1,11 +1,12 @@
-"""One worker process: RQ's worker on every queue in priority order, plus the ticker
-and the relay that turns the ingress's accepted notices into jobs.
+"""One worker process, its composition root: the Runtime its jobs use, RQ's worker on
+every queue in priority order, and beside it the ticker, the relay and the alive key.
 
-Retries with intervals are queued by the ticker (`workers.retries`), not by RQ's
-scheduler process, whose lock outlives a killed worker by minutes; a thread keeps
+Retries with intervals are queued by the ticker (`bridge.queueing.retries`), not by
+RQ's scheduler process, whose lock outlives a killed worker by minutes; a thread keeps
 this process's alive key so the ticker can hand a dead worker's job back at once
-(`workers.abandoned`). On SIGTERM RQ finishes the job in hand (warm shutdown) and
-exits; the ticker stops with it.
+(`bridge.queueing.abandoned`). On SIGTERM RQ finishes the job in hand (warm shutdown)
+and exits; the ticker stops with it. Every Redis connection opened here has the
+timeouts of `bridge.store.connection`.
 """
 
 from __future__ import annotations
@@ -13,36 +14,29 @@ from __future__ import annotations
 import threading
 
 import structlog
-from redis import Redis
-from rq import Worker
-from rq.serializers import JSONSerializer
 
+from bridge.queueing.abandoned import keep_alive
+from bridge.queueing.dequeue import build_worker
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
+from bridge.queueing.relay import Relay
+from bridge.queueing.ticker import Intervals, Ticker
 from bridge.settings import Settings
+from bridge.store.connection import connect
 from workers import runtime
-from workers.abandoned import keep_alive
-from workers.dequeue import SafeSimpleWorker, SafeWorker
-from workers.relay import Relay
 from workers.runtime import Runtime
-from workers.ticker import Ticker
 
-__all__ = ["build_worker", "run_worker"]
+__all__ = ["build_ticker", "run_worker"]
 
 log = structlog.get_logger(__name__)
 
 
-def build_worker(redis: Redis, *, simple: bool = False, name: str | None = None) -> Worker:
-    """An RQ worker on the bridge's queues (simple: jobs run in-process, no fork), which
-    never holds a job where a SIGKILL would lose it (`workers.dequeue`)."""
-    worker_class: type[Worker] = (
-        SafeSimpleWorker if simple else SafeWorker  # type: ignore[assignment]
-    )
-    return worker_class(
-        [queue.value for queue in QUEUES_BY_PRIORITY],
-        connection=redis,
-        serializer=JSONSerializer,
-        name=name,
-    )
+def build_ticker(rt: Runtime, owner: str | None = None) -> Ticker:
+    """The ticker of a worker process, over its Runtime's Redis, plan store and clock."""
+    settings = rt.settings
+    intervals = Intervals(poll=settings.poll_interval, reconcile=settings.reconcile_interval,
+                          inbound_reconcile=settings.inbound_reconcile_interval)
+    return Ticker(rt.redis, rt.writer, rt.plans, rt.clock, intervals,
+                  send_concurrency=settings.send_concurrency, owner=owner)
 
 
 def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False) -> int:
@@ -52,19 +46,18 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
         log.warning("sender_takes_no_replies", sender=settings.twilio_from,
                     effect="prompts and reminders will not invite an SMS reply")
     stop = threading.Event()
-    ticker = Ticker(rt)
-    relay = Relay(Redis.from_url(settings.redis_url, socket_timeout=10), rt.writer, rt.clock)
+    # The relay blocks on the intake and RQ's worker on its queues: connections of
+    # their own, not the jobs' pool.
+    relay = Relay(connect(settings.redis_url), rt.writer, rt.clock)
+    worker = build_worker(connect(settings.redis_url), simple=simple)
     threads = [
-        threading.Thread(target=ticker.run, args=(stop,), name="ticker", daemon=True),
+        threading.Thread(target=build_ticker(rt).run, args=(stop,), name="ticker", daemon=True),
         threading.Thread(target=relay.run, args=(stop,), name="relay", daemon=True),
+        threading.Thread(target=keep_alive, args=(connect(settings.redis_url), worker.name, stop),
+                         name="alive", daemon=True),
     ]
     for thread in threads:
         thread.start()
-    worker = build_worker(Redis.from_url(settings.redis_url), simple=simple)
-    alive = threading.Thread(target=keep_alive, name="alive", daemon=True,
-                             args=(Redis.from_url(settings.redis_url), worker.name, stop))
-    alive.start()
-    threads.append(alive)
     log.info("worker_started", name=worker.name, queues=[q.value for q in QUEUES_BY_PRIORITY])
     try:
         worker.work(with_scheduler=False, burst=burst, logging_level="WARNING")

@@ -1,11 +1,11 @@
 """Putting jobs on RQ queues, once.
 
 `JobWriter.commands` asks RQ itself which Redis commands enqueue a job (recorded on a
-pipeline that is never executed), so the job looks exactly as RQ would write it.
-`enqueue_once` runs them inside one Lua script that first claims a dedupe key with
-SET NX: the claim and the enqueue happen together or not at all, so a duplicate is
-enqueued once and an accepted job is never lost between the two steps. (The ingress
-does not build RQ jobs at all: see `bridge.queueing.intake`.)
+pipeline that is never executed, `rq_internals.recorded`), so the job looks exactly as
+RQ would write it. `enqueue_once` runs them inside one Lua script that first claims a
+dedupe key with SET NX: the claim and the enqueue happen together or not at all, so a
+duplicate is enqueued once and an accepted job is never lost between the two steps.
+(The ingress does not build RQ jobs at all: see `bridge.queueing.intake`.)
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
 from bridge.observability.correlation import current_correlation
 from bridge.queueing.jobs import JobSpec, QueueName
+from bridge.queueing.rq_internals import recorded
 
 __all__ = ["RUN_PACKED_COMMANDS", "ClaimResult", "JobWriter", "flatten_commands"]
 
@@ -85,24 +87,25 @@ class JobWriter:
     ) -> list[tuple[Any, ...]]:
         """The Redis commands RQ would run to enqueue this job."""
         queue = self._queues[spec.queue]
-        pipe = self._redis.pipeline(transaction=False)
-        queue.enqueue_call(
-            spec.function,
-            args=tuple(args),
-            job_id=job_id,
-            timeout=spec.timeout_seconds,
-            result_ttl=spec.result_ttl_seconds,
-            failure_ttl=spec.failure_ttl_seconds,
-            retry=(
-                Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals))
-                if spec.retry_intervals else None
-            ),
-            pipeline=pipe,
-            meta={"cid": correlation or current_correlation() or job_id},
-        )
-        stack = [tuple(args_) for args_, _options in pipe.command_stack]
-        pipe.reset()
-        return stack
+        meta = {"cid": correlation or current_correlation() or job_id}
+
+        def write(pipe: Pipeline) -> None:
+            queue.enqueue_call(
+                spec.function,
+                args=tuple(args),
+                job_id=job_id,
+                timeout=spec.timeout_seconds,
+                result_ttl=spec.result_ttl_seconds,
+                failure_ttl=spec.failure_ttl_seconds,
+                retry=(
+                    Retry(max=len(spec.retry_intervals), interval=list(spec.retry_intervals))
+                    if spec.retry_intervals else None
+                ),
+                pipeline=pipe,
+                meta=meta,
+            )
+
+        return recorded(self._redis, write)
 
     def enqueue_once(
         self, spec: JobSpec, args: Sequence[Any], job_id: str, claim_key: str, claim_ttl: int

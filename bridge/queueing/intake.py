@@ -6,7 +6,7 @@ ingress does only this, in one small Lua script: claim the dedupe key (SET NX) a
 if it was free, push a short JSON entry naming the job, its arguments and the job id
 it will have. The claim and the push happen together or not at all, so a duplicate
 is accepted once and an accepted notice is never lost. Workers' relays
-(`workers.relay`) move entries from the intake into RQ jobs in batches.
+(`bridge.queueing.relay`) move entries from the intake into RQ jobs in batches.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from bridge.admin import admin_routes
 from bridge.domain.plan import PlanSettings
 from bridge.ingress.app import create_app
+from bridge.queueing.dequeue import build_worker
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS, JobSpec
 from bridge.settings import Settings, load_settings
@@ -32,7 +33,6 @@ from tests.domain.builders import snapshot
 from tests.flow.conftest import make_flow  # noqa: F401  (the browser test's fixture)
 from tests.support.asgi_server import free_port, serve
 from workers import runtime
-from workers.process import build_worker
 from workers.runtime import Runtime
 
 ADMIN_TOKEN = "admin-token-for-tests-0123456789abcdef"

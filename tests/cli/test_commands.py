@@ -9,12 +9,12 @@ from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
 from bridge.cli.main import main
+from bridge.queueing.dequeue import build_worker
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS, JobSpec
 from bridge.settings import load_settings
 from tests.support.asgi_server import free_port
 from workers import runtime
-from workers.process import build_worker
 from workers.runtime import Runtime
 
 

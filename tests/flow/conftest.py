@@ -17,6 +17,9 @@ from starlette.types import ASGIApp
 from bridge.booking import BookingClient
 from bridge.domain.plan import PlannedMessage
 from bridge.ingress.app import create_app as create_ingress
+from bridge.queueing.dequeue import build_worker
+from bridge.queueing.relay import Relay
+from bridge.queueing.ticker import Ticker
 from bridge.settings import Settings, load_settings
 from bridge.store import keys
 from bridge.store.message_log import MessageRecord
@@ -27,10 +30,8 @@ from sandbox.mail import MailSink
 from sandbox.twilio import DEMO_NUMBER, TwilioSandbox
 from tests.support.asgi_server import port_of, reserve_socket, serve
 from workers import runtime
-from workers.process import build_worker
-from workers.relay import Relay
+from workers.process import build_ticker
 from workers.runtime import Runtime
-from workers.ticker import Ticker
 
 Wrapper = Callable[[ASGIApp], ASGIApp]
 FLOWS = Path(__file__).parent
@@ -73,7 +74,7 @@ class Flow:
         self.rt = Runtime.from_settings(self.settings, clock=self.clock)
         self.cleanup.callback(self.rt.close)
         runtime.install(self.rt)
-        self.ticker = Ticker(self.rt)
+        self.ticker = build_ticker(self.rt)
 
     def run_jobs(self) -> int:
         """Relay accepted notices, then run every queued job with an in-process worker."""
@@ -167,8 +168,8 @@ def make_flow(redis: Redis, redis_url: str) -> Iterator[Callable[..., Flow]]:
         rt = Runtime.from_settings(settings, clock=clock)
         runtime.install(rt)
         api = stack.enter_context(BookingClient(api_url, API_KEY, API_SECRET, clock=clock))
-        flow = Flow(clock, booking, twilio, mail, sandbox_url, settings, redis, rt, Ticker(rt),
-                    api)
+        flow = Flow(clock, booking, twilio, mail, sandbox_url, settings, redis, rt,
+                    build_ticker(rt), api)
         flow.cleanup.callback(lambda: flow.rt.close())
         stack.enter_context(flow.cleanup)
         return flow

@@ -17,9 +17,9 @@ from standardwebhooks import Webhook
 from bridge.clock import SystemClock
 from bridge.ingress.app import create_app
 from bridge.queueing.enqueue import JobWriter
+from bridge.queueing.relay import Relay
 from bridge.settings import Settings, load_settings
 from tests.support.asgi_server import serve
-from workers.relay import Relay
 
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"test-secret-of-32-bytes-length!!").decode()
 TRIGGER_TOKEN = "trigger-token-for-tests"

@@ -20,11 +20,11 @@ from rq.job import JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
+from bridge.queueing import abandoned
+from bridge.queueing.abandoned import keep_alive, requeue_abandoned
+from bridge.queueing.dequeue import SafeQueue, SafeSimpleWorker
+from bridge.queueing.retries import RetryMover
 from bridge.store import keys
-from workers import abandoned
-from workers.abandoned import keep_alive, requeue_abandoned
-from workers.dequeue import SafeQueue, SafeSimpleWorker
-from workers.retries import RetryMover
 
 
 def _started_by(redis: Redis, worker_name: str) -> tuple[Queue, str]:

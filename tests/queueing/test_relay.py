@@ -13,8 +13,8 @@ from rq.serializers import JSONSerializer
 from bridge.clock import ManualClock
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.intake import Intake, IntakeEntry
+from bridge.queueing.relay import UNREADABLE, Relay
 from bridge.store import keys
-from workers.relay import UNREADABLE, Relay
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 

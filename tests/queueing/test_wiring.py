@@ -6,8 +6,8 @@ import importlib
 
 from redis import Redis
 
+from bridge.queueing.dequeue import build_worker
 from bridge.queueing.jobs import JOBS, QUEUES_BY_PRIORITY, QueueName
-from workers.process import build_worker
 
 
 def test_every_job_function_imports_from_its_stored_path() -> None:

@@ -9,14 +9,16 @@ cron schedulers would enqueue every job twice). A tick:
 - moves messages whose send time has come from the plan onto the send queue, and
   only then takes them off the schedule: a crash in between queues a message twice
   at worst, never loses it, and the send job is safe to run twice;
-- hands the started jobs of dead worker processes back to RQ's retry
-  (`workers.abandoned`), and queues the retries whose time has come
-  (`workers.retries`; RQ's own scheduler process is not used).
+- puts the intake entries of relays that died back on the intake (`relay`), hands
+  the started jobs of dead worker processes back to RQ's retry (`abandoned`), and
+  queues the retries whose time has come (`retries`; RQ's own scheduler process is
+  not used).
 
 The lease lasts five seconds: when its holder dies, another worker's ticker takes
 over within that time.
 
-`tick` reads the injected clock and never sleeps, so tests drive it directly.
+`tick` reads the injected clock and never sleeps, so tests drive it directly. It is
+given what it uses (the worker process builds it: `workers.process.build_ticker`).
 """
 
 from __future__ import annotations
@@ -24,19 +26,22 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from redis import Redis
 
-from bridge.queueing.jobs import JOBS
+from bridge.clock import Clock
+from bridge.queueing.abandoned import requeue_abandoned
+from bridge.queueing.enqueue import JobWriter
+from bridge.queueing.jobs import ALL_AGENDAS, JOBS
+from bridge.queueing.relay import Relay
+from bridge.queueing.retries import RetryMover
 from bridge.store import keys
-from workers.abandoned import requeue_abandoned
-from workers.relay import Relay
-from workers.retries import RetryMover
-from workers.runtime import Runtime
-from workers.sync import ALL_AGENDAS
+from bridge.store.plan_store import PlanStore
 
-__all__ = ["Ticker"]
+__all__ = ["Intervals", "Ticker"]
 
 log = structlog.get_logger(__name__)
 
@@ -54,31 +59,48 @@ return 0
 """
 
 
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    """Seconds between the periodic jobs a leading ticker queues."""
+
+    poll: int
+    reconcile: int
+    inbound_reconcile: int
+
+
 class Ticker:
-    def __init__(self, rt: Runtime, owner: str | None = None) -> None:
-        self.rt = rt
+    def __init__(self, redis: Redis, writer: JobWriter, plans: PlanStore, clock: Clock,
+                 intervals: Intervals, send_concurrency: int, owner: str | None = None) -> None:
+        self.redis = redis
+        self.writer = writer
+        self.plans = plans
+        self.clock = clock
+        self.intervals = intervals
+        #: The send threads of a worker: a send job holds whole rounds of them.
+        self.send_concurrency = send_concurrency
         self.owner = owner or f"ticker-{uuid.uuid4().hex[:12]}"
-        self._retries = RetryMover(rt.redis)
+        self._relay = Relay(redis, writer, clock)
+        self._retries = RetryMover(redis)
 
     def hold_lease(self) -> bool:
-        held = self.rt.redis.eval(_HOLD_LEASE, 1, keys.TICKER_LEASE, self.owner,
-                                  LEASE_MILLISECONDS)
+        held = self.redis.eval(_HOLD_LEASE, 1, keys.TICKER_LEASE, self.owner,
+                               LEASE_MILLISECONDS)
         return int(held) == 1
 
     def release_lease(self) -> None:
-        if self.rt.redis.get(keys.TICKER_LEASE) == self.owner.encode():
-            self.rt.redis.delete(keys.TICKER_LEASE)
+        if self.redis.get(keys.TICKER_LEASE) == self.owner.encode():
+            self.redis.delete(keys.TICKER_LEASE)
 
     def _due(self, task: str, interval_seconds: int) -> bool:
-        now = int(self.rt.clock.now().timestamp())
-        last = self.rt.redis.get(keys.last_run(task))
+        now = int(self.clock.now().timestamp())
+        last = self.redis.get(keys.last_run(task))
         if last is not None and now - int(last) < interval_seconds:
             return False
-        self.rt.redis.set(keys.last_run(task), now)
+        self.redis.set(keys.last_run(task), now)
         return True
 
     def _queue_periodic(self, job: str, claim: str) -> bool:
-        result = self.rt.writer.enqueue_once(
+        result = self.writer.enqueue_once(
             JOBS[job], [ALL_AGENDAS], f"{job}-{uuid.uuid4().hex[:12]}",
             claim_key=claim, claim_ttl=keys.POLL_CLAIM_SECONDS,
         )
@@ -86,39 +108,39 @@ class Ticker:
 
     def dispatch_due(self, limit: int = 2000) -> int:
         """Queue send jobs (batches of whole thread rounds) for every due message."""
-        now = self.rt.clock.now()
-        due = self.rt.plans.due(now, limit)
-        size = BATCH_ROUNDS * self.rt.settings.send_concurrency  # full rounds of threads
+        now = self.clock.now()
+        due = self.plans.due(now, limit)
+        size = BATCH_ROUNDS * self.send_concurrency  # full rounds of threads
         batches = [due[i:i + size] for i in range(0, len(due), size)]
         jobs = []
         for batch in batches:
             message_keys = [m.key for m in batch]
             digest = hashlib.sha256("|".join(message_keys).encode()).hexdigest()[:32]
             jobs.append((JOBS["deliver_batch"], [message_keys], f"deliver-{digest}"))
-        self.rt.writer.enqueue_many(jobs)
-        self.rt.plans.mark_dispatched(due, now)
+        self.writer.enqueue_many(jobs)
+        self.plans.mark_dispatched(due, now)
         return len(due)
 
     def tick(self) -> dict[str, Any]:
         if not self.hold_lease():
             return {"leader": False}
-        settings = self.rt.settings
+        intervals = self.intervals
         report: dict[str, Any] = {"leader": True, "polls": 0, "reconciles": 0}
-        if self._due("poll", settings.poll_interval):
+        if self._due("poll", intervals.poll):
             report["polls"] = int(self._queue_periodic("poll_agenda",
                                                        keys.poll_queued(ALL_AGENDAS)))
-        if self._due("reconcile", settings.reconcile_interval):
+        if self._due("reconcile", intervals.reconcile):
             report["reconciles"] = int(self._queue_periodic("reconcile_agenda",
                                                             keys.RECONCILE_QUEUED))
-        if self._due("inbound", settings.inbound_reconcile_interval):
-            result = self.rt.writer.enqueue_once(
+        if self._due("inbound", intervals.inbound_reconcile):
+            result = self.writer.enqueue_once(
                 JOBS["reconcile_inbound"], [], f"reconcile-inbound-{uuid.uuid4().hex[:12]}",
                 claim_key=keys.INBOUND_RECONCILE_QUEUED, claim_ttl=keys.POLL_CLAIM_SECONDS,
             )
             report["inbound_checks"] = int(result.enqueued)
         report["dispatched"] = self.dispatch_due()
-        report["recovered"] = Relay(self.rt.redis, self.rt.writer, self.rt.clock).recover()
-        report["abandoned"] = requeue_abandoned(self.rt.redis)
+        report["recovered"] = self._relay.recover()
+        report["abandoned"] = requeue_abandoned(self.redis)
         self._retries.move_due()
         return report
 

@@ -8,7 +8,9 @@ puts any started job whose worker's key is gone back at the front of its queue a
 interval), counting it as one of its retries; with none left, RQ's own clean-up moves
 it to the failed registry, where it stays visible. Every job is safe to run twice, so a
 worker that was only slow (its key lapsed while it lived) costs a repeat, never a
-second message.
+second message. The parts of RQ this reads and writes below its public API (the
+started registry's members, the executions, the requeue) are in
+`bridge.queueing.rq_internals`.
 """
 
 from __future__ import annotations
@@ -22,13 +24,21 @@ from redis import Redis
 from redis.client import Pipeline
 from rq import Queue
 from rq.exceptions import NoSuchJobError
-from rq.executions import Execution
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from bridge.queueing.enqueue import RUN_PACKED_COMMANDS, flatten_commands
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
+from bridge.queueing.rq_internals import (
+    enqueue_at_front,
+    fail_abandoned,
+    intermediate_key,
+    job_id_of,
+    recorded,
+    started_entries,
+    worker_of,
+)
 from bridge.store import keys
 from bridge.store.text import as_text
 
@@ -65,8 +75,8 @@ def requeue_abandoned(redis: Redis) -> int:
     for queue_name in QUEUES_BY_PRIORITY:
         queue = Queue(queue_name.value, connection=redis, serializer=JSONSerializer)
         registry = StartedJobRegistry(queue=queue)
-        expired = [entry for entry in map(as_text, redis.zrange(registry.key, 0, -1) if dead
-                                          else []) if _worker_of(redis, entry) in dead]
+        expired = [entry for entry in (started_entries(redis, registry) if dead else [])
+                   if worker_of(redis, entry) in dead]
         for entry in expired:
             handed += _hand_back(redis, queue, registry, entry)
         handed += _rescue_dequeued(redis, queue, registry)
@@ -75,18 +85,9 @@ def requeue_abandoned(redis: Redis) -> int:
     return handed
 
 
-def _worker_of(redis: Redis, entry: str) -> str:
-    """The worker running a started registry entry (`job:execution`). The execution
-    names it from the start; the job hash only once the forked horse has begun."""
-    job_id, _, execution_id = entry.partition(":")
-    execution = Execution(execution_id, job_id, connection=redis) if execution_id else None
-    name = redis.hget(execution.key, "worker_name") if execution else None
-    return as_text(name or redis.hget(Job.key_for(job_id), "worker_name") or b"")
-
-
 def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: str) -> int:
     """Requeue one abandoned execution at the front; 1 if a job was handed back."""
-    job_id = entry.split(":", 1)[0]
+    job_id = job_id_of(entry)
     try:
         job = Job.fetch(job_id, connection=redis, serializer=JSONSerializer)
     except NoSuchJobError:
@@ -94,7 +95,7 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         return 0
 
     def forget(pipe: Pipeline) -> None:
-        pipe.lrem(queue.intermediate_queue_key, 0, job_id)
+        pipe.lrem(intermediate_key(queue), 0, job_id)
 
     status = job.get_status()
     if status is JobStatus.QUEUED:  # killed before its horse began: it never ran
@@ -109,8 +110,7 @@ def _hand_back(redis: Redis, queue: Queue, registry: StartedJobRegistry, entry: 
         redis.zrem(registry.key, entry)
         return 0
     if not job.retries_left:  # let RQ record it as abandoned, visibly
-        redis.zadd(registry.key, {entry: 1}, xx=True)
-        registry.cleanup(timestamp=2)  # only entries scored 1, like this one
+        fail_abandoned(redis, registry, entry)
         return 1
     job.retries_left -= 1  # saved with the job as it is queued
     if not _requeue_at_front(redis, queue, job, ("zrem", registry.key, entry), forget):
@@ -140,12 +140,11 @@ def _requeue_at_front(redis: Redis, queue: Queue, job: Job, take: tuple[str, str
     """Atomically: take the job from where it was stuck (`take`: how, key, member); if
     that found it, `forget` its other traces and queue it at the front. False if
     someone else had it already."""
-    pipe = redis.pipeline(transaction=False)
-    forget(pipe)
-    # RQ's own requeue and scheduler use this too; recorded here, run in the script.
-    queue._enqueue_job(job, pipeline=pipe, at_front=True)
-    commands = [tuple(args) for args, _options in pipe.command_stack]
-    pipe.reset()
+    def write(pipe: Pipeline) -> None:
+        forget(pipe)
+        enqueue_at_front(queue, job, pipe)
+
+    commands = recorded(redis, write)  # run in the script, after the take
     how, key, member = take
     return int(redis.eval(_TAKE_THEN_RUN, 1, key, how, member,
                           *flatten_commands(commands))) == 1
@@ -160,9 +159,10 @@ def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -
     """Requeue jobs a killed worker took off the queue but never registered (RQ's own
     clean-up of its intermediate list waits a minute and runs every ten)."""
     rescued = 0
-    waiting = list(map(as_text, redis.lrange(queue.intermediate_queue_key, 0, -1)))
+    intermediate = intermediate_key(queue)
+    waiting = list(map(as_text, redis.lrange(intermediate, 0, -1)))
     # Read after the list: a job registered in between is then seen as registered.
-    started = {entry.split(":", 1)[0] for entry in map(as_text, redis.zrange(registry.key, 0, -1))}
+    started = {job_id_of(entry) for entry in started_entries(redis, registry)}
     for job_id in waiting:
         seen = keys.dequeued_seen(job_id)
         if job_id in started or redis.set(seen, time.time(), nx=True, ex=3600):
@@ -176,7 +176,7 @@ def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -
         if job is None or job.get_status() is not JobStatus.QUEUED \
                 or redis.lpos(queue.key, job_id) is not None:  # ran, or already back in line
             with redis.pipeline() as pipe:
-                pipe.lrem(queue.intermediate_queue_key, 0, job_id)
+                pipe.lrem(intermediate, 0, job_id)
                 pipe.delete(seen)
                 pipe.execute()
             continue
@@ -185,7 +185,7 @@ def _rescue_dequeued(redis: Redis, queue: Queue, registry: StartedJobRegistry) -
             pipe.delete(seen)
 
         if not _requeue_at_front(redis, queue, job,
-                                 ("lrem", queue.intermediate_queue_key, job_id), forget):
+                                 ("lrem", intermediate, job_id), forget):
             continue  # its worker registered it after all
         log.warning("dequeued_job_requeued", job=job_id, queue=queue.name)
         rescued += 1
