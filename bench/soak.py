@@ -24,39 +24,30 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import structlog
 from redis import Redis
 
 from bench.ingress import free_port
 from bench.soaklib import evidence, report, world
+from bench.soaklib.chaos import Chaos
 from bench.soaklib.driver import Driver, Endpoints, Pace
-from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED, Journal
-from bench.soaklib.oracle import Oracle, Rules, Skip
+from bench.soaklib.environment import OFFSETS, environment
+from bench.soaklib.faults import FAULTS, faults_off, put_faults
+from bench.soaklib.journal import Journal
+from bench.soaklib.oracle import Oracle
 from bench.soaklib.queues import busy, leftovers
+from bench.soaklib.skip_stream import SkipReader
 from bench.soaklib.system import System
-from bench.soaklib.world import AMSTERDAM
-from bridge.booking import BookingClient, BookingNotFoundError
-from bridge.booking.models import Label
+from bench.soaklib.verdict import Rules
+from bridge.booking import BookingClient
 from bridge.store.message_log import MessageLog
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
-from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
+from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN
 from tests.support.redis_dbs import BENCH_SOAK_DB
 from tests.support.redis_server import redis_url_for_bench
-
-OFFSETS = {"90s": 90.0, "30s": 30.0}
-FAULTS: dict[str, dict[str, float]] = {
-    "booking": {"error_rate": 0.05, "hang_rate": 0.01, "hang_seconds": 3, "latency_ms": 5,
-                "page_failure_rate": 0.1},
-    "twilio": {"rate_limit_rate": 0.05, "error_rate": 0.03, "latency_ms": 40,
-               "callback_late_rate": 0.1, "callback_late_seconds": 3,
-               "callback_twice_rate": 0.1, "callback_reorder_rate": 0.1},
-    "mail": {"temporary_failure_rate": 0.1, "drop_rate": 0.05},
-}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -81,149 +72,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def quiet_hours_away() -> str:
-    """Quiet hours set for the run: an hour, starting six hours from now (local)."""
-    begin = datetime.now(AMSTERDAM) + timedelta(hours=6)
-    return f"{begin:%H}:00-{(begin + timedelta(hours=1)):%H}:00"
-
-
-def environment(args: argparse.Namespace, ports: dict[str, int], secret: str) -> dict[str, str]:
-    sandbox = f"http://127.0.0.1:{ports['sandbox']}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OABRIDGE_")}
-    env.update({
-        "OABRIDGE_REDIS_URL": args.redis_url,
-        "OABRIDGE_API_URL": f"{sandbox}/APIREST",
-        "OABRIDGE_API_KEY": DEMO_API_KEY, "OABRIDGE_API_SECRET": DEMO_API_SECRET,
-        "OABRIDGE_API_TIMEOUT": "2",
-        "OABRIDGE_WEBHOOK_SECRET": secret, "OABRIDGE_TRIGGER_TOKEN": "soak-trigger",
-        "OABRIDGE_POLL_INTERVAL": "2", "OABRIDGE_RECONCILE_INTERVAL": "30",
-        "OABRIDGE_INBOUND_RECONCILE_INTERVAL": "5",
-        "OABRIDGE_REMINDER_OFFSETS": ",".join(OFFSETS),
-        "OABRIDGE_QUIET_HOURS": quiet_hours_away(),
-        "OABRIDGE_TWILIO_ACCOUNT_SID": DEMO_ACCOUNT_SID,
-        "OABRIDGE_TWILIO_AUTH_TOKEN": DEMO_AUTH_TOKEN, "OABRIDGE_TWILIO_FROM": DEMO_NUMBER,
-        "OABRIDGE_TWILIO_BASE_URL": sandbox, "OABRIDGE_SMS_RATE": "0",
-        "OABRIDGE_SMTP_URL": f"smtp://127.0.0.1:{ports['smtp']}",
-        "OABRIDGE_MAIL_FROM": "praktijk@soak.example",
-        "OABRIDGE_PUBLIC_URL": f"http://127.0.0.1:{ports['ingress']}",
-        "OABRIDGE_PRACTICE_NAME": world.PRACTICE_NAME,
-        "OABRIDGE_PRACTICE_PHONE": world.PRACTICE_PHONE,
-    })
-    return env
-
-
-class SkipReader:
-    """Reads the bridge's skipped-message stream as it grows (it is capped)."""
-
-    def __init__(self, redis: Redis) -> None:
-        self.redis = redis
-        self.last = "0-0"
-        self.skips: list[Skip] = []
-
-    def read(self) -> None:
-        while True:
-            batch: Any = self.redis.xrange("oab:skipped", f"({self.last}", "+", count=1000)
-            if not batch:
-                return
-            for entry_id, fields in batch:
-                f = {k.decode(): v.decode() for k, v in fields.items()}
-                self.skips.append(Skip(int(f["appointment"]), f["kind"], f.get("variant", ""),
-                                       float(f["start"]), f["reason"], float(f["at"])))
-                self.last = entry_id.decode()
-
-
-def every(seconds: float, stop: threading.Event, work: Any) -> threading.Thread:
-    def loop() -> None:
-        while not stop.wait(seconds):
-            work()
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    return thread
-
-
-def put_faults(sandbox: str, faults: dict[str, dict[str, float]], seed: int) -> None:
-    body = {section: {**values, "seed": seed} for section, values in faults.items()}
-    answer = httpx.put(f"{sandbox}/_sandbox/faults", json=body, timeout=10)
-    answer.raise_for_status()
-
-
-def faults_off(sandbox: str) -> dict[str, dict[str, int]]:
-    zero = {section: {k: 0 for k in values if not k.endswith("_seconds")}
-            for section, values in FAULTS.items()}
-    httpx.put(f"{sandbox}/_sandbox/faults", json=zero, timeout=10).raise_for_status()
-    state = httpx.get(f"{sandbox}/_sandbox/faults", timeout=10).json()
-    return {section: dict(values.get("injected", {})) for section, values in state.items()}
-
-
-class Chaos:
-    """Kills a random worker every few seconds and takes the ingress down three times,
-    from the first change until the last appointment has started (a thread)."""
-
-    def __init__(self, args: argparse.Namespace, system: System, driver: Driver,
-                 ingress_port: int) -> None:
-        self.system, self.driver, self.ingress_port = system, driver, ingress_port
-        self.kill_every = args.kill_every
-        self.rng = random.Random(args.seed + 2)
-        begin = time.time()
-        self.next_kill = begin + args.kill_every
-        self.downs = [begin + args.seconds * f for f in (0.2, 0.45, 0.7)]
-        self.down_since: float | None = None
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.wait(0.25):
-            self._step(time.time())
-        if self.down_since is not None:
-            self._bring_up()
-
-    def _step(self, now: float) -> None:
-        journal = self.driver.journal
-        if now >= self.next_kill:
-            self.next_kill = now + self.kill_every
-            self.system.kill_worker(self.rng.randrange(len(self.system.workers)))
-            self.system.start_worker()
-            journal.kills["worker (SIGKILL)"] += 1
-        if self.downs and now >= self.downs[0] and self.system.ingress is not None:
-            self.downs.pop(0)
-            self.driver.ingress_down.set()
-            self.system.ingress.kill()
-            journal.kills["ingress (SIGKILL)"] += 1
-            self.down_since = now
-        if self.down_since is not None and now >= self.down_since + 5:
-            self._bring_up()
-
-    def _bring_up(self) -> None:
-        assert self.down_since is not None
-        self.system.start_ingress(self.ingress_port)
-        self.driver.journal.ingress_down.append((self.down_since, time.time()))
-        self.driver.ingress_down.clear()
-        self.down_since = None
-
-    def end(self) -> None:
-        self.stop.set()
-        self.thread.join()
-
-
-def final_statuses(api: BookingClient,
-                   ids: list[int]) -> tuple[dict[int, str], dict[int, float]]:
-    """Each appointment's status as the booking API has it now, and its UpdateTime."""
-    names = {Label.PENDING: PENDING, Label.APPROVED: APPROVED, Label.CANCELLED: CANCELLED}
-    statuses: dict[int, str] = {}
-    updated: dict[int, float] = {}
-    for appointment_id in ids:
-        try:
-            appointment = api.get_appointment(appointment_id)
-        except BookingNotFoundError:
-            statuses[appointment_id] = REMOVED
-            continue
-        statuses[appointment_id] = names.get(appointment.label, appointment.label.name)
-        if appointment.updated is not None:
-            updated[appointment_id] = appointment.updated.timestamp()
-    return statuses, updated
-
-
 def run(args: argparse.Namespace) -> int:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="oabridge-soak-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -232,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     world.data_file(workdir / "world.json", people, rng)
     ports = {name: free_port() for name in ("sandbox", "smtp", "ingress")}
     secret = "whsec_" + base64.b64encode(rng.randbytes(24)).decode()
-    env = environment(args, ports, secret)
+    env = environment(args.redis_url, ports, secret)
     redis = Redis.from_url(args.redis_url)
     redis.flushdb()
     sandbox_url = f"http://127.0.0.1:{ports['sandbox']}"
@@ -262,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
                               DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
         pace = Pace(args.changes, args.seconds, tail=75.0)
         driver = Driver(journal, api, endpoints, people, random.Random(args.seed + 1), pace)
-        chaos = Chaos(args, system, driver, ports["ingress"])
+        chaos = Chaos(system, driver, ports["ingress"], kill_every=args.kill_every,
+                      seed=args.seed, seconds=args.seconds)
         drive(args, driver)
         while time.time() < last_start(journal) + 2:  # faults and kills go on meanwhile
             time.sleep(0.5)
@@ -275,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         sms, received = evidence.twilio_messages(sandbox_url)
         log = MessageLog(redis, 86400)
         sent = evidence.with_log_ids(sms + evidence.mails(sandbox_url), log.by_provider_id)
-        statuses, updated = final_statuses(api, sorted(journal.appointments))
+        statuses, updated = evidence.final_statuses(api, sorted(journal.appointments))
         rules = Rules(OFFSETS, allowance=20.0, grace=5.0, checked_at=journal.checked_at)
         verdict = Oracle(journal, people, rules).judge(sent, received, skips.skips, statuses,
                                                        updated)
@@ -336,6 +185,16 @@ def drain(redis: Redis, skips: SkipReader, limit: float = 240) -> tuple[bool, fl
         time.sleep(0.5)
         skips.read()
     return False, time.time() - began
+
+
+def every(seconds: float, stop: threading.Event, work: Any) -> threading.Thread:
+    """Run `work()` every `seconds` on a daemon thread until `stop` is set."""
+    def loop() -> None:
+        while not stop.wait(seconds):
+            work()
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,9 +2,10 @@
 
 The practice works through the booking API like any other client (books PENDING and
 APPROVED appointments, confirms, moves, cancels, removes); a share of its changes is
-also announced as a signed webhook, some twice, some out of order, some stale.
-Customers answer the SMS they got through the sandbox's inbound SMS, as Twilio would
-deliver them, also while the ingress is down. Every act goes into the journal first.
+also announced as a signed webhook, some twice, some out of order, some stale
+(`webhooks`). Customers answer the SMS they got through the sandbox's inbound SMS, as
+Twilio would deliver them, also while the ingress is down (`customers`). Every act goes
+into the journal first. One seeded random source drives all three, in one order.
 
 Choices that keep the oracle exact: each appointment has its own customer; once a
 customer sent an answerable reply the practice leaves that appointment alone; a
@@ -13,11 +14,9 @@ customer who sent STOP sends nothing but START or YES until opted in again.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,20 +24,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from standardwebhooks import Webhook
 
 from bench.soaklib import world
-from bench.soaklib.journal import (
-    APPROVED,
-    CANCELLED,
-    LIVE,
-    PENDING,
-    REMOVED,
-    Appointment,
-    Journal,
-    Reply,
-    State,
-)
+from bench.soaklib.customers import Customers
+from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED, Appointment, Journal, State
+from bench.soaklib.webhooks import WebhookNotices
 from bench.soaklib.world import AMSTERDAM
 from bridge.booking import BookingClient
 from bridge.booking.models import BookingMode, CancelMode
@@ -70,20 +60,18 @@ class Driver:
         self.journal = journal
         self.api = api
         self.endpoints = endpoints
-        self.people = {c.id: c for c in people}
         self.unused = list(people)
         self.rng = rng
         self.pace = pace
         self.http = httpx.Client(timeout=30)
-        self.webhook = Webhook(endpoints.webhook_secret)
         self.pool = ThreadPoolExecutor(max_workers=6, thread_name_prefix="soak-io")
         self.pending_io: list[Future[None]] = []
-        self.held_webhooks: dict[int, tuple[str, dict[str, Any]]] = {}
-        """Per appointment, a notice held back to be sent after the next one about it."""
-        self.opted_out: dict[str, tuple[float, bool]] = {}
-        """Phone -> when it sent STOP, and whether the ingress was up then."""
         self.ingress_down = threading.Event()
         self.lock = threading.Lock()
+        self.notices = WebhookNotices(journal, rng, self.http, endpoints, self.lock,
+                                      self._submit)
+        self.customers = Customers(journal, people, rng, self.http, endpoints, self.lock,
+                                   self._submit, self.ingress_down)
 
     # --- the practice -----------------------------------------------------------------
 
@@ -110,12 +98,6 @@ class Driver:
             minute += timedelta(minutes=1)
         return out
 
-    def _movable(self, now: float, status: str | None = None) -> list[Appointment]:
-        return [a for a in self.journal.appointments.values()
-                if not a.frozen and a.state.status in LIVE
-                and (status is None or a.state.status == status)
-                and a.state.start.timestamp() > now + 5]
-
     def book(self, now: float) -> bool:
         starts = self._starts(now)
         if not self.unused or not starts:
@@ -141,7 +123,7 @@ class Driver:
             self.journal.appointments[saved.id] = appointment
             self.journal.record(appointment, State(began, at, "book",
                                                    PENDING if pending else APPROVED, start))
-        self._announce(appointment, deleted=False)
+        self.notices.announce(appointment, deleted=False)
         return True
 
     def _code(self, appointment_id: int) -> str | None:
@@ -150,7 +132,7 @@ class Driver:
         return codes[-1] if codes else None
 
     def confirm(self, now: float) -> bool:
-        candidates = [a for a in self._movable(now, PENDING) if a.code]
+        candidates = [a for a in self.journal.movable(now, PENDING) if a.code]
         if not candidates:
             return False
         appointment = self.rng.choice(candidates)
@@ -160,7 +142,7 @@ class Driver:
                                                                  appointment.code or ""))
 
     def move(self, now: float) -> bool:
-        candidates = self._movable(now)
+        candidates = self.journal.movable(now)
         if not candidates:
             return False
         appointment = self.rng.choice(candidates)
@@ -176,7 +158,7 @@ class Driver:
                                 booking_mode=BookingMode.CUSTOMER))
 
     def cancel(self, now: float) -> bool:
-        candidates = self._movable(now)
+        candidates = self.journal.movable(now)
         if not candidates:
             return False
         appointment = self.rng.choice(candidates)
@@ -185,7 +167,7 @@ class Driver:
                                                                 mode=CancelMode.COMPANY))
 
     def remove(self, now: float) -> bool:
-        candidates = self._movable(now)
+        candidates = self.journal.movable(now)
         if not candidates:
             return False
         appointment = self.rng.choice(candidates)
@@ -205,120 +187,14 @@ class Driver:
             return True
         with self.lock:
             self.journal.record(appointment, State(began, time.time(), action, status, start))
-        self._announce(appointment, deleted=status == REMOVED)
+        self.notices.announce(appointment, deleted=status == REMOVED)
         return True
 
-    # --- webhooks -----------------------------------------------------------------------
-
-    def _announce(self, appointment: Appointment, *, deleted: bool) -> None:
-        """A share of changes also goes out as a signed webhook, some of them spoiled."""
-        if self.rng.random() >= 0.5:
-            return
-        body = {"type": "appointment.deleted" if deleted else "appointment.changed",
-                "data": {"agenda_id": world.AGENDA_ID, "appointment_id": appointment.id}}
-        msg_id = f"msg_{uuid.UUID(int=self.rng.getrandbits(128)).hex}"
-        roll = self.rng.random()
-        if roll < 0.05:
-            self._submit(self._post_webhook, msg_id, body, "stale")
-            return
-        if roll < 0.15 and appointment.id not in self.held_webhooks:
-            # Sent after the next notice about the same appointment: out of order.
-            self.held_webhooks[appointment.id] = (msg_id, body)
-            return
-        self._submit(self._post_webhook, msg_id, body, "sent")
-        if roll < 0.25:
-            self._submit(self._post_webhook, msg_id, body, "duplicate")
-        held = self.held_webhooks.pop(appointment.id, None)
-        if held is not None:
-            self._submit(self._post_webhook, *held, "out_of_order")
-
-    def _post_webhook(self, msg_id: str, body: dict[str, Any], how: str) -> None:
-        payload = json.dumps(body)
-        stamp = datetime.now(UTC) - (timedelta(minutes=10) if how == "stale" else timedelta())
-        headers = {"webhook-id": msg_id, "webhook-timestamp": str(int(stamp.timestamp())),
-                   "webhook-signature": self.webhook.sign(msg_id, stamp, payload),
-                   "content-type": "application/json"}
-        with self.lock:
-            self.journal.webhooks[how] += 1
-        try:
-            answer = self.http.post(f"{self.endpoints.ingress}/webhooks/booking",
-                                    content=payload, headers=headers)
-        except httpx.HTTPError:
-            with self.lock:
-                self.journal.webhooks["refused (ingress down)"] += 1
-            return
-        expected = 401 if how == "stale" else 202
-        if answer.status_code != expected:
-            with self.lock:
-                self.journal.webhooks[f"unexpected {answer.status_code} ({how})"] += 1
-
-    # --- customers ----------------------------------------------------------------------
+    # --- customers --------------------------------------------------------------------
 
     def maybe_reply(self, now: float) -> None:
-        for phone, (since, delivered) in list(self.opted_out.items()):
-            if now - since > 3 and self.rng.random() < 0.1:
-                del self.opted_out[phone]
-                # YES opts in only where the bridge already knows of the STOP (else it
-                # confirms, as at Twilio): a STOP sent while the ingress was down may
-                # still be on its way through the inbound reconciliation.
-                words = ["START", "UNSTOP"] + (["YES"] if delivered and now - since > 20 else [])
-                self._reply(phone, self.rng.choice(words), "start", None)
-                return
-        candidates = [a for a in self._movable(now)
-                      if a.state.start.timestamp() > now + 45
-                      and self.people[a.customer_id].mobile not in self.opted_out
-                      and self.people[a.customer_id].mobile]
-        if not candidates:
-            return
-        appointment = self.rng.choice(candidates)
-        phone = self.people[appointment.customer_id].mobile
-        assert phone is not None
-        if not self._has_texts(phone):
-            return
-        kind = self.rng.choices(["code", "wrong_code", "ja", "nee", "text", "stop"],
-                                [30, 5, 15, 25, 10, 15])[0]
-        if kind == "code" and not appointment.code:
-            kind = "ja"
-        body = {
-            "code": (appointment.code or "").lower() if self.rng.random() < 0.3
-            else appointment.code or "",
-            "wrong_code": "ZZ9ZZ9", "ja": self.rng.choice(["JA", "ja!", " Ja ", "Yes"]),
-            "nee": self.rng.choice(["NEE", "nee.", "Annuleer", "N", "No", "AFZEGGEN"]),
-            "text": self.rng.choice(["Hoe laat was het ook alweer?", "nee hoor, ik kom gewoon",
-                                     "Ik ben iets later 🙂", "HELP", "info"]),
-            "stop": self.rng.choice(["STOP", "Stop", "REVOKE", "OPTOUT", "CANCEL", "STOPALL",
-                                     "UNSUBSCRIBE", "END", "QUIT", "AFMELDEN"]),
-        }[kind]
-        if kind == "text" and body.lower() in {"help", "info"}:
-            kind = "help"  # Twilio answers it; the bridge must not
-        if kind == "stop":
-            self.opted_out[phone] = (now, not self.ingress_down.is_set())
-        else:
-            appointment.frozen = True
-        self._reply(phone, body, kind, appointment)
-
-    def _has_texts(self, phone: str) -> bool:
-        sid = self.endpoints.twilio_sid
-        url = f"{self.endpoints.sandbox}/2010-04-01/Accounts/{sid}/Messages.json"
-        answer = self.http.get(url, params={"To": phone, "PageSize": 1},
-                               auth=(sid, self.endpoints.twilio_token))
-        return answer.status_code == 200 and bool(answer.json().get("messages"))
-
-    def _reply(self, phone: str, body: str, kind: str, appointment: Appointment | None) -> None:
-        reply = Reply(time.time(), phone, body, kind,
-                      appointment.id if appointment else None,
-                      appointment.state.status if appointment else None,
-                      self.ingress_down.is_set())
-        with self.lock:
-            self.journal.replies.append(reply)
-        self._submit(self._post_reply, phone, body)
-
-    def _post_reply(self, phone: str, body: str) -> None:
-        answer = self.http.post(f"{self.endpoints.sandbox}/_sandbox/twilio/inbound",
-                                json={"from": phone, "body": body})
-        if answer.status_code != 201:
-            with self.lock:
-                self.journal.driver_errors[f"inbound {answer.status_code}"] += 1
+        """Perhaps one customer's reply (see `customers`)."""
+        self.customers.maybe_reply(now)
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -326,9 +202,7 @@ class Driver:
         self.pending_io.append(self.pool.submit(work, *args))
 
     def finish(self) -> None:
-        for held in self.held_webhooks.values():  # never followed by another: late
-            self._submit(self._post_webhook, *held, "out_of_order")
-        self.held_webhooks.clear()
+        self.notices.release_held()
         for future in self.pending_io:
             future.result()
         self.pool.shutdown()

@@ -1,5 +1,6 @@
 """What the outside world saw: the messages the sandbox's Twilio API accepted and the
-mail its SMTP sink received, each read back as a customer would read it."""
+mail its SMTP sink received, each read back as a customer would read it, and each
+appointment's status as the booking API has it at the end."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from typing import Any
 import httpx
 
 from bench.soaklib import texts
+from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED
+from bridge.booking import BookingClient, BookingNotFoundError
+from bridge.booking.models import Label
 
 
 @dataclass(frozen=True)
@@ -80,3 +84,21 @@ def mails(sandbox: str) -> list[Sent]:
             out.append(Sent("email", to.lower(), at, reading, m.get("message_id") or "",
                             m.get("subject") or ""))
     return out
+
+
+def final_statuses(api: BookingClient,
+                   ids: list[int]) -> tuple[dict[int, str], dict[int, float]]:
+    """Each appointment's status as the booking API has it now, and its UpdateTime."""
+    names = {Label.PENDING: PENDING, Label.APPROVED: APPROVED, Label.CANCELLED: CANCELLED}
+    statuses: dict[int, str] = {}
+    updated: dict[int, float] = {}
+    for appointment_id in ids:
+        try:
+            appointment = api.get_appointment(appointment_id)
+        except BookingNotFoundError:
+            statuses[appointment_id] = REMOVED
+            continue
+        statuses[appointment_id] = names.get(appointment.label, appointment.label.name)
+        if appointment.updated is not None:
+            updated[appointment_id] = appointment.updated.timestamp()
+    return statuses, updated

@@ -48,6 +48,12 @@ class Appointment:
                 seen.append(state.start)
         return seen
 
+    def story(self, at: float) -> str:
+        """Its history for a problem report, each change's time relative to `at`."""
+        steps = [f"{s.action}->{s.status}@{s.start:%H:%M} {s.at - at:+.1f}s"
+                 for s in self.history]
+        return "; ".join(steps)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -81,3 +87,11 @@ class Journal:
     def record(self, appointment: Appointment, state: State) -> None:
         appointment.history.append(state)
         self.changes[state.action] += 1
+
+    def movable(self, now: float, status: str | None = None) -> list[Appointment]:
+        """Live appointments the practice may still change: not frozen by a customer's
+        reply, starting more than 5 s from `now`; optionally of one status only."""
+        return [a for a in self.appointments.values()
+                if not a.frozen and a.state.status in LIVE
+                and (status is None or a.state.status == status)
+                and a.state.start.timestamp() > now + 5]

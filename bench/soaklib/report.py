@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from bench.soaklib.journal import Journal
-from bench.soaklib.oracle import Verdict
+from bench.soaklib.verdict import Verdict
 from bench.table import print_table
 
 

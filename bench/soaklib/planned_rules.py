@@ -1,0 +1,196 @@
+"""The oracle's rules for planned messages (#3, #4, #13): prompts, reminders, moved and
+cancelled notices.
+
+No duplicate (one per appointment, kind, offset and start); nothing lost (each message
+the rules call for, whose time came during the run, was sent or skipped for a reason the
+journal bears out); nothing wrong (each was called for by the appointment's state when
+the provider accepted it, or lands within the grace after the change that made it
+unwanted: a race, counted apart).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime
+from itertools import pairwise
+
+from bench.soaklib.evidence import Sent
+from bench.soaklib.journal import APPROVED, CANCELLED, LIVE, PENDING, Appointment, Journal, State
+from bench.soaklib.kinds import BRIDGE_KIND, message_kind
+from bench.soaklib.skip_rules import borne_out
+from bench.soaklib.verdict import Rules, Skip, Verdict
+from bench.soaklib.world import AMSTERDAM
+
+
+class PlannedRules:
+    """Judges the planned messages and the bridge's skips into one `Verdict`."""
+
+    def __init__(self, journal: Journal, rules: Rules, verdict: Verdict,
+                 phone_of: dict[int, str]) -> None:
+        self.journal = journal
+        self.rules = rules
+        self.verdict = verdict
+        self.phone_of = phone_of
+
+    def judge(self, planned: dict[int, list[Sent]], skips: list[Skip]) -> None:
+        skipped: dict[tuple[int, str, str, int], Skip] = {}
+        for skip in skips:
+            skipped[(skip.appointment_id, skip.kind, skip.variant, int(skip.start))] = skip
+            appointment = self.journal.appointments.get(skip.appointment_id)
+            if appointment is not None and not self._skip_true(appointment, skip):
+                self.verdict.messages.wrong += 1
+                self.verdict.problem(f"{skip.kind} {skip.variant} for {skip.appointment_id} "
+                                     f"skipped as {skip.reason!r}, which the soak's record "
+                                     f"does not bear out ({appointment.story(skip.at)})")
+        for appointment in self.journal.appointments.values():
+            messages = planned.get(appointment.id, [])
+            groups: dict[tuple[str, datetime], list[Sent]] = defaultdict(list)
+            by_time = {s.astimezone(AMSTERDAM).strftime("%H:%M"): s
+                       for s in appointment.starts()}
+            for message in messages:
+                start = by_time.get(message.reading.time or "")
+                if start is None:
+                    self.verdict.messages.wrong += 1
+                    self.verdict.problem(f"{message.reading.kind} for appointment "
+                                         f"{appointment.id} names a start it never had")
+                    continue
+                groups[(message_kind(message), start)].append(message)
+            for (kind, start), group in groups.items():
+                self._judge_group(appointment, kind, start, sorted(group, key=lambda s: s.at))
+            for kind, start, variant in self._required(appointment):
+                self.verdict.messages.expected += 1
+                group = groups.get((kind, start), [])
+                if any(kind != "reminder" or m.variant == variant for m in group):
+                    continue
+                key = (appointment.id, BRIDGE_KIND[kind], variant, int(start.timestamp()))
+                recorded = skipped.get(key)
+                if recorded is not None and self._skip_true(appointment, recorded):
+                    self.verdict.required_skipped[recorded.reason] += 1
+                    continue
+                self.verdict.messages.missing += 1
+                why = f" (skipped: {recorded.reason})" if recorded else ""
+                self.verdict.problem(f"missing {kind} {variant} for appointment "
+                                     f"{appointment.id} at {start:%H:%M}{why}")
+
+    def _skip_true(self, appointment: Appointment, skip: Skip) -> bool:
+        return borne_out(appointment, skip, self.rules,
+                         self.phone_of.get(appointment.customer_id), self.journal.replies)
+
+    def _judge_group(self, appointment: Appointment, kind: str, start: datetime,
+                     group: list[Sent]) -> None:
+        tally = self.verdict.messages
+        tally.sent += len(group)
+        copies: dict[str | None, int] = defaultdict(int)
+        for message in group:
+            copies[message.variant if kind == "reminder" else ""] += 1
+            log_start = (message.log_id or "").split(":")
+            if len(log_start) == 5 and log_start[3] != str(int(start.timestamp())):
+                tally.wrong += 1
+                self.verdict.problem(f"{kind} for {appointment.id}: its text names "
+                                     f"{start:%H:%M}, the bridge's log another start")
+        for variant, count in copies.items():
+            if count > 1:
+                tally.duplicate += count - 1
+                self.verdict.problem(f"{count} x {kind} {variant or ''} for appointment "
+                                     f"{appointment.id} at {start:%H:%M}")
+        for message in group:
+            offset = self.rules.offsets.get(message.variant or "")
+            if kind == "reminder" and offset is None:
+                tally.wrong += 1
+                self.verdict.problem(f"reminder for {appointment.id} with no known offset "
+                                     f"in the bridge's log ({message.log_id})")
+                continue
+            due = start.timestamp() - (offset or 0)
+            if kind == "reminder" and message.at < due - self.rules.tolerance:
+                tally.wrong += 1
+                self.verdict.problem(f"reminder {message.variant} for {appointment.id} sent "
+                                     f"{due - message.at:.0f} s early")
+                continue
+            verdict, since = self._justified(appointment, kind, start, message.at)
+            if verdict == "wrong":
+                tally.wrong += 1
+                self.verdict.problem(f"{kind} for appointment {appointment.id} at "
+                                     f"{start:%H:%M} sent when the rules did not call for it "
+                                     f"({appointment.story(message.at)})")
+            elif verdict == "race":
+                tally.races += 1
+            if verdict != "wrong" and since is not None and message.channel == "sms":
+                name = "due -> reminder accepted" if kind == "reminder" \
+                    else f"change -> {kind} accepted"
+                self.verdict.latency[name].append(
+                    message.at - (max(since, due) if kind == "reminder" else since))
+
+    def _justified(self, appointment: Appointment, kind: str, start: datetime,
+                   at: float) -> tuple[str, float | None]:
+        """("ok" | "race" | "wrong", when the state that called for it began; a
+        reminder's own due time is applied by the caller, which knows its offset)."""
+        history = appointment.history
+        best = "wrong"
+        since: float | None = None
+        moved_to: set[datetime] = set()
+        for i, state in enumerate(history):
+            if state.action == "move":
+                moved_to.add(state.start)
+            changed = history[i + 1].at if i + 1 < len(history) else math.inf
+            if state.start != start or not self._calls_for(kind, state, moved_to) or \
+                    (kind == "prompt" and not self._maybe_first_seen(history, i)):
+                continue
+            # Never at or after the start (a local check, so no grace); a change that
+            # ended the state may race with a send already past its re-read.
+            end = min(changed, start.timestamp())
+            if state.began - self.rules.tolerance <= at < end:
+                best, since = "ok", state.at
+                break
+            if changed <= at < min(changed + self.rules.grace, start.timestamp()):
+                best, since = "race", state.at
+        return best, since
+
+    def _calls_for(self, kind: str, state: State, moved_to: set[datetime]) -> bool:
+        if kind == "prompt":
+            return state.status == PENDING
+        if kind == "reminder":
+            return state.status in LIVE
+        if kind == "moved_prompt":  # the move told and the confirmation asked, in one
+            return state.status == PENDING and state.start in moved_to
+        if kind == "rescheduled":  # a pending one is asked in the same text (above)
+            return state.status == APPROVED and state.start in moved_to
+        return state.status == CANCELLED and state.action == "cancel"
+
+    def _maybe_first_seen(self, history: list[State], i: int) -> bool:
+        """Whether a plain prompt may be for state `i`: a booking, or a move whose earlier
+        states were all too short for the bridge to be sure to have seen one (#13: a move
+        it saw gets one text that asks, not a prompt)."""
+        return history[i].action != "move" or all(
+            later.at - state.at < self.rules.allowance
+            for state, later in pairwise(history[:i + 1]))
+
+    def _required(self, appointment: Appointment) -> list[tuple[str, datetime, str]]:
+        """(kind, start, variant) the rules call for, whose time came during the run."""
+        rules, history = self.rules, appointment.history
+        out: list[tuple[str, datetime, str]] = []
+        for i, state in enumerate(history):
+            end = history[i + 1].at if i + 1 < len(history) else math.inf
+            lasted = min(end, rules.checked_at) - state.at
+            starts_later = state.start.timestamp() - state.at > rules.allowance
+            if i == 0 and state.status == PENDING and lasted >= rules.allowance \
+                    and starts_later:
+                out.append(("prompt", state.start, ""))
+            if state.status in LIVE:
+                for label, offset in sorted(rules.offsets.items(), key=lambda x: -x[1]):
+                    due = state.start.timestamp() - offset
+                    if state.at + 1 <= due and due + rules.allowance <= min(end,
+                                                                            rules.checked_at):
+                        out.append(("reminder", state.start, label))
+            if i == 0:
+                continue
+            before = history[i - 1]
+            before_lasted = state.at - before.at >= rules.allowance
+            if state.action == "move" and before_lasted and lasted >= rules.allowance \
+                    and starts_later and state.start not in {h.start for h in history[:i]}:
+                out.append(("moved_prompt", state.start, "confirm") if state.status == PENDING
+                           else ("rescheduled", state.start, ""))
+            if state.action == "cancel" and before.status in LIVE and before_lasted \
+                    and starts_later:
+                out.append(("cancelled", state.start, ""))
+        return out

@@ -1,0 +1,158 @@
+"""The oracle's rules for customers' replies (#5) and opt-outs (#4).
+
+Every reply except STOP/START/HELP (Twilio answers those) gets exactly one answer, the
+one #5 gives for the appointment's state at the time; a NEE in time cancels; no SMS
+goes to a number from when the bridge could know it sent STOP. An answer's effect
+(confirm, cancel) is added to the appointment's history, so the planned-message rules
+that run after these see it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from bench.soaklib import world
+from bench.soaklib.evidence import Received, Sent
+from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, Journal, Reply, State
+from bench.soaklib.kinds import message_kind
+from bench.soaklib.verdict import Rules, Verdict
+
+_ANSWER_FOR = {
+    ("code", PENDING): {"confirmed"}, ("code", APPROVED): {"already_confirmed"},
+    ("wrong_code", PENDING): {"wrong_code"},
+    ("wrong_code", APPROVED): {"wrong_code", "already_confirmed"},
+    ("ja", PENDING): {"need_code", "confirmed"}, ("ja", APPROVED): {"already_confirmed"},
+    ("text", PENDING): {"help"}, ("text", APPROVED): {"help"},
+}
+
+
+class ReplyRules:
+    """Judges the answers to replies and the opt-outs into one `Verdict`."""
+
+    def __init__(self, journal: Journal, rules: Rules, verdict: Verdict) -> None:
+        self.journal = journal
+        self.rules = rules
+        self.verdict = verdict
+        self.first_invite: dict[str, float] = {}
+
+    def check_inbound_kept(self, received: list[Received]) -> None:
+        kept: dict[tuple[str, str], int] = defaultdict(int)
+        for r in received:
+            kept[(r.phone, r.body)] += 1
+        for reply in self.journal.replies:
+            if kept[(reply.phone, reply.body)] <= 0:
+                self.verdict.problem(f"reply {reply.kind} from a customer never reached "
+                                     "the Twilio API")
+            kept[(reply.phone, reply.body)] -= 1
+
+    def judge_replies(self, answers: dict[str, list[Sent]], sent: list[Sent],
+                      updated: dict[int, float]) -> None:
+        tally = self.verdict.answers
+        self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
+        for message in sent:
+            if message.channel == "sms" and message_kind(message) in {"prompt", "reminder",
+                                                                      "moved_prompt"}:
+                first = self.first_invite.get(message.to, math.inf)
+                self.first_invite[message.to] = min(first, message.at)
+        answerable: dict[str, list[Reply]] = defaultdict(list)
+        for reply in self.journal.replies:
+            if reply.kind not in {"stop", "start", "help"}:  # Twilio answers those
+                answerable[reply.phone].append(reply)
+        for phone in set(answerable) | set(answers):
+            replies, got = answerable.get(phone, []), sorted(answers.get(phone, []),
+                                                             key=lambda s: s.at)
+            tally.expected += len(replies)
+            tally.sent += len(got)
+            if len(got) > len(replies):
+                tally.duplicate += len(got) - len(replies)
+                self.verdict.problem(f"{len(got)} answers to {len(replies)} replies: "
+                                     + ", ".join(s.reading.kind for s in got))
+            if len(got) < len(replies):
+                tally.missing += len(replies) - len(got)
+                self.verdict.problem(f"reply {replies[-1].kind!r} got no answer")
+            for reply, answer in zip(replies, got, strict=False):
+                self._judge_answer(reply, answer, updated)
+
+    def _judge_answer(self, reply: Reply, answer: Sent, updated: dict[int, float]) -> None:
+        appointment = self.journal.appointments.get(reply.appointment_id or 0)
+        assert appointment is not None and reply.status is not None
+        if reply.kind == "nee":
+            quick = appointment.type_id == world.QUICK_TYPE
+            allowed = {"reply_cancelled"} if quick else {"too_late"}
+        else:
+            allowed = set(_ANSWER_FOR[(reply.kind, reply.status)])
+        # #5: a reply refers to an appointment the customer was prompted or reminded of
+        # by SMS. The bridge handled it somewhere between its sending and the answer:
+        # an invitation in that span may or may not have counted yet.
+        invited = self.first_invite.get(reply.phone, math.inf)
+        if invited > answer.at and reply.kind != "text":  # "anything else": help, always
+            allowed = {"no_appointment"}
+        elif invited > reply.at - self.rules.tolerance:
+            allowed.add("no_appointment")
+        if answer.reading.kind not in allowed or answer.at < reply.at - self.rules.tolerance:
+            self.verdict.answers.wrong += 1
+            self.verdict.problem(f"reply {reply.kind!r} ({reply.status}) answered "
+                                 f"{answer.reading.kind!r}, expected one of {sorted(allowed)}")
+            return
+        self.verdict.latency["reply -> answer accepted"].append(answer.at - reply.at)
+        effect = {"reply_cancelled": ("sms-cancel", CANCELLED),
+                  "confirmed": ("sms-confirm", APPROVED)}.get(answer.reading.kind)
+        if effect is not None and (effect[1] != APPROVED or appointment.state.status == PENDING):
+            # Upstream it changed at its UpdateTime (whole seconds), before the answer.
+            upstream = min(updated.get(appointment.id, answer.at) + 1, answer.at)
+            appointment.history.append(State(reply.at, upstream, effect[0], effect[1],
+                                             appointment.state.start))
+
+    def upstream_latency(self, updated: dict[int, float]) -> None:
+        """From a customer's reply to the confirm or cancel upstream. UpdateTime has whole
+        seconds, so the middle of its second is taken: honest to half a second."""
+        for appointment in self.journal.appointments.values():
+            for state in appointment.history:
+                if state.action in {"sms-cancel", "sms-confirm"} and appointment.id in updated:
+                    self.verdict.latency["reply -> upstream confirm/cancel"].append(
+                        updated[appointment.id] + 0.5 - state.began)
+
+    def _heard(self, reply: Reply) -> float:
+        """When the bridge can know of a reply: at once, or, sent while the ingress was
+        down, once it is back and the inbound reconciliation has run (#5)."""
+        if not reply.ingress_down:
+            return reply.at
+        back = min((up for down, up in self.journal.ingress_down if up >= reply.at),
+                   default=reply.at)
+        return back + self.rules.inbound_reconcile
+
+    def cancelled_by_customers(self, final_status: dict[int, str],
+                               updated: dict[int, float]) -> None:
+        """A NEE in time cancels even when its answer went missing (counted above)."""
+        for reply in self.journal.replies:
+            appointment = self.journal.appointments.get(reply.appointment_id or 0)
+            if reply.kind != "nee" or appointment is None \
+                    or appointment.type_id != world.QUICK_TYPE:
+                continue
+            if final_status.get(appointment.id) == CANCELLED \
+                    and appointment.state.status != CANCELLED:
+                upstream = updated.get(appointment.id, reply.at) + 1  # UpdateTime: seconds
+                appointment.history.append(State(reply.at, upstream, "sms-cancel", CANCELLED,
+                                                 appointment.state.start))
+
+    def check_opt_outs(self, sent: list[Sent]) -> None:
+        windows: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        stops: dict[str, float] = {}
+        for reply in sorted(self.journal.replies, key=lambda r: r.at):
+            if reply.kind == "stop":
+                stops.setdefault(reply.phone, self._heard(reply))
+            elif reply.kind == "start" and reply.phone in stops:
+                windows[reply.phone].append((stops.pop(reply.phone), reply.at))
+        for phone, since in stops.items():
+            windows[phone].append((since, math.inf))
+        for message in sent:
+            if message.channel != "sms":
+                continue
+            for since, until in windows.get(message.to, []):
+                if since + self.rules.grace < message.at < until:
+                    self.verdict.messages.wrong += 1
+                    self.verdict.problem(f"SMS {message.reading.kind} to an opted-out number "
+                                         f"{message.at - since:.1f} s after STOP")
+                elif since < message.at < until:
+                    self.verdict.messages.races += 1

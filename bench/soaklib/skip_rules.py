@@ -1,0 +1,49 @@
+"""Whether the soak's own record bears out the reason the bridge gave for a skip.
+
+A rule allows "recorded as skipped with a reason" in place of a message; the reason
+must be true by the journal, or the skip counts as a wrong message.
+"""
+
+from __future__ import annotations
+
+from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED, Appointment, Reply
+from bench.soaklib.verdict import Rules, Skip
+
+#: Why a message may be skipped instead of sent (#3-#5: opt-out, invalid number, over).
+ALLOWED_SKIPS = frozenset({
+    "appointment_removed", "appointment_started", "appointment_cancelled",
+    "appointment_moved", "already_confirmed", "booked_after_reminder_time", "opted_out",
+    "invalid_number", "no_contact", "asked_in_rescheduled_notice",
+})
+SLACK = 5.0
+"""Whole-second stamps, taken around an API read that may be retried."""
+
+
+def borne_out(appointment: Appointment, skip: Skip, rules: Rules, phone: str | None,
+              replies: list[Reply]) -> bool:
+    """Whether the soak's record bears out why the bridge skipped a message; `phone` is
+    the appointment's customer's, `replies` every reply the soak sent."""
+    slack = SLACK
+    # A change took effect somewhere between its call's start and its answer.
+    before = [s for s in appointment.history if s.began <= skip.at + slack]
+    statuses = {s.status for s in before}
+    if skip.reason == "appointment_cancelled":
+        return CANCELLED in statuses
+    if skip.reason == "appointment_removed":
+        return REMOVED in statuses
+    if skip.reason == "appointment_moved":
+        return any(s.start.timestamp() != skip.start for s in before)
+    if skip.reason == "appointment_started":
+        return skip.at >= skip.start - slack
+    if skip.reason == "already_confirmed":
+        return APPROVED in statuses
+    if skip.reason == "asked_in_rescheduled_notice":  # moved there while pending
+        return any(s.action == "move" and s.status == PENDING
+                   and s.start.timestamp() == skip.start for s in before)
+    if skip.reason == "booked_after_reminder_time":
+        offset = rules.offsets.get(skip.variant, 0.0)
+        return appointment.history[0].began >= skip.start - offset - slack
+    if skip.reason.endswith("opted_out"):
+        return any(r.kind == "stop" and r.phone == phone and r.at <= skip.at + slack
+                   for r in replies)
+    return False  # every customer in the soak's world has a valid address

@@ -1,0 +1,59 @@
+"""What the oracle judges by and what it finds: its rules, the bridge's skip records,
+and the verdict with its tallies, problems and latencies (the table prints all of it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Rules:
+    offsets: dict[str, float]
+    """Reminder offsets by label, in seconds ("90s" -> 90)."""
+    allowance: float
+    grace: float
+    checked_at: float
+    inbound_reconcile: float = 5.0
+    tolerance: float = 1.5
+    """Second-grain stamps and one shared clock: how early "not before" may be."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    appointment_id: int
+    kind: str
+    variant: str
+    start: float
+    reason: str
+    at: float
+
+
+@dataclass
+class Tally:
+    expected: int = 0
+    sent: int = 0
+    duplicate: int = 0
+    missing: int = 0
+    wrong: int = 0
+    races: int = 0
+
+
+@dataclass
+class Verdict:
+    messages: Tally = field(default_factory=Tally)
+    answers: Tally = field(default_factory=Tally)
+    problems: list[str] = field(default_factory=list)
+    latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    required_skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Required messages the bridge skipped for a reason the rules allow (it was late)."""
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+
+    @property
+    def clean(self) -> bool:
+        m, a = self.messages, self.answers
+        return not (m.duplicate or m.missing or m.wrong or a.duplicate or a.missing or a.wrong
+                    or self.problems)
