@@ -29,17 +29,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from functools import partial
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -48,7 +45,7 @@ from rq.registry import FailedJobRegistry
 
 from bench.ingress import free_port
 from bench.sandbox_data import practice_with
-from bench.table import print_table
+from bench.send_results import DISCARDS, Noops, Sent, print_report, process_cpu
 from bridge.clock import ManualClock
 from bridge.observability.logging import configure_logging
 from bridge.queueing.dequeue import build_worker
@@ -73,71 +70,6 @@ HENK = 10482321  # the demo customer with only an e-mail address
 
 def noop() -> None:
     """The baseline job: RQ's own cost per job."""
-
-
-class PoolDiscards(logging.Filter):
-    """Counts (and silences) urllib3's "Connection pool is full, discarding connection":
-    a connection the Twilio client opened and then could not keep."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "pool is full" in record.getMessage():
-            self.count += 1
-            return False
-        return True
-
-
-DISCARDS = PoolDiscards()
-logging.getLogger("urllib3.connectionpool").addFilter(DISCARDS)
-
-
-@dataclass
-class Sent:
-    queued: int = 0
-    seconds: float = 0.0
-    cpu: float = 0.0  # this process, every thread
-    sandbox_cpu: float = 0.0
-    discarded: int = 0  # HTTP connections the Twilio client could not keep in its pool
-    at_twilio: int = 0
-    logged: int = 0  # planned messages the bridge logged as handed to Twilio
-    same_ids: bool = False
-    failed_jobs: int = 0
-    accepted: list[float] = field(default_factory=list)  # sandbox time of each accepted
-
-    @property
-    def exactly_once(self) -> bool:
-        return self.same_ids and self.at_twilio == self.logged == self.queued
-
-    @property
-    def rate(self) -> float:
-        return self.at_twilio / self.seconds
-
-    @property
-    def cpu_ms(self) -> float:
-        return self.cpu / self.at_twilio * 1000
-
-
-@dataclass
-class Noops:
-    jobs: int = 0
-    seconds: float = 0.0
-    cpu: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return self.jobs / self.seconds
-
-    @property
-    def cpu_ms(self) -> float:
-        return self.cpu / self.jobs * 1000
-
-
-def process_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Bench:
@@ -265,16 +197,6 @@ class Bench:
             rt.close()
 
 
-def window_rate(accepted: list[float], seconds: float, skip: float = 0.0) -> float | None:
-    """Messages per second over `seconds` from the first one (+`skip`), if sending lasted."""
-    if not accepted:
-        return None
-    start = accepted[0] + skip
-    if accepted[-1] < start + seconds - 1:  # sending stopped well before the window ended
-        return None
-    return sum(1 for t in accepted if start <= t < start + seconds) / seconds
-
-
 def main() -> None:
     configure_logging(json=False, level="WARNING")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -302,42 +224,7 @@ def main() -> None:
         limited = bench.phase(delay_ms=args.delay_ms, rate=args.rate, count=rate_messages)
     finally:
         bench.close()
-    total = time.perf_counter() - started
-    measured = window_rate(limited.accepted, args.rate_seconds)
-    steady = window_rate(limited.accepted, args.rate_seconds - 1, skip=1)
-
-    def row(name: str, sent: Sent, result: str, target: str) -> list[str]:
-        return [name, f"{sent.at_twilio:,}", f"{sent.logged:,}",
-                "yes" if sent.exactly_once else "NO", str(sent.failed_jobs),
-                f"{sent.seconds:.1f}", f"{sent.rate:.0f}", f"{sent.cpu_ms:.2f}",
-                f"{sent.sandbox_cpu / sent.seconds:.0%}", f"{sent.discarded:,}", result, target]
-
-    deviation = "n/a" if measured is None else f"{measured:.2f}/s ({measured / args.rate - 1:+.1%})"
-    print_table(
-        f"Sending {args.messages:,} planned reminders with one worker "
-        f"(SimpleWorker, send concurrency {args.concurrency})",
-        ["phase", "at Twilio", "logged", "exactly once", "failed jobs", "seconds", "msg/s",
-         "worker CPU ms/msg", "sandbox CPU", "connections discarded", "result", "target"],
-        [
-            row(f"Twilio answers after {args.delay_ms:.0f} ms, no limit", slow,
-                f"{slow.rate:.0f} msg/s", ">= 50 msg/s"),
-            row("Twilio answers at once, no limit", fast,
-                f"{fast.rate / noop.rate:.2f} x RQ no-op", ">= 0.50"),
-            row(f"limit {args.rate:g}/s, {args.delay_ms:.0f} ms", limited,
-                f"{deviation} over {args.rate_seconds:g} s", f"within 5% of {args.rate:g}/s"),
-        ],
-    )
-    print_table("Baseline and details", ["measure", "value"], [
-        [f"RQ no-op jobs, same worker class and queue set-up (before each of the "
-         f"{args.rounds} rounds of phase 2)",
-         f"{noop.jobs:,} in {noop.seconds:.1f} s = {noop.rate:.0f} jobs/s "
-         f"({noop.cpu_ms:.2f} ms CPU/job)"],
-        ["CPU ratio: RQ no-op ms/job / worker ms/msg (no delay)",
-         f"{noop.cpu_ms / fast.cpu_ms:.2f}"],
-        ["limited phase after its first second",
-         "n/a" if steady is None else f"{steady:.2f}/s"],
-        ["whole benchmark run (set-up, planning, every phase)", f"{total:.0f} s"],
-    ])
+    print_report(args, slow, fast, limited, noop, time.perf_counter() - started)
 
 
 if __name__ == "__main__":
