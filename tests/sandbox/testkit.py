@@ -77,6 +77,18 @@ class Api:
         return [flat(item) for item in root.findall(f"Objects/{tag}")]
 
 
+def bookable_times(api: Api, **params: object) -> list[tuple[str, str, str]]:
+    """`getBookableTimes` in agenda `AGENDA`: (date, start time, resource id) each."""
+    items = api.items("getBookableTimes", "BookableTime", **{"AgendaId": AGENDA, **params})
+    return [(i["Date"], i["StartTime"], i["ResourceId"]) for i in items]
+
+
+def bookable_days(api: Api, **params: object) -> list[str]:
+    """`getBookableDays` in agenda `AGENDA`: the dates."""
+    items = api.items("getBookableDays", "BookableDay", **{"AgendaId": AGENDA, **params})
+    return [i["Date"] for i in items]
+
+
 def failure(root: Element) -> tuple[str, str]:
     status = root.find("Status")
     assert status is not None
