@@ -18,8 +18,8 @@ from sandbox.twilio import (
     TwilioSandbox,
 )
 from sandbox.twilio.optouts import DEFAULT_REPLIES
-from tests.sandbox_twilio.conftest import FAST_STEPS
-from tests.sandbox_twilio.receiver import Receiver
+from tests.sandbox.twilio.conftest import FAST_STEPS
+from tests.sandbox.twilio.receiver import Receiver
 
 PATIENT = "+31612345678"
 OTHER = "+31687654321"

@@ -13,7 +13,7 @@ from twilio.rest import Client
 
 from sandbox.server import SandboxServer
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_NUMBER, TwilioSandbox
-from tests.sandbox_twilio.conftest import twilio_client
+from tests.sandbox.twilio.conftest import twilio_client
 
 PATIENT = "+31612345678"
 MESSAGES = f"/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}/Messages.json"

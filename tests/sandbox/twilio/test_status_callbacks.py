@@ -15,7 +15,7 @@ from sandbox.twilio import (
     DEMO_NUMBER,
     TwilioSandbox,
 )
-from tests.sandbox_twilio.receiver import Received, Receiver
+from tests.sandbox.twilio.receiver import Received, Receiver
 from tests.support.asgi_server import free_port
 
 PATIENT = "+31612345678"

@@ -18,7 +18,7 @@ from sandbox.twilio import (
     MAGIC_VALID_SENDER,
     TwilioSandbox,
 )
-from tests.sandbox_twilio.conftest import twilio_client
+from tests.sandbox.twilio.conftest import twilio_client
 
 PATIENT = "+31612345678"
 MESSAGES = f"/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}/Messages.json"

@@ -16,7 +16,7 @@ from sandbox.twilio import (
     DEMO_NUMBER,
     TwilioSandbox,
 )
-from tests.sandbox_twilio.receiver import Receiver
+from tests.sandbox.twilio.receiver import Receiver
 
 PATIENT = "+31612345678"
 INBOUND = "/_sandbox/twilio/inbound"

@@ -16,7 +16,7 @@ from twilio.rest import Client
 from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET, BookingSandbox
 from sandbox.server import SandboxServer
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, TwilioSandbox
-from tests.sandbox_twilio.receiver import Receiver
+from tests.sandbox.twilio.receiver import Receiver
 from tests.support.asgi_server import serve
 
 FAST_STEPS = 0.002  # seconds between statuses: tests wait for events, never for time

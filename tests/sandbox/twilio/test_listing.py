@@ -13,7 +13,7 @@ from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET, BookingSandbox
 from sandbox.clock import ManualClock
 from sandbox.server import SandboxServer
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER, TwilioSandbox
-from tests.sandbox_twilio.conftest import FAST_STEPS, twilio_client
+from tests.sandbox.twilio.conftest import FAST_STEPS, twilio_client
 
 PATIENT = "+31612345678"
 OTHER = "+31687654321"

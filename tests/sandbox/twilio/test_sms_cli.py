@@ -18,7 +18,7 @@ from sandbox.twilio import (
     TwilioSandbox,
 )
 from sandbox.twilio.cli import run_sms
-from tests.sandbox_twilio.receiver import Receiver
+from tests.sandbox.twilio.receiver import Receiver
 from tests.support.asgi_server import free_port
 
 PATIENT = "+31612345678"

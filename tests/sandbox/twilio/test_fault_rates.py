@@ -18,8 +18,8 @@ from sandbox.faults import SandboxFaults
 from sandbox.server import SandboxServer
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER, TwilioSandbox
 from sandbox.twilio.fault_rates import ON_TIME, CallbackFault, TwilioFaultRates
-from tests.sandbox_twilio.conftest import FAST_STEPS
-from tests.sandbox_twilio.receiver import Received, Receiver
+from tests.sandbox.twilio.conftest import FAST_STEPS
+from tests.sandbox.twilio.receiver import Received, Receiver
 
 PATIENT = "+31612345678"
 MESSAGES = f"/2010-04-01/Accounts/{DEMO_ACCOUNT_SID}/Messages.json"
