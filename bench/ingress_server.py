@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bridge.ingress.app import create_app
+from bridge.http.app import create_app
 from bridge.observability.logging import configure_logging
 from bridge.settings import load_settings
 

@@ -1,6 +1,6 @@
 """The operator page at /admin: server-rendered, read-mostly, behind a token.
 
-- `routes`: `admin_routes()` for the ingress to mount, the login and every page.
+- `routes`: `admin_routes()` for `bridge.http.app` to mount, the login and every page.
 - `auth`: the token check, the signed session cookie and CSRF tokens.
 - `pages`: the Jinja environment (autoescaped) and the answers' security headers.
 - `display`: masking and practice-local times, used by every view.

@@ -1,9 +1,10 @@
-"""The operator page's routes, mounted at /admin by the ingress (`admin_routes()`).
+"""The operator page's routes, mounted at /admin next to the ingress (`admin_routes()`).
 
 Every page is one level below the mount (`/admin/messages`, `/admin/retry`) and links
 relatively (`./messages`), so the page works under any prefix a proxy puts in front.
-All Redis reads are blocking calls on the ingress's sync client (the one its message
-log uses), run in the thread pool so the event loop keeps serving webhooks.
+All Redis reads are blocking calls on the app's sync client (`AppContext.sync_redis`),
+run in the thread pool so the event loop keeps serving webhooks. "Now" (a session's
+age, which appointments are still open) is the app's clock.
 
 Without `OABRIDGE_ADMIN_TOKEN` every route answers 404, as if there were no page.
 Without a valid session a GET is sent to the login form and anything else gets 401.
@@ -11,12 +12,9 @@ Without a valid session a GET is sent to the login form and anything else gets 4
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode
 
-from redis import Redis
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -31,8 +29,8 @@ from bridge.admin.overview import overview
 from bridge.admin.pages import NAV, SECURITY_HEADERS, page
 from bridge.admin.previews import preview_count, previews
 from bridge.admin.upcoming import upcoming
-from bridge.ingress.body import read_limited
-from bridge.ingress.context import IngressContext, context_of
+from bridge.http.body import read_limited
+from bridge.http.context import AppContext, context_of
 
 __all__ = ["admin_routes"]
 
@@ -40,14 +38,14 @@ __all__ = ["admin_routes"]
 MAX_FORM_BYTES = 4096
 _PAGES = {path for path, _title in NAV}
 
-#: A page for a logged-in operator: gets the ingress context and the session's CSRF token.
-Page = Callable[[Request, IngressContext, str], Awaitable[Response]]
-#: A change (a POST): gets the ingress context and the form, its CSRF token checked.
-Action = Callable[[Request, IngressContext, dict[str, str]], Awaitable[Response]]
+#: A page for a logged-in operator: gets the app's context and the session's CSRF token.
+Page = Callable[[Request, AppContext, str], Awaitable[Response]]
+#: A change (a POST): gets the app's context and the form, its CSRF token checked.
+Action = Callable[[Request, AppContext, dict[str, str]], Awaitable[Response]]
 
 
-def _sync_redis(ctx: IngressContext) -> Redis:
-    return ctx.message_log.redis
+def _epoch(ctx: AppContext) -> int:
+    return int(ctx.clock.now().timestamp())
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -65,7 +63,7 @@ def _cookie_path(request: Request) -> str:
     return str(request.scope.get("root_path") or "/admin")
 
 
-def _enabled_context(request: Request) -> IngressContext:
+def _enabled_context(request: Request) -> AppContext:
     ctx = context_of(request)
     if not auth.enabled(ctx.settings):
         raise HTTPException(404)
@@ -78,7 +76,7 @@ def guarded(endpoint: Page) -> Callable[[Request], Awaitable[Response]]:
     async def check(request: Request) -> Response:
         ctx = _enabled_context(request)
         session = request.cookies.get(auth.COOKIE, "")
-        if not auth.session_valid(ctx.settings, session, int(time.time())):
+        if not auth.session_valid(ctx.settings, session, _epoch(ctx)):
             if request.method in {"GET", "HEAD"}:
                 here = request.url.path.rsplit("/", 1)[-1]
                 return _redirect("./login?" + urlencode({"next": here}))
@@ -104,7 +102,7 @@ async def login(request: Request) -> Response:
         return page("login.html", 401, next=wanted, message="That is not the admin token.")
     response = _redirect("./" + wanted)
     response.set_cookie(
-        auth.COOKIE, auth.new_session(ctx.settings, int(time.time())),
+        auth.COOKIE, auth.new_session(ctx.settings, _epoch(ctx)),
         max_age=auth.SESSION_SECONDS, path=_cookie_path(request),
         secure=request.url.scheme == "https" or ctx.settings.public_url.startswith("https:"),
         httponly=True, samesite="strict",
@@ -115,7 +113,7 @@ async def login(request: Request) -> Response:
 def form_action(endpoint: Action) -> Page:
     """`endpoint` runs only when the form carries this session's CSRF token."""
 
-    async def check(request: Request, ctx: IngressContext, csrf: str) -> Response:
+    async def check(request: Request, ctx: AppContext, csrf: str) -> Response:
         form = await _form(request)
         if not auth.csrf_matches(csrf, form.get("csrf", "")):
             return page("problem.html", 403, heading="Refused",
@@ -126,59 +124,59 @@ def form_action(endpoint: Action) -> Page:
     return check
 
 
-async def logout(request: Request, _ctx: IngressContext, _fields: dict[str, str]) -> Response:
+async def logout(request: Request, _ctx: AppContext, _fields: dict[str, str]) -> Response:
     response = _redirect("./login")
     response.delete_cookie(auth.COOKIE, path=_cookie_path(request), httponly=True,
                            samesite="strict")
     return response
 
 
-async def retry(request: Request, ctx: IngressContext, form: dict[str, str]) -> Response:
+async def retry(request: Request, ctx: AppContext, form: dict[str, str]) -> Response:
     job_id = form.get("job_id", "")
-    done = await run_in_threadpool(requeue, _sync_redis(ctx), form.get("queue", ""), job_id)
+    done = await run_in_threadpool(requeue, ctx.sync_redis, form.get("queue", ""), job_id)
     return _redirect("./failed?" + urlencode({"requeued" if done else "missing": job_id}))
 
 
-async def overview_page(request: Request, ctx: IngressContext, csrf: str) -> Response:
-    data = await run_in_threadpool(overview, _sync_redis(ctx), ctx.message_log)
+async def overview_page(request: Request, ctx: AppContext, csrf: str) -> Response:
+    data = await run_in_threadpool(overview, ctx.sync_redis, ctx.message_log)
     return page("overview.html", data=data, templates=preview_count(), csrf=csrf, current="",
                 timezone=ctx.settings.timezone)
 
 
-async def messages_page(request: Request, ctx: IngressContext, csrf: str) -> Response:
+async def messages_page(request: Request, ctx: AppContext, csrf: str) -> Response:
     rows = await run_in_threadpool(recent_messages, ctx.message_log, ctx.settings.tz)
     return page("messages.html", rows=rows, csrf=csrf, current="messages",
                 timezone=ctx.settings.timezone)
 
 
-async def conversations_page(request: Request, ctx: IngressContext, csrf: str) -> Response:
-    rows, total = await run_in_threadpool(conversations, _sync_redis(ctx), ctx.settings.tz,
-                                          datetime.now(UTC))
+async def conversations_page(request: Request, ctx: AppContext, csrf: str) -> Response:
+    rows, total = await run_in_threadpool(conversations, ctx.sync_redis, ctx.settings.tz,
+                                          ctx.clock.now())
     return page("conversations.html", rows=rows, total=total, csrf=csrf,
                 current="conversations")
 
 
-async def upcoming_page(request: Request, ctx: IngressContext, csrf: str) -> Response:
-    rows, total = await run_in_threadpool(upcoming, _sync_redis(ctx), ctx.settings.tz)
+async def upcoming_page(request: Request, ctx: AppContext, csrf: str) -> Response:
+    rows, total = await run_in_threadpool(upcoming, ctx.sync_redis, ctx.settings.tz)
     return page("upcoming.html", rows=rows, total=total, csrf=csrf, current="upcoming",
                 timezone=ctx.settings.timezone)
 
 
-async def failed_page(request: Request, ctx: IngressContext, csrf: str) -> Response:
-    queues = await run_in_threadpool(failed_jobs, _sync_redis(ctx), ctx.settings.tz)
+async def failed_page(request: Request, ctx: AppContext, csrf: str) -> Response:
+    queues = await run_in_threadpool(failed_jobs, ctx.sync_redis, ctx.settings.tz)
     return page("failed.html", queues=queues, csrf=csrf, current="failed",
                 requeued=request.query_params.get("requeued", ""),
                 missing=request.query_params.get("missing", ""))
 
 
-async def templates_page(request: Request, ctx: IngressContext, csrf: str) -> Response:
+async def templates_page(request: Request, ctx: AppContext, csrf: str) -> Response:
     shown, problem = await run_in_threadpool(previews, ctx.settings)
     return page("templates.html", previews=shown, problem=problem, csrf=csrf,
                 current="templates")
 
 
 def admin_routes() -> list[BaseRoute]:
-    """The operator page, to be appended to the ingress's routes."""
+    """The operator page, served next to the ingress's routes by `bridge.http.app`."""
     return [Mount("/admin", routes=[
         Route("/", guarded(overview_page), methods=["GET"]),
         Route("/login", login_form, methods=["GET"]),

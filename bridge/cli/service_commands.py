@@ -36,7 +36,7 @@ def add_commands(commands: Any) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from bridge.ingress.app import create_app
+    from bridge.http.app import create_app
 
     settings = load_settings()
     configure_logging(json=True)

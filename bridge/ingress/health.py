@@ -7,14 +7,12 @@ counters with figures every process writes to Redis (events by type, poll lag).
 
 from __future__ import annotations
 
-import time
-
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bridge.ingress.context import context_of
+from bridge.http.context import context_of
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.store import keys
 from bridge.store.text import as_text
@@ -47,7 +45,7 @@ async def _refresh_shared_figures(request: Request) -> None:
     ):
         for name, count in (await redis.hgetall(key)).items():
             gauge.labels(**{label: as_text(name)}).set(int(count))
-    now = time.time()
+    now = context.clock.now().timestamp()
     async for key in redis.scan_iter(match=keys.last_poll(0).rsplit(":", 1)[0] + ":*"):
         stamp = await redis.get(key)
         if stamp is not None:

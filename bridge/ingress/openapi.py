@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.ingress.twilio_request import MESSAGE_SID
 from bridge.ingress.twilio_status import MESSAGE_STATUSES
 
 __all__ = ["openapi_document"]
@@ -36,11 +37,13 @@ def _answer(description: str, schema: dict[str, Any] | None = None,
 
 
 def _unavailable(description: str) -> dict[str, Any]:
-    """Redis unreachable: `bridge.ingress.problems` answers 503 with a Retry-After."""
+    """Redis unreachable: `bridge.http.problems` answers 503 with a Retry-After."""
     return _answer(description, headers=("Retry-After",))
 
 
 _ID = {"type": "integer", "minimum": 1}
+#: The routes' own pattern, anchored (ECMA-262 `pattern`s are searches, not matches).
+_SID_PATTERN = f"^{MESSAGE_SID.pattern}$"
 
 #: What `bridge.ingress.notices` accepts, exactly: an appointment notice needs both ids,
 #: a customer notice its customer id, and neither takes a field it does not name.
@@ -103,7 +106,7 @@ _TWILIO_STATUS = {
     "type": "object",
     "required": ["MessageSid", "MessageStatus"],
     "properties": {
-        "MessageSid": {"type": "string", "pattern": "^(SM|MM)[0-9a-fA-F]{32}$"},
+        "MessageSid": {"type": "string", "pattern": _SID_PATTERN},
         "MessageStatus": {"type": "string", "enum": sorted(MESSAGE_STATUSES)},
         "ErrorCode": {"type": "string", "pattern": "^[0-9]{0,9}$"},
     },
@@ -114,7 +117,7 @@ _TWILIO_INBOUND = {
     "type": "object",
     "required": ["MessageSid", "From", "Body"],
     "properties": {
-        "MessageSid": {"type": "string", "pattern": "^(SM|MM)[0-9a-fA-F]{32}$"},
+        "MessageSid": {"type": "string", "pattern": _SID_PATTERN},
         "From": {"type": "string", "pattern": "^\\+[1-9][0-9]{6,14}$"},
         "To": {"type": "string"},
         "Body": {"type": "string",

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bridge.ingress.body import read_limited
-from bridge.ingress.context import context_of
-from bridge.ingress.problems import Problem
+from bridge.http.body import read_limited
+from bridge.http.context import context_of
+from bridge.http.problems import Problem
+from bridge.queueing.jobs import ALL_AGENDAS
 from bridge.store import keys
 
-__all__ = ["ALL_AGENDAS", "poll_trigger"]
-
-#: The agenda id that stands for "every watched agenda" in a poll job.
-ALL_AGENDAS = 0
+__all__ = ["poll_trigger"]
 
 
 class PollRequest(BaseModel):
@@ -62,7 +59,7 @@ async def poll_trigger(request: Request) -> JSONResponse:
     result = await context.intake.accept(
         "poll_agenda", [agenda], f"poll-{agenda}-{uuid.uuid4().hex[:12]}",
         claim_key=keys.poll_queued(agenda), claim_ttl=keys.POLL_CLAIM_SECONDS,
-        now=int(time.time()),
+        now=int(context.clock.now().timestamp()),
     )
     if result.enqueued:
         context.metrics.jobs_enqueued.labels(job="poll_agenda").inc()

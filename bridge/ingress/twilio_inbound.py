@@ -12,17 +12,15 @@ from one number cannot starve the others. The message body is never logged.
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
-from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bridge.ingress.context import context_of
-from bridge.ingress.problems import Problem
-from bridge.ingress.twilio_status import twilio_form
+from bridge.http.context import context_of
+from bridge.http.problems import Problem
+from bridge.ingress.twilio_request import MESSAGE_SID, twilio_form
 from bridge.store import keys
 
 __all__ = ["EMPTY_TWIML", "REPLIES_PER_WINDOW", "clean_body", "twilio_inbound"]
@@ -31,7 +29,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 REPLIES_PER_WINDOW = 10
 WINDOW_SECONDS = 600
 MAX_BODY_CHARACTERS = 1600
-_SID = re.compile(r"(SM|MM)[0-9a-fA-F]{32}")
 _NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
 
 
@@ -44,7 +41,7 @@ def clean_body(text: str) -> str:
 async def twilio_inbound(request: Request) -> Response:
     form = await twilio_form(request)
     sid, sender, to = form.get("MessageSid", ""), form.get("From", ""), form.get("To", "")
-    if not _SID.fullmatch(sid):
+    if not MESSAGE_SID.fullmatch(sid):
         raise Problem(400, "MessageSid: missing or not a message SID")
     if not _NUMBER.fullmatch(sender):
         raise Problem(400, "From: not an E.164 phone number")
@@ -52,7 +49,7 @@ async def twilio_inbound(request: Request) -> Response:
         raise Problem(400, "Body: missing")
     context = context_of(request)
     body = clean_body(form["Body"])
-    received = datetime.now(UTC)
+    received = context.clock.now()
     store = context.inbound
 
     def record() -> bool:
@@ -69,7 +66,7 @@ async def twilio_inbound(request: Request) -> Response:
             await context.intake.accept(
                 "handle_reply", [sid], f"reply-{sid}",
                 claim_key=keys.inbound(sid) + ":queued", claim_ttl=keys.WEBHOOK_DEDUPE_SECONDS,
-                now=int(time.time()),
+                now=int(received.timestamp()),
             )
             context.metrics.jobs_enqueued.labels(job="handle_reply").inc()
     else:

@@ -1,39 +1,39 @@
 """`POST /webhooks/booking`: signed change notices become sync jobs, once each.
 
 Order matters: size first (413), then the Standard-Webhooks signature over the raw
-bytes (401, including a timestamp older or newer than five minutes), then JSON and
-schema (400 naming the field), then the atomic claim-and-push onto the intake keyed
-by the `webhook-id` (a redelivery within 24 h answers 202 with the first job's id).
+bytes (401, including a timestamp more than five minutes from the app's clock: see
+`bridge.ingress.signatures`), then JSON and schema (400 naming the field), then the
+atomic claim-and-push onto the intake keyed by the `webhook-id` (a redelivery within
+24 h answers 202 with the first job's id).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 from standardwebhooks.webhooks import WebhookVerificationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from bridge.ingress.body import read_limited
-from bridge.ingress.context import context_of
+from bridge.http.body import read_limited
+from bridge.http.context import AppContext, context_of
+from bridge.http.problems import Problem
 from bridge.ingress.notices import AppointmentNotice, Notice, parse_notice
-from bridge.ingress.problems import Problem
+from bridge.ingress.signatures import verify
 from bridge.observability.correlation import correlated
 from bridge.store import keys
 
 __all__ = ["booking_webhook"]
 
 
-def _verify(request: Request, body: bytes) -> None:
-    webhook = context_of(request).webhook
-    if webhook is None:  # sandbox mode without a secret: the demo sends unsigned notices
+def _verify(context: AppContext, request: Request, body: bytes) -> None:
+    if context.webhook is None:  # sandbox mode without a secret: the demo sends unsigned notices
         return
     headers = {k: request.headers.get(k, "") for k in
                ("webhook-id", "webhook-timestamp", "webhook-signature")}
     try:
-        webhook.verify(body, headers, json_parse=False)
+        verify(context.webhook, body, headers, context.clock.now())
     except WebhookVerificationError as exc:
         raise Problem(401, f"webhook signature refused: {exc}") from None
     except UnicodeDecodeError:  # the library signs text: bytes that are not UTF-8 cannot match
@@ -63,7 +63,7 @@ def _job_for(notice: Notice) -> tuple[str, list[int | str | None]]:
 async def booking_webhook(request: Request) -> JSONResponse:
     context = context_of(request)
     body = await read_limited(request)
-    _verify(request, body)
+    _verify(context, request, body)
     notice = _decode(body)
     webhook_id = request.headers.get("webhook-id", "")
     if not webhook_id:  # only reachable unsigned, in sandbox mode
@@ -74,7 +74,7 @@ async def booking_webhook(request: Request) -> JSONResponse:
         result = await context.intake.accept(
             job_name, args, job_id,
             claim_key=keys.webhook_seen(webhook_id), claim_ttl=keys.WEBHOOK_DEDUPE_SECONDS,
-            now=int(time.time()),
+            now=int(context.clock.now().timestamp()),
         )
     if result.enqueued:
         context.metrics.jobs_enqueued.labels(job=job_name).inc()

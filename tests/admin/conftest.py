@@ -1,4 +1,4 @@
-"""The operator page served over real HTTP: the ingress with the admin routes appended.
+"""The operator page served over real HTTP, in the service's app next to the ingress.
 
 Two ways to real data: `seeded` writes records through the bridge's own stores (and
 fails one real job against an API that is down), fast enough for the plain HTTP tests;
@@ -18,9 +18,9 @@ import pytest
 from redis import Redis
 from starlette.applications import Starlette
 
-from bridge.admin import admin_routes
+from bridge.clock import Clock
 from bridge.domain.plan import PlanSettings
-from bridge.ingress.app import create_app
+from bridge.http.app import create_app
 from bridge.queueing.dequeue import build_worker
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS, JobSpec
@@ -56,11 +56,9 @@ def admin_settings(redis_url: str, **extra: str) -> Settings:
     })
 
 
-def admin_app(settings: Settings) -> Starlette:
-    """What the ingress will be once it mounts the operator page."""
-    app = create_app(settings)
-    app.router.routes.extend(admin_routes())
-    return app
+def admin_app(settings: Settings, clock: Clock | None = None) -> Starlette:
+    """The service's app: the ingress's routes and the operator page."""
+    return create_app(settings, clock=clock)
 
 
 @dataclass
@@ -79,13 +77,14 @@ StartAdmin = Callable[..., Admin]
 
 @pytest.fixture
 def start_admin(redis: Redis, redis_url: str) -> Iterator[StartAdmin]:
-    """Serve the ingress + admin page with settings changed by keyword (env names)."""
+    """Serve the ingress + admin page with settings changed by keyword (env names),
+    on the system clock or the `clock` given."""
     with ExitStack() as stack:
         http = stack.enter_context(httpx.Client(follow_redirects=False))
 
-        def start(**extra: str) -> Admin:
+        def start(clock: Clock | None = None, **extra: str) -> Admin:
             settings = admin_settings(redis_url, **extra)
-            return Admin(stack.enter_context(serve(admin_app(settings))), settings, http)
+            return Admin(stack.enter_context(serve(admin_app(settings, clock))), settings, http)
 
         yield start
 

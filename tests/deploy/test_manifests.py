@@ -19,7 +19,7 @@ from packaging.version import Version
 from rq import Queue
 
 from bridge.cli import service_commands
-from bridge.ingress.app import ROUTES
+from bridge.ingress.routes import ROUTES
 from bridge.queueing.jobs import JOBS, QUEUES_BY_PRIORITY, QueueName
 from bridge.settings import Settings, SettingsError, load_settings
 from bridge.store import keys

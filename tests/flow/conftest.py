@@ -16,7 +16,7 @@ from starlette.types import ASGIApp
 
 from bridge.booking import BookingClient
 from bridge.domain.plan import PlannedMessage
-from bridge.ingress.app import create_app as create_ingress
+from bridge.http.app import create_app as create_ingress
 from bridge.queueing.dequeue import build_worker
 from bridge.queueing.relay import Relay
 from bridge.queueing.ticker import Ticker

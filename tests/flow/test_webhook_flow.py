@@ -11,7 +11,7 @@ from standardwebhooks import Webhook
 
 from bridge.booking import BookingMode, CancelMode
 from bridge.domain.messages import MessageKind
-from bridge.ingress.app import create_app
+from bridge.http.app import create_app
 from bridge.settings import load_settings
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow

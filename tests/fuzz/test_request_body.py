@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from starlette.requests import Request
 from starlette.types import Message
 
-from bridge.ingress.body import read_limited
-from bridge.ingress.problems import Problem
+from bridge.http.body import read_limited
+from bridge.http.problems import Problem
 from tests.fuzz.conftest import fuzz_settings, no_hang
 
 LIMIT = 1024

@@ -8,7 +8,8 @@ from redis import Redis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from bridge.ingress.app import ROUTES, create_app
+from bridge.http.app import create_app
+from bridge.ingress.routes import ROUTES
 from bridge.settings import SettingsError, load_settings
 from bridge.store import keys
 from tests.ingress.conftest import TRIGGER_TOKEN, Ingress, changed, ingress_settings, relay_all

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from bridge.ingress.problems import Problem
+from bridge.http.problems import Problem
 
 __all__ = ["MAX_BODY_BYTES", "read_limited"]
 
