@@ -2,11 +2,13 @@
 
 Names the manifests share with the code (settings' variables, routes, queues, job
 timeouts) are read from the code, so a rename there fails here instead of in a cluster.
+Here: rendering and schemas, probes, shutdown, security and what the public Ingress
+exposes; the configuration in `test_manifest_config.py`, production's scaling in
+`test_manifest_scaling.py`.
 """
 
 from __future__ import annotations
 
-import base64
 import inspect
 import re
 from collections.abc import Callable
@@ -16,13 +18,11 @@ import kubernetes_validate
 import pytest
 from kubernetes_validate.utils import all_versions
 from packaging.version import Version
-from rq import Queue
 
 from bridge.cli import service_commands
 from bridge.ingress.routes import ROUTES
-from bridge.queueing.jobs import JOBS, QUEUES_BY_PRIORITY, QueueName
-from bridge.settings import Settings, SettingsError, load_settings
-from bridge.store import keys
+from bridge.queueing.jobs import JOBS, QueueName
+from tests.deploy.config_objects import config_map
 from tests.deploy.conftest import (
     DEPLOY,
     OVERLAYS,
@@ -35,7 +35,6 @@ from tests.deploy.conftest import (
 
 Render = Callable[[str], list[Manifest]]
 
-SETTING_NAMES = {"OABRIDGE_" + field.upper() for field in Settings.model_fields}
 ROUTE_PATHS = {route.path for route in ROUTES}
 TARGET_VERSION = Version("1.32")
 #: Custom resources kubernetes-validate has no schema for; checked by hand below.
@@ -49,18 +48,6 @@ def schema_version() -> str:
     """The Kubernetes version kubernetes-validate supports that is closest to 1.32."""
     return str(min(all_versions(), key=lambda v: (
         abs(Version(v).minor - TARGET_VERSION.minor), Version(v))))
-
-
-def secret_values(secret: Manifest) -> dict[str, str]:
-    values = {k: base64.b64decode(v).decode() for k, v in secret.get("data", {}).items()}
-    values.update(secret.get("stringData", {}))
-    return values
-
-
-def config_map(objects: list[Manifest]) -> Manifest:
-    (found,) = [o for o in find(objects, "ConfigMap")
-                if o["metadata"]["name"].startswith("oabridge-config")]
-    return found
 
 
 # --- rendering and schemas -------------------------------------------------------------
@@ -113,87 +100,6 @@ def test_optional_poll_cronjob_renders_into_an_overlay(
     assert container["image"] == worker_container["image"]
     assert container["envFrom"] == worker_container["envFrom"]
     assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
-
-
-# --- configuration -----------------------------------------------------------------------
-
-@pytest.mark.parametrize("overlay", [*OVERLAYS, "base"])
-def test_every_oabridge_variable_is_a_setting(rendered: Render, overlay: str) -> None:
-    objects = rendered(overlay)
-    names: set[str] = set()
-    for obj in find(objects, "ConfigMap") + find(objects, "Secret"):
-        names |= set(obj.get("data", {})) | set(obj.get("stringData", {}))
-    for _, _, container in bridge_containers(objects):
-        names |= {env["name"] for env in container.get("env", [])}
-    # Anything else that spells a variable, e.g. inside the worker's probe.
-    names |= set(re.findall(r"\bOABRIDGE_[A-Z0-9_]+", repr(objects)))
-    unknown = {n for n in names if n.startswith("OABRIDGE_")} - SETTING_NAMES
-    assert not unknown, f"no setting reads {sorted(unknown)}"
-
-
-def test_secret_template_holds_the_secrets_with_placeholders(rendered: Render) -> None:
-    template = secret_values(one(rendered("base"), "Secret", "oabridge"))
-    for name in ["OABRIDGE_API_KEY", "OABRIDGE_API_SECRET", "OABRIDGE_WEBHOOK_SECRET",
-                 "OABRIDGE_TRIGGER_TOKEN", "OABRIDGE_TWILIO_AUTH_TOKEN",
-                 "OABRIDGE_REDIS_URL", "OABRIDGE_SMTP_URL"]:
-        assert template[name] == "CHANGE_ME", name
-    config = config_map(rendered("base"))["data"]
-    assert not set(config) & set(template), "a variable in both: envFrom's order would decide"
-    for name in config:  # a secret-looking value must not sit in the ConfigMap
-        assert not re.search(r"SECRET|TOKEN|PASSWORD|_KEY$|REDIS_URL|SMTP_URL", name), name
-
-
-def test_the_template_fails_closed(rendered: Render) -> None:
-    """Deployed unchanged, the placeholders stop start-up with the variables named."""
-    env = {**config_map(rendered("base"))["data"],
-           **secret_values(one(rendered("base"), "Secret", "oabridge"))}
-    with pytest.raises(SettingsError) as caught:
-        load_settings({k: v for k, v in env.items() if k.startswith("OABRIDGE_")})
-    for name in ["OABRIDGE_REDIS_URL", "OABRIDGE_WEBHOOK_SECRET", "OABRIDGE_SMTP_URL"]:
-        assert name in str(caught.value)
-
-
-@pytest.mark.parametrize("overlay", [*OVERLAYS, "base"])
-def test_config_map_is_a_valid_configuration(rendered: Render, overlay: str) -> None:
-    load_settings(config_map(rendered(overlay))["data"])
-
-
-def test_dev_runs_as_rendered_against_the_sandbox(rendered: Render) -> None:
-    from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET
-    from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
-
-    objects = rendered("dev")
-    env = {**config_map(objects)["data"], **secret_values(one(objects, "Secret", "oabridge"))}
-    settings = load_settings(env)
-    assert settings.webhook_secret.get_secret_value()  # `serve` refuses to start without
-    assert (settings.api_key, settings.api_secret.get_secret_value()) == (
-        DEMO_API_KEY, DEMO_API_SECRET)
-    assert (settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value()) == (
-        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN)
-    assert settings.twilio_from == DEMO_NUMBER
-    services = {s["metadata"]["name"]: s for s in find(objects, "Service")}
-    for url in [settings.redis_url, settings.api_url, settings.twilio_base_url,
-                settings.smtp_url, settings.public_url]:
-        host, port = urlsplit(url).hostname, urlsplit(url).port or 80
-        assert host in services, f"{url}: no Service {host}"
-        assert port in {p["port"] for p in services[host]["spec"]["ports"]}, url
-
-
-def test_production_renders_no_secret(rendered: Render) -> None:
-    """Applying production must never overwrite the real Secret with the template."""
-    assert not find(rendered("production"), "Secret")
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_bridge_pods_read_the_config_map_and_the_secret(rendered: Render, overlay: str) -> None:
-    objects = rendered(overlay)
-    config_name = config_map(objects)["metadata"]["name"]
-    for name, _, container in bridge_containers(objects):
-        sources = container.get("envFrom", [])
-        if container["args"][0] == "sandbox":
-            continue
-        assert {"configMapRef": {"name": config_name}} in sources, name
-        assert {"secretRef": {"name": "oabridge"}} in sources, name
 
 
 # --- probes, shutdown, security --------------------------------------------------------------
@@ -263,56 +169,7 @@ def test_pods_run_unprivileged_on_a_read_only_root(rendered: Render, overlay: st
         assert spec.get("automountServiceAccountToken") is False, name
 
 
-# --- production scaling -------------------------------------------------------------------------
-
-def test_production_scales_ingress_with_an_hpa(rendered: Render) -> None:
-    objects = rendered("production")
-    hpa = one(objects, "HorizontalPodAutoscaler", "oabridge-ingress")
-    target = hpa["spec"]["scaleTargetRef"]
-    assert (target["kind"], target["name"]) == ("Deployment", "oabridge-ingress")
-    dev_replicas = one(rendered("dev"), "Deployment", "oabridge-ingress")["spec"]["replicas"]
-    assert hpa["spec"]["minReplicas"] > dev_replicas
-    for name in ("oabridge-ingress", "oabridge-worker"):
-        deployment = one(objects, "Deployment", name)
-        assert "replicas" not in deployment["spec"], f"{name}: the autoscaler owns replicas"
-    for name, _, container in bridge_containers(objects):
-        resources = container["resources"]
-        for kind in ("requests", "limits"):
-            assert {"cpu", "memory"} <= set(resources.get(kind, {})), f"{name}: {kind}"
-
-
-def test_keda_scales_workers_on_the_queues(rendered: Render) -> None:
-    objects = rendered("production")
-    scaled = one(objects, "ScaledObject", "oabridge-worker")
-    assert scaled["apiVersion"] == "keda.sh/v1alpha1"
-    spec = scaled["spec"]
-    assert one(objects, "Deployment", spec["scaleTargetRef"]["name"])
-    assert spec["minReplicaCount"] >= 1  # workers run the ticker: never scale to zero
-    assert spec["maxReplicaCount"] > spec["minReplicaCount"]
-    rq_lists = {Queue.redis_queue_namespace_prefix + q.value for q in QUEUES_BY_PRIORITY}
-    lists = set()
-    for trigger in spec["triggers"]:
-        assert trigger["type"] == "redis"
-        metadata = trigger["metadata"]
-        assert metadata["listName"] in rq_lists | {keys.INTAKE}
-        assert int(metadata["listLength"]) > 0
-        lists.add(metadata["listName"])
-        auth = one(objects, "TriggerAuthentication", trigger["authenticationRef"]["name"])
-        assert auth["apiVersion"] == "keda.sh/v1alpha1"
-    assert {"rq:queue:replies", "rq:queue:send", keys.INTAKE} <= lists
-
-
-def test_trigger_authentication_reads_keys_the_secret_template_has(rendered: Render) -> None:
-    auth = one(rendered("production"), "TriggerAuthentication", "oabridge-redis")
-    template = secret_values(one(rendered("base"), "Secret", "oabridge"))
-    parameters = set()
-    for ref in auth["spec"]["secretTargetRef"]:
-        assert set(ref) == {"parameter", "name", "key"}
-        assert ref["name"] == "oabridge"
-        assert ref["key"] in template, f"the Secret template lacks {ref['key']}"
-        parameters.add(ref["parameter"])
-    assert {"address", "password"} <= parameters
-
+# --- exposure ------------------------------------------------------------------------------
 
 def test_public_ingress_matches_public_url_and_exposes_only_callbacks(rendered: Render) -> None:
     objects = rendered("production")
