@@ -8,10 +8,11 @@ A job in a process without one builds it from the environment on first use.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis import Redis
 
@@ -23,16 +24,21 @@ from bridge.outbound.email import MailSender, SmtpTarget
 from bridge.outbound.rate_limit import TokenBucket
 from bridge.outbound.sms import SmsSender
 from bridge.queueing.enqueue import JobWriter
+from bridge.queueing.rq_internals import job_pending
 from bridge.rendering import Renderer
+from bridge.replies.services import ReplyServices
 from bridge.sending.facts import CatalogueCache
 from bridge.sending.services import SendingServices
 from bridge.settings import Settings, load_settings
 from bridge.store import keys
 from bridge.store.claims import Claims
+from bridge.store.confirmation_codes import ConfirmationCodes
 from bridge.store.conversations import Conversations
+from bridge.store.counters import Counters
 from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
+from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
 from bridge.store.reply_effects import ReplyEffects
 from bridge.store.text import as_text
@@ -66,6 +72,10 @@ class Runtime:
     reply_effects: ReplyEffects
     sending: SendingServices
     _confirmation: tuple[float, bool] | None = None
+    replies: ReplyServices = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.replies = _reply_services(self)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -156,6 +166,24 @@ class Runtime:
     def close(self) -> None:
         self.booking.close()
         self.redis.close()
+
+
+def _reply_services(rt: Runtime) -> ReplyServices:
+    """The reply handling's services: this process's stores and clients, shared."""
+    settings = rt.settings
+    return ReplyServices(
+        clock=rt.clock, booking=rt.booking, sending=rt.sending, plans=rt.plans,
+        inbound=rt.inbound, conversations=rt.conversations, optouts=rt.optouts,
+        reply_effects=rt.reply_effects, confirmation_codes=ConfirmationCodes(rt.redis),
+        counters=Counters(rt.redis), periodic_claims=PeriodicClaims(rt.redis),
+        contacts=rt.contacts, writer=rt.writer,
+        job_pending=functools.partial(job_pending, rt.redis),
+        plan_settings=rt.plan_settings, agendas=rt.agendas,
+        practice_name=settings.practice_name, practice_phone=settings.practice_phone,
+        default_language=settings.default_language,
+        sender_takes_replies=settings.sender_takes_replies,
+        reply_number=settings.twilio_from if settings.twilio_from.startswith("+") else None,
+    )
 
 
 def _sms_sender(settings: Settings) -> SmsSender | None:

@@ -16,6 +16,7 @@ from rq import Queue
 from rq.serializers import JSONSerializer
 
 from bridge.outbound.errors import TransientSendError
+from bridge.replies.reconcile import STUCK_SECONDS
 from bridge.store import keys
 from bridge.store.claims import STALE_SECONDS
 from tests.flow.conftest import Flow
@@ -63,7 +64,7 @@ def test_the_reconciliation_does_not_queue_a_reply_whose_job_is_waiting(flow: Fl
     prompted(flow, "06-21000032")
     sid = flow.twilio.inbound("+31621000032", "hoe laat?", deliver=False)["message"]["sid"]
     replies.reconcile_inbound()
-    flow.clock.advance(timedelta(seconds=replies.STUCK_SECONDS + 1))  # long "received"
+    flow.clock.advance(timedelta(seconds=STUCK_SECONDS + 1))  # long "received"
     replies.reconcile_inbound()
     queue = Queue("replies", connection=flow.redis, serializer=JSONSerializer)
     assert queue.job_ids.count(f"reply-{sid}") == 1

@@ -1,0 +1,140 @@
+"""Handling a customer's SMS reply: understand it, decide, act upstream, answer once.
+
+- Which appointment: the most recent prompted or reminded, still upcoming, still live
+  appointment of that number (`bridge.store.conversations`); with several open ones the
+  bridge asks which (numbered choices, at most three) instead of guessing.
+- The rules are the pure decision (`bridge.domain.reply_decision`); this module gathers
+  its inputs (the question asked, the appointments' states upstream) and follows it:
+  opt-outs recorded per number and honoured by every later SMS, the question stored,
+  the confirm or cancel made upstream (`bridge.replies.upstream`), the answer sent.
+- Twilio answers STOP, START, HELP and INFO itself, and blocks messages to an
+  opted-out number: for those the bridge is silent.
+
+What was decided is stored with the inbound message before the answer goes out, so a
+retry after an upstream error answers once, with the first decision.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from bridge.booking import BookingNotFoundError
+from bridge.domain.intents import Intent, Reply, understand
+from bridge.domain.reply_decision import (
+    ABOUT_OPEN_APPOINTMENTS,
+    AppointmentState,
+    Question,
+    ReplyAction,
+    ReplyDecision,
+    Step,
+    decide_reply,
+)
+from bridge.replies.answer import Answer, plain_answer
+from bridge.replies.answer_context import context_of, language_of
+from bridge.replies.services import ReplyServices
+from bridge.replies.upstream import cancel, confirm
+from bridge.sending.answers import send_answer
+from bridge.store.conversations import PendingChoice
+from bridge.store.inbound import InboundMessage
+
+__all__ = ["handle"]
+
+log = structlog.get_logger(__name__)
+
+
+def handle(sv: ReplyServices, message_sid: str) -> dict[str, Any]:
+    """Handle the recorded inbound message `message_sid`, once."""
+    message = sv.inbound.get(message_sid)
+    if message is None or message.state != "received":
+        return {"message": message_sid, "status": "nothing to do"}
+    answer = _answer_for(sv, message)
+    outcome = "no answer"
+    if answer.kind:
+        outcome = send_answer(sv.sending, message_sid, message.sender, answer.kind,
+                              language_of(sv, answer), context_of(sv, answer),
+                              answer.appointment_id)
+    sv.inbound.finish(message_sid, "handled")
+    log.info("reply_handled", answer=answer.kind or "none", outcome=outcome)
+    return {"message": message_sid, "answer": answer.kind, "outcome": outcome}
+
+
+def _answer_for(sv: ReplyServices, message: InboundMessage) -> Answer:
+    if message.answer:  # decided before an error stopped the last attempt: keep it
+        return Answer.from_json(message.answer)
+    reply = understand(message.body, opted_out=sv.optouts.is_opted_out(message.sender))
+    sv.counters.reply_intent(reply.intent.value)
+    sent = datetime.fromtimestamp(message.received, UTC) if message.received else sv.clock.now()
+    answer = _follow(sv, message.sender, reply, sent)
+    sv.inbound.decide(message.sid, answer.to_json())
+    return answer
+
+
+def _follow(sv: ReplyServices, phone: str, reply: Reply, sent: datetime) -> Answer:
+    """Decide, then do what was decided. `sent`: when the reply was received, which
+    orders opt-outs and opt-ins."""
+    question = _take_question(sv, phone) if reply.intent is Intent.CHOICE else None
+    candidates = _candidates(sv, phone, reply, question)
+    decision = decide_reply(reply, question=question, candidates=candidates,
+                            now=sv.clock.now())
+    for ident in decision.closed:
+        sv.conversations.forget(phone, ident)
+    return _carry_out(sv, phone, reply, sent, decision, candidates)
+
+
+def _carry_out(sv: ReplyServices, phone: str, reply: Reply, sent: datetime,
+               decision: ReplyDecision, candidates: list[AppointmentState]) -> Answer:
+    step = decision.step
+    if step is Step.OPT_OUT:
+        sv.optouts.opt_out(phone, reply.keyword, sent)
+    elif step is Step.OPT_IN:
+        sv.optouts.opt_in(phone, sent)
+    elif step is Step.ASK_WHICH:
+        assert decision.action is not None  # a question always says what it is for
+        action = decision.action.value
+        sv.conversations.ask(phone, PendingChoice(action, decision.choices, decision.code))
+        return Answer("reply_choose", choices=decision.choices, action=action)
+    elif step is Step.CANCEL:
+        return cancel(sv, phone, _acted_on(decision, candidates))
+    elif step is Step.CONFIRM:
+        assert decision.code is not None  # a confirmation always has its code
+        return confirm(sv, phone, _acted_on(decision, candidates), decision.code)
+    return plain_answer(step, decision.appointment_id) or Answer("")
+
+
+def _acted_on(decision: ReplyDecision, candidates: list[AppointmentState]) -> AppointmentState:
+    return next(c for c in candidates if c.appointment_id == decision.appointment_id)
+
+
+def _take_question(sv: ReplyServices, phone: str) -> Question | None:
+    """The pending "which appointment?", taken: a choice answers it once."""
+    pending = sv.conversations.take_question(phone)
+    if pending is None:
+        return None
+    return Question(ReplyAction(pending.action), pending.appointment_ids, pending.code)
+
+
+def _candidates(sv: ReplyServices, phone: str, reply: Reply,
+                question: Question | None) -> list[AppointmentState]:
+    """The states of the appointments the reply can be about, as upstream has them."""
+    if reply.intent is Intent.CHOICE:
+        chosen = question.chosen(reply.choice) if question is not None else None
+        idents = [] if chosen is None else [chosen]
+    elif reply.intent in ABOUT_OPEN_APPOINTMENTS:
+        idents = sv.conversations.asked_about(phone)
+    else:
+        idents = []
+    states = (_state(sv, phone, ident) for ident in idents)
+    return [state for state in states if state is not None]
+
+
+def _state(sv: ReplyServices, phone: str, appointment_id: int) -> AppointmentState | None:
+    try:
+        appointment = sv.booking.get_appointment(appointment_id)
+    except BookingNotFoundError:  # gone upstream: nothing more to ask about
+        sv.conversations.forget(phone, appointment_id)
+        return None
+    return AppointmentState(appointment.id, appointment.label, appointment.start,
+                            sv.confirmation_codes.get(appointment.id))
