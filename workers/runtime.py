@@ -1,19 +1,24 @@
-"""What a job needs to run: settings, Redis, the booking client, the plan store, a clock.
+"""The worker process's composition root: what its jobs need, built once.
 
 RQ calls job functions by dotted path with JSON arguments only, so the connections a
-job uses cannot be passed in. A worker process builds one `Runtime` at start-up
-(`install`) from its settings; tests install one with their own clock and Redis.
-A job in a process without one builds it from the environment on first use.
+job uses cannot be passed in. A worker process builds one `Runtime` at start-up from
+its one `Settings` (`Runtime.from_settings`) and `install`s it; tests install one with
+their own clock and Redis. It builds each package's services once, as a field
+(`sending`), with the settings values it needs already parsed; a job takes its
+bundle (`runtime.current().sending`). A job in a process without an installed
+Runtime fails with `RuntimeNotInstalled`: it never reads the environment itself.
 """
 
 from __future__ import annotations
 
-import functools
-import json
+import hashlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import structlog
 from redis import Redis
 
 from bridge.booking import BookingClient
@@ -24,29 +29,27 @@ from bridge.outbound.email import MailSender, SmtpTarget
 from bridge.outbound.rate_limit import TokenBucket
 from bridge.outbound.sms import SmsSender
 from bridge.queueing.enqueue import JobWriter
-from bridge.queueing.rq_internals import job_pending
+from bridge.queueing.jobs import JOBS
 from bridge.rendering import Renderer
-from bridge.replies.services import ReplyServices
 from bridge.sending.facts import CatalogueCache
 from bridge.sending.services import SendingServices
-from bridge.settings import Settings, load_settings
-from bridge.store import keys
+from bridge.settings import Settings
+from bridge.store.account_cache import AccountCache
 from bridge.store.claims import Claims
 from bridge.store.confirmation_codes import ConfirmationCodes
+from bridge.store.connection import connect
 from bridge.store.conversations import Conversations
 from bridge.store.counters import Counters
 from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
-from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
 from bridge.store.reply_effects import ReplyEffects
-from bridge.store.text import as_text
-from workers.rendering import Render, render_with, renderer_for
+from bridge.store.skips import SkipLog
 
-__all__ = ["Runtime", "current", "install"]
+__all__ = ["Runtime", "RuntimeNotInstalled", "current", "install", "renderer_for"]
 
-AGENDA_CACHE_SECONDS = 3600
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -66,21 +69,22 @@ class Runtime:
     sms: SmsSender | None
     mail: MailSender | None
     renderer: Renderer
-    render: Render
     inbound: InboundStore
     conversations: Conversations
     reply_effects: ReplyEffects
-    sending: SendingServices
+    codes: ConfirmationCodes
+    counters: Counters
+    account: AccountCache
     _confirmation: tuple[float, bool] | None = None
-    replies: ReplyServices = field(init=False)
+    sending: SendingServices = field(init=False)
 
     def __post_init__(self) -> None:
-        self.replies = _reply_services(self)
+        self.sending = _sending_services(self)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         the_clock = clock or SystemClock()
-        redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+        redis = connect(settings.redis_url)
         booking = BookingClient(
             settings.api_url,
             settings.api_key,
@@ -90,17 +94,6 @@ class Runtime:
             connections=max(10, settings.send_concurrency),
         )
         retention = settings.retention_days * 86400
-        renderer = renderer_for(settings)
-        catalogue = CatalogueCache(booking)
-        messages = MessageLog(redis, retention)
-        claims = Claims(redis, retention)
-        optouts = OptOuts(redis)
-        sms, mail = _sms_sender(settings), _mail_sender(settings)
-        sending = SendingServices(
-            clock=the_clock, messages=messages, claims=claims, optouts=optouts,
-            renderer=renderer, catalogue=catalogue, sms=sms, mail=mail,
-            status_callback=settings.public_url.rstrip("/") + "/twilio/status",
-        )
         return cls(
             settings=settings,
             redis=redis,
@@ -113,25 +106,25 @@ class Runtime:
                 language_field=settings.language_field,
                 default_language=settings.default_language,
             ),
-            catalogue=catalogue,
-            messages=messages,
-            claims=claims,
-            optouts=optouts,
+            catalogue=CatalogueCache(booking),
+            messages=MessageLog(redis, retention),
+            claims=Claims(redis, retention),
+            optouts=OptOuts(redis),
             sms_bucket=TokenBucket(redis, settings.sms_rate),
-            sms=sms,
-            mail=mail,
-            renderer=renderer,
-            render=render_with(renderer),
+            sms=_sms_sender(settings),
+            mail=_mail_sender(settings),
+            renderer=renderer_for(settings),
             inbound=InboundStore(redis, retention),
             conversations=Conversations(redis, retention),
             reply_effects=ReplyEffects(redis, retention),
-            sending=sending,
+            codes=ConfirmationCodes(redis),
+            counters=Counters(redis),
+            account=AccountCache(redis),
         )
 
     def confirmation_code(self, appointment_id: int) -> str | None:
         """A confirmation code an upstream notice supplied, if any."""
-        raw = self.redis.get(keys.confirmation_code(appointment_id))
-        return None if raw is None else as_text(raw)
+        return self.codes.get(appointment_id)
 
     def requires_confirmation(self) -> bool:
         """The account's `requiresConfirmation`, asked once an hour at most (and kept in
@@ -139,13 +132,10 @@ class Runtime:
         now = time.monotonic()
         if self._confirmation is not None and now - self._confirmation[0] < 60:
             return self._confirmation[1]
-        cached = self.redis.get(keys.REQUIRES_CONFIRMATION)
-        if cached is not None:
-            required = cached == b"1"
-        else:
+        required = self.account.requires_confirmation()
+        if required is None:
             required = self.booking.requires_confirmation()
-            self.redis.set(keys.REQUIRES_CONFIRMATION, "1" if required else "0",
-                           ex=keys.REQUIRES_CONFIRMATION_SECONDS)
+            self.account.remember_requires_confirmation(required)
         self._confirmation = (now, required)
         return required
 
@@ -156,11 +146,10 @@ class Runtime:
         """The agendas to watch: from settings, else every agenda (asked once an hour)."""
         if self.settings.watched_agendas:
             return self.settings.watched_agendas
-        cached = self.redis.get(keys.AGENDAS)
-        if cached is not None:
-            return tuple(int(i) for i in json.loads(cached))
-        ids = tuple(agenda.id for agenda in self.booking.get_agendas())
-        self.redis.set(keys.AGENDAS, json.dumps(ids), ex=AGENDA_CACHE_SECONDS)
+        ids = self.account.agendas()
+        if ids is None:
+            ids = tuple(agenda.id for agenda in self.booking.get_agendas())
+            self.account.remember_agendas(ids)
         return ids
 
     def close(self) -> None:
@@ -168,22 +157,43 @@ class Runtime:
         self.redis.close()
 
 
-def _reply_services(rt: Runtime) -> ReplyServices:
-    """The reply handling's services: this process's stores and clients, shared."""
+def _sending_services(rt: Runtime) -> SendingServices:
+    """The send logic's services: this process's stores and clients, settings parsed."""
     settings = rt.settings
-    return ReplyServices(
-        clock=rt.clock, booking=rt.booking, sending=rt.sending, plans=rt.plans,
-        inbound=rt.inbound, conversations=rt.conversations, optouts=rt.optouts,
-        reply_effects=rt.reply_effects, confirmation_codes=ConfirmationCodes(rt.redis),
-        counters=Counters(rt.redis), periodic_claims=PeriodicClaims(rt.redis),
-        contacts=rt.contacts, writer=rt.writer,
-        job_pending=functools.partial(job_pending, rt.redis),
-        plan_settings=rt.plan_settings, agendas=rt.agendas,
+    return SendingServices(
+        clock=rt.clock, booking=rt.booking, plans=rt.plans, plan_settings=rt.plan_settings,
+        contacts=rt.contacts, catalogue=rt.catalogue, codes=rt.codes, messages=rt.messages,
+        claims=rt.claims, optouts=rt.optouts, conversations=rt.conversations,
+        skips=SkipLog(rt.redis), renderer=rt.renderer, sms=rt.sms, sms_bucket=rt.sms_bucket,
+        mail=rt.mail, policies=settings.channel_policies,
+        status_callback=settings.public_url.rstrip("/") + "/twilio/status",
         practice_name=settings.practice_name, practice_phone=settings.practice_phone,
-        default_language=settings.default_language,
         sender_takes_replies=settings.sender_takes_replies,
-        reply_number=settings.twilio_from if settings.twilio_from.startswith("+") else None,
+        concurrency=settings.send_concurrency, retry_later=_retry_later(rt.writer),
     )
+
+
+def _retry_later(writer: JobWriter) -> Callable[[str], None]:
+    """Queue one planned message as its own send job, which RQ retries (one job per
+    message: queued twice, it is still one)."""
+    def queue(message_key: str) -> None:
+        job_id = "deliver-retry-" + hashlib.sha256(message_key.encode()).hexdigest()[:32]
+        writer.enqueue(JOBS["deliver_message"], [message_key], job_id)
+
+    return queue
+
+
+def renderer_for(settings: Settings) -> Renderer:
+    """The renderer a process sends with; files in the operator's folder that no message
+    uses (e.g. a `reply_opted_out` from an earlier version) are logged, not refused."""
+    renderer = Renderer(
+        templates_dir=Path(settings.templates_dir) if settings.templates_dir else None,
+        tz=settings.tz,
+        default_language=settings.default_language,
+    )
+    for template in renderer.unused_templates():
+        log.warning("template_not_used", template=template.path, why=template.why)
+    return renderer
 
 
 def _sms_sender(settings: Settings) -> SmsSender | None:
@@ -216,9 +226,15 @@ def install(runtime: Runtime | None) -> None:
         _current = runtime
 
 
+class RuntimeNotInstalled(RuntimeError):
+    """A job ran in a process that installed no Runtime (see the module)."""
+
+
 def current() -> Runtime:
-    global _current
+    """The Runtime `install`ed in this process; raises `RuntimeNotInstalled` without."""
     with _lock:
         if _current is None:
-            _current = Runtime.from_settings(load_settings())
+            raise RuntimeNotInstalled(
+                "no worker Runtime in this process: build one from the settings "
+                "(Runtime.from_settings) and install it before running jobs")
         return _current

@@ -7,12 +7,13 @@ once per process and hour, not once per message.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bridge.booking import BookingClient, BookingError
 from bridge.domain.snapshot import Snapshot
 from bridge.outbound.contacts import Contact
+from bridge.rendering import MessageContext
 
 __all__ = ["CatalogueCache", "MessageFacts"]
 
@@ -23,22 +24,16 @@ FALLBACK_PRACTICE_NAME = "OnlineAfspraken"
 
 @dataclass(frozen=True, slots=True)
 class MessageFacts:
-    """Everything about one message that a template may show."""
+    """One message to render: its template kind, the customer's language, and what the
+    template may show (built here, in one place, from the appointment and contact)."""
 
     kind: str
     language: str
-    customer_first_name: str
-    customer_name: str
-    start: datetime
-    end: datetime
-    previous_start: datetime | None
-    appointment_type: str
-    practitioner: str
-    practice_name: str
-    practice_phone: str
-    confirmation_code: str | None
-    can_reply: bool
-    """This customer can answer this message by SMS (`ChannelChoice.answerable_by_sms`)."""
+    context: MessageContext
+
+    def unanswerable(self) -> MessageFacts:
+        """The same message where the customer cannot answer by SMS (e-mail instead)."""
+        return replace(self, context=replace(self.context, can_reply=False))
 
 
 class CatalogueCache:
@@ -83,19 +78,19 @@ class CatalogueCache:
         confirmation_code: str | None,
         can_reply: bool,
     ) -> MessageFacts:
-        practitioner = self._name("resource", state.resource_ids[0] if state.resource_ids else 0)
-        return MessageFacts(
-            kind=kind,
-            language=contact.language,
+        """Raises `ValueError` when the appointment's times cannot be shown (an end
+        before the start)."""
+        resource = state.resource_ids[0] if state.resource_ids else 0
+        return MessageFacts(kind, contact.language, MessageContext(
             customer_first_name=contact.first_name,
             customer_name=contact.full_name,
             start=state.start,
             end=state.finish,
             previous_start=previous_start,
             appointment_type=self._name("type", state.appointment_type_id),
-            practitioner=practitioner,
+            practitioner=self._name("resource", resource),
             practice_name=self.practice_name(practice_name, state.agenda_id),
             practice_phone=practice_phone,
             confirmation_code=confirmation_code,
             can_reply=can_reply,
-        )
+        ))

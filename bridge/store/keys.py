@@ -43,12 +43,10 @@ def dispatched(message_key: str) -> str:
 
 #: Events from the diff, newest last (a capped stream, for operators and tests).
 EVENTS = f"{PREFIX}events"
-#: Messages the rules dropped, with their reason (a capped stream).
+#: Messages not sent, with their reason (a capped stream; written by `skips.SkipLog`).
 SKIPPED = f"{PREFIX}skipped"
 #: Events counted by kind since the start (a hash), for the metrics endpoint.
 EVENT_COUNTS = f"{PREFIX}stats:events"
-#: Messages checked at send time and handed to the senders (a capped stream).
-READY = f"{PREFIX}ready"
 #: Messages counted by the status they reached (a hash), for the metrics endpoint.
 MESSAGE_COUNTS = f"{PREFIX}stats:messages"
 #: Customers' replies counted by intent (a hash).
@@ -183,6 +181,9 @@ INBOUND = f"{PREFIX}inbound-seen"
 #: An inbound reconciliation is queued and has not started yet.
 INBOUND_RECONCILE_QUEUED = f"{PREFIX}inbound-reconcile-queued"
 
+#: The newest inbound message time (epoch) the inbound reconciliation has looked at.
+INBOUND_WATERMARK = f"{PREFIX}inbound-watermark"
+
 
 #: Which appointments were last prompted or reminded at a phone number (a hash).
 def conversation(phone: str) -> str:
@@ -213,9 +214,10 @@ def rate_bucket(name: str) -> str:
 
 #: Whether the account requires confirmation codes (cached `requiresConfirmation`).
 REQUIRES_CONFIRMATION = f"{PREFIX}requires-confirmation"
-REQUIRES_CONFIRMATION_SECONDS = 3600
 #: The account's agenda ids (JSON list), when no agendas are configured.
 AGENDAS = f"{PREFIX}agendas"
+#: How long the two account facts above are kept (`account_cache.AccountCache`).
+ACCOUNT_CACHE_SECONDS = 3600
 
 #: Keep a dispatched marker and a planned message this long after the appointment.
 AFTER_APPOINTMENT_SECONDS = 7 * 24 * 3600

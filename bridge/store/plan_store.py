@@ -39,6 +39,7 @@ from bridge.store.planned_json import (
     planned_to_json,
     previous_start_of,
 )
+from bridge.store.skips import Skip, SkipLog
 from bridge.store.text import as_text
 
 __all__ = ["PlanStore", "decide"]
@@ -152,12 +153,6 @@ class PlanStore:
                 pipe.set(keys.dispatched(message.key), "dispatched", ex=_ttl(message, now))
             pipe.execute()
 
-    def mark_answered(self, notice_key: str) -> None:
-        """A notice the answer to a customer's reply already told them (their own
-        cancellation): it is never dispatched, as if it had been."""
-        self.redis.set(keys.dispatched(notice_key), "answered_by_reply",
-                       ex=keys.AFTER_APPOINTMENT_SECONDS)
-
     def scheduled_count(self) -> int:
         return int(self.redis.zcard(keys.SCHEDULE))
 
@@ -259,15 +254,8 @@ class PlanStore:
             if skip_key in done:  # sent or skipped before: record a key's fate once
                 continue
             pipe.set(keys.dispatched(skip_key), "skipped", ex=_ttl_after(skip.start, now))
-            fields: dict[FieldT, EncodableT] = {
-                "appointment": skip.appointment_id,
-                "kind": skip.kind.value,
-                "variant": skip.variant,
-                "start": int(skip.start.timestamp()),
-                "reason": skip.reason,
-                "at": int(now.timestamp()),
-            }
-            pipe.xadd(keys.SKIPPED, fields, maxlen=keys.STREAM_LENGTH, approximate=True)
+            SkipLog.record_in(pipe, Skip(skip.appointment_id, skip.kind.value, skip.variant,
+                                         skip.start, skip.reason), now)
 
 
 def _event_fields(event: Event, now: datetime) -> dict[FieldT, EncodableT]:

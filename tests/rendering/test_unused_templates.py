@@ -17,7 +17,7 @@ from bridge.cli.templates_command import main
 from bridge.rendering import KINDS, RETIRED_KINDS
 from bridge.settings import load_settings
 from tests.rendering.builders import context, renderer
-from workers.rendering import renderer_for
+from workers.runtime import renderer_for
 
 
 def _write(folder: Path, name: str, text: str = "Eigen tekst van {{ practice.name }}.") -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bridge.booking import BookingNotFoundError, Label
+from bridge.booking import BookingNotFoundError
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
-from bridge.store import keys
+from bridge.domain.status import Label
+from bridge.sending.services import SendingServices
+from bridge.store.skips import Skip
 from bridge.sync.snapshots import snapshot_of
-from workers.runtime import Runtime
 
-__all__ = ["current_state", "record_skip", "why_not_send"]
+__all__ = ["current_state", "skip", "why_not_send"]
 
 
 def why_not_send(message: PlannedMessage, state: Snapshot, now: datetime) -> str | None:
@@ -37,35 +38,22 @@ def why_not_send(message: PlannedMessage, state: Snapshot, now: datetime) -> str
     return None
 
 
-def current_state(rt: Runtime, message: PlannedMessage) -> Snapshot:
+def current_state(sv: SendingServices, message: PlannedMessage) -> Snapshot:
     """The appointment as the booking API has it now, also recorded in the plan."""
-    known = rt.plans.snapshot(message.appointment_id)
+    known = sv.plans.snapshot(message.appointment_id)
     agenda_id = known.agenda_id if known else 0
     try:
-        appointment = rt.booking.get_appointment(message.appointment_id)
+        appointment = sv.booking.get_appointment(message.appointment_id)
     except BookingNotFoundError:
         state = known.as_removed() if known else Snapshot.tombstone(message.appointment_id, 0)
     else:
         state = snapshot_of(appointment, agenda_id)
     if state.agenda_id and state != known:  # news for the plan (a move, a cancel)
-        rt.plans.observe([state], rt.plan_settings(), rt.clock.now())
+        sv.plans.observe([state], sv.plan_settings(), sv.clock.now())
     return state
 
 
-def record_skip(
-    rt: Runtime, message: PlannedMessage, reason: str, now: datetime, channel: str = ""
-) -> None:
-    rt.redis.xadd(
-        keys.SKIPPED,
-        {
-            "appointment": message.appointment_id,
-            "kind": message.kind.value,
-            "variant": message.variant,
-            "start": int(message.start.timestamp()),
-            "channel": channel,
-            "reason": reason,
-            "at": int(now.timestamp()),
-        },
-        maxlen=keys.STREAM_LENGTH,
-        approximate=True,
-    )
+def skip(message: PlannedMessage, reason: str, channel: str = "") -> Skip:
+    """`message` (or its `channel`) not sent, as the skip log records it."""
+    return Skip(message.appointment_id, message.kind.value, message.variant, message.start,
+                reason, channel)

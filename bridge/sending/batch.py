@@ -1,0 +1,68 @@
+"""Sending due messages: a batch at once on a thread pool, or one on its own.
+
+A worker process sends many messages at once: Twilio takes 100-300 ms per call, so
+one at a time would manage a handful per second. A batch sends its messages on a
+thread pool (`OABRIDGE_SEND_CONCURRENCY`), each with its own exactly-once claim.
+
+One message's failure never fails its batch: whatever one raises (a transient provider
+error, an upstream error in its checks, or anything unforeseen) is caught for that
+message, and the message is queued again on its own (`SendingServices.retry_later`),
+as a job that RQ retries with growing intervals if the error is transient and fails
+at once, visibly, if it is permanent (`workers.tracing`). The other messages go on,
+and every retry collected is queued. What can be recorded on the message itself (a
+provider's refusal, a template that does not render) is recorded there and is not
+an error of the batch at all.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import structlog
+
+from bridge.observability.correlation import correlated
+from bridge.sending.delivery import Delivery, Outcome
+from bridge.sending.services import SendingServices
+
+__all__ = ["send_batch", "send_one"]
+
+log = structlog.get_logger(__name__)
+
+
+def send_one(sv: SendingServices, message_key: str) -> dict[str, Any]:
+    """Deliver one message; an error is raised, for the job to be retried or failed."""
+    outcomes = Delivery(sv).deliver(message_key)
+    return {"message": message_key, "outcomes": [o.status for o in outcomes]}
+
+
+def send_batch(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
+    """Deliver many messages concurrently; each one that raises is queued on its own."""
+    delivery = Delivery(sv)
+
+    def one(key: str) -> list[Outcome] | Exception:
+        with correlated(sv.plans.correlation(key)):  # threads do not inherit the job's
+            try:
+                return delivery.deliver(key)
+            except Exception as exc:  # this message's failure, not the batch's
+                log.warning("send_failed_in_batch", message=key, error=type(exc).__name__)
+                return exc
+
+    with ThreadPoolExecutor(max_workers=sv.concurrency, thread_name_prefix="send") as pool:
+        results = list(pool.map(one, message_keys))
+    retry = [key for key, result in zip(message_keys, results, strict=True)
+             if isinstance(result, Exception)]
+    for key in retry:
+        sv.retry_later(key)
+    statuses: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    for result in results:
+        if isinstance(result, Exception):
+            errors[type(result).__name__] = errors.get(type(result).__name__, 0) + 1
+            continue
+        for outcome in result:
+            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+    if retry:
+        log.warning("send_retry_queued", count=len(retry))
+    return {"messages": len(message_keys), "retrying": len(retry), "outcomes": statuses,
+            "errors": errors}
