@@ -1,12 +1,12 @@
 """`oabridge config`: the effective configuration, secrets masked (next to a running
-demo, the demo's: `bridge.local.state_env`)."""
+demo, the demo's: `bridge.cli.state_env`)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from bridge.local.state_env import command_environ
+from bridge.cli.state_env import command_environ
 from bridge.settings import load_settings
 
 

@@ -1,5 +1,5 @@
 """`oabridge jobs failed` and `oabridge jobs retry ID`: the failed registry, by hand
-(next to a running demo, the demo's: `bridge.local.state_env`)."""
+(next to a running demo, the demo's: `bridge.cli.state_env`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from redis import Redis
 from rq.registry import FailedJobRegistry
 
-from bridge.local.state_env import command_environ
+from bridge.cli.state_env import command_environ
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.settings import load_settings

@@ -2,7 +2,9 @@
 
 Subcommands register themselves from their own modules; this module only builds the
 parser, loads nothing heavy up front, and turns expected errors into one clear line
-and a non-zero exit code instead of a traceback.
+and a non-zero exit code instead of a traceback. The local tools (`up`, `walkthrough`,
+`sandbox`) come from the `oabridge-sandbox` distribution through the entry-point group
+`oabridge.commands` (`local_tools.py`); the product never imports them.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from bridge.cli import (
     config_command,
     erase_command,
     jobs_command,
+    local_tools,
     messages_command,
     service_commands,
     templates_command,
-    up_command,
-    walkthrough,
 )
 from bridge.observability.proctitle import set_title
 from bridge.settings import SettingsError
@@ -33,17 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reminders, confirmation prompts and two-way SMS for OnlineAfspraken.nl.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from sandbox.cli import add_sandbox_command
-
-    add_sandbox_command(commands)
-    walkthrough.add_command(commands)
+    local_tools.add_commands(commands, ["sandbox", "walkthrough"])
     config_command.add_command(commands)
     erase_command.add_command(commands)
     service_commands.add_commands(commands)
     jobs_command.add_command(commands)
     messages_command.add_command(commands)
     templates_command.add_command(commands)
-    up_command.add_command(commands)
+    local_tools.add_commands(commands, ["up"])
+    local_tools.add_commands(commands)  # any other distribution's
     return parser
 
 
@@ -57,6 +56,10 @@ def title(args: argparse.Namespace) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    missing = local_tools.missing(sys.argv[1:] if argv is None else argv)
+    if missing is not None:
+        print(missing, file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     shown = title(args)

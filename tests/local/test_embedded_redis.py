@@ -11,7 +11,7 @@ from pathlib import Path
 
 from redis import Redis
 
-from bridge.local.embedded_redis import MAX_SOCKET_PATH, EmbeddedRedis
+from sandbox.local.embedded_redis import MAX_SOCKET_PATH, EmbeddedRedis
 from tests.local.processes import alive, wait_until_gone
 
 
@@ -46,7 +46,7 @@ def test_a_long_state_path_puts_the_socket_in_a_temporary_folder(tmp_path: Path)
 STARTER = """
 import sys, time
 from pathlib import Path
-from bridge.local.embedded_redis import EmbeddedRedis
+from sandbox.local.embedded_redis import EmbeddedRedis
 server = EmbeddedRedis.start(Path(sys.argv[1]), Path(sys.argv[1]) / "redis.log")
 print(server.pid, flush=True)
 time.sleep(600)

@@ -15,10 +15,10 @@ import pytest
 from redis import Redis
 from starlette.applications import Starlette
 
+from bridge.cli import state_env
 from bridge.cli.main import main
-from bridge.local import state_env
-from bridge.local.admin_token import admin_token
 from bridge.store.message_log import MessageLog, MessageRecord
+from sandbox.local.admin_token import admin_token
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, TwilioSandbox
 from tests.support.asgi_server import serve
 
@@ -119,9 +119,20 @@ def test_messages_and_failed_jobs_in_a_second_terminal_read_the_demos_redis(
 
 
 def test_without_a_demo_here_sandbox_sms_uses_the_usual_address(
-    here: Path, capsys: pytest.CaptureFixture[str]
+    here: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sandbox.twilio.cli import DEFAULT_SANDBOX_URL, _default_sandbox
+    import httpx
 
-    assert _default_sandbox() == DEFAULT_SANDBOX_URL
-    assert capsys.readouterr().err == ""
+    from sandbox.twilio.cli import DEFAULT_SANDBOX_URL
+
+    called: list[str] = []
+
+    def refused(url: str, **_: object) -> httpx.Response:
+        called.append(url)
+        raise httpx.ConnectError("refused")
+
+    monkeypatch.setattr(httpx, "post", refused)
+    assert main(["sandbox", "sms", "--from", "+33612345678", "JA"]) == 2
+    assert called == [f"{DEFAULT_SANDBOX_URL}/_sandbox/twilio/inbound"]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot reach the sandbox at " + DEFAULT_SANDBOX_URL in err

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from redis import Redis
 
-from bridge.local.redis_choice import RedisUnavailable, choose_redis
+from sandbox.local.redis_choice import RedisUnavailable, choose_redis
 from tests.local.processes import alive, descendants, wait_until_gone
 from tests.support.asgi_server import free_port
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bridge.cli.main import build_parser, main
-from bridge.cli.up_command import sandbox_argv
 from sandbox.fault_flags import fault_argv, fault_settings
+from sandbox.local.up_command import sandbox_argv
 
 
 def up_sandbox_argv(*flags: str) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from bridge.local.redis_choice import answers
+from sandbox.local.redis_choice import answers
 from tests.support.asgi_server import free_port
 from tests.support.redis_server import (
     RedisNotAnswering,

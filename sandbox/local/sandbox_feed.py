@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bridge.local.display import clock, masked, text_lines
+from sandbox.local.display import clock, masked, text_lines
 
 __all__ = ["Said", "SandboxFeed"]
 

@@ -21,7 +21,7 @@ from typing import IO
 
 import httpx
 
-from bridge.local.lifetime import die_with_parent
+from sandbox.local.lifetime import die_with_parent
 
 __all__ = ["Child", "Supervisor"]
 

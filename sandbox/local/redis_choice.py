@@ -18,7 +18,7 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import RedisError
 
-from bridge.local.embedded_redis import EmbeddedRedis
+from sandbox.local.embedded_redis import EmbeddedRedis
 
 __all__ = ["DEFAULT_REDIS_URL", "RedisChoice", "RedisUnavailable", "answers", "choose_redis"]
 

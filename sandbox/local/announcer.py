@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bridge.local.display import clock, email_lines, masked, text_lines
-from bridge.local.sandbox_feed import Said, SandboxFeed
 from bridge.store.message_log import MessageLog, MessageRecord
 from bridge.store.reply_effects import ReplyEffects
+from sandbox.local.display import clock, email_lines, masked, text_lines
+from sandbox.local.sandbox_feed import Said, SandboxFeed
 
 __all__ = ["Announcer"]
 

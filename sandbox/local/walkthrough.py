@@ -26,6 +26,9 @@ from bridge.booking import (
 )
 from bridge.booking.models import Agenda, AppointmentType, BookableTime
 from bridge.observability.logging import configure_logging
+from sandbox.booking import BookingSandbox
+from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
+from sandbox.server import SandboxServer
 
 
 def add_command(commands: Any) -> None:
@@ -58,10 +61,6 @@ class Booking:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sandbox.booking import BookingSandbox
-    from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
-    from sandbox.server import SandboxServer
-
     configure_logging(json=False, level="WARNING")
     booking = BookingSandbox(DEMO_API_KEY, DEMO_API_SECRET)
     with SandboxServer(booking, host=args.host, port=args.port) as server:

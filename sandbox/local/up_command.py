@@ -2,12 +2,12 @@
 
 It starts the sandbox (booking API, Twilio-compatible API, SMTP sink) with the demo
 practice, the ingress, and a worker (whose ticker polls), all against one Redis, and
-prints the story as it happens (`bridge.local.announcer`). Ctrl-C or SIGTERM stops
+prints the story as it happens (`sandbox.local.announcer`). Ctrl-C or SIGTERM stops
 everything, the embedded Redis last, and waits until every process it started has
 ended. Settings that describe the outside world (API, Twilio, SMTP addresses and
 credentials) point at the sandbox; the rest may be changed with OABRIDGE_ variables.
 While it runs, its settings are in `<state>/env` for commands in a second terminal
-(`bridge.local.state_env`).
+(`bridge.cli.state_env`).
 The sandbox's `--fault-*` flags are taken here too, checked before anything starts, and
 handed to the sandbox (for a chaos run of the whole system).
 """
@@ -26,17 +26,20 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import RedisError
 
-from bridge.local import state_env
-from bridge.local.admin_token import admin_token
-from bridge.local.announcer import Announcer
-from bridge.local.banner import SEBASTIEN, Banner, code_of
-from bridge.local.embedded_redis import EmbeddedRedisError
-from bridge.local.redis_choice import RedisChoice, RedisUnavailable, choose_redis
-from bridge.local.sandbox_feed import SandboxFeed
-from bridge.local.supervisor import Supervisor
+from bridge.cli import state_env
 from bridge.settings import load_settings
 from bridge.store.message_log import MessageLog
 from bridge.store.reply_effects import ReplyEffects
+from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET
+from sandbox.fault_flags import add_fault_flags, fault_argv, fault_settings
+from sandbox.local.admin_token import admin_token
+from sandbox.local.announcer import Announcer
+from sandbox.local.banner import SEBASTIEN, Banner, code_of
+from sandbox.local.embedded_redis import EmbeddedRedisError
+from sandbox.local.redis_choice import RedisChoice, RedisUnavailable, choose_redis
+from sandbox.local.sandbox_feed import SandboxFeed
+from sandbox.local.supervisor import Supervisor
+from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
 
 DEMO_DEFAULTS = {
     "OABRIDGE_POLL_INTERVAL": "10",
@@ -66,8 +69,6 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--embedded-redis", action="store_true",
                         help="run an embedded Redis even when one answers on 127.0.0.1:6379 "
                              "(keeps the demo's data out of your own Redis)")
-    from sandbox.fault_flags import add_fault_flags
-
     add_fault_flags(parser)
     parser.set_defaults(func=run)
 
@@ -82,9 +83,6 @@ def sandbox_argv(args: argparse.Namespace, state: Path, faults: list[str]) -> li
 
 
 def _environment(args: argparse.Namespace, redis_url: str, token: str) -> dict[str, str]:
-    from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET
-    from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
-
     sandbox = f"http://{args.host}:{args.sandbox_port}"
     env = {**DEMO_DEFAULTS, "OABRIDGE_ADMIN_TOKEN": token, **os.environ}
     env.update({
@@ -105,8 +103,6 @@ def _environment(args: argparse.Namespace, redis_url: str, token: str) -> dict[s
 
 
 def run(args: argparse.Namespace) -> int:
-    from sandbox.fault_flags import fault_argv, fault_settings
-
     try:
         faults = fault_argv(fault_settings(args))
     except ValueError as exc:

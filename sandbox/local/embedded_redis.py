@@ -26,7 +26,7 @@ from typing import IO
 from redis import Redis
 from redis.exceptions import RedisError
 
-from bridge.local.lifetime import die_with_parent
+from sandbox.local.lifetime import die_with_parent
 
 __all__ = ["EmbeddedRedis", "EmbeddedRedisError"]
 

@@ -1,1 +1,0 @@
-"""`oabridge up`: the whole system on one machine, against the sandbox."""
