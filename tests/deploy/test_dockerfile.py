@@ -1,9 +1,11 @@
-"""The Dockerfile, checked statically (no container engine runs here or in CI).
+"""The Dockerfiles, checked statically (no container engine runs here or in CI).
 
 What matters: a build stage and a final stage without compilers, python:3.11-slim,
 a non-root user, `oabridge` as the entrypoint, the source tree kept together so
 the shipped templates sit where bridge/rendering/environment.py looks for them, and
-every dependency installed from the runtime lock with its hashes checked.
+every dependency installed from the runtime lock with its hashes checked. The same holds
+for sandbox/Dockerfile, the dev overlay's sandbox image, with its own lock. That the
+product's image holds no sandbox is tests/deploy/test_product_image.py's.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import shlex
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+import pytest
 
 from tests.deploy.conftest import REPO
 
@@ -30,8 +34,12 @@ class Stage:
         return [args for key, args in self.instructions if key == keyword]
 
 
-def instructions() -> list[tuple[str, str]]:
-    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+PRODUCT = "Dockerfile"
+SANDBOX = "sandbox/Dockerfile"
+
+
+def instructions(dockerfile: str = PRODUCT) -> list[tuple[str, str]]:
+    text = (REPO / dockerfile).read_text(encoding="utf-8")
     text = re.sub(r"\\\n", " ", text)  # line continuations
     lines = [line.strip() for line in text.splitlines()]
     result = []
@@ -42,10 +50,10 @@ def instructions() -> list[tuple[str, str]]:
     return result
 
 
-def stages() -> list[Stage]:
+def stages(dockerfile: str = PRODUCT) -> list[Stage]:
     args: dict[str, str] = {}
     found: list[Stage] = []
-    for keyword, rest in instructions():
+    for keyword, rest in instructions(dockerfile):
         if keyword == "ARG" and not found:
             name, _, default = rest.partition("=")
             args[name] = default
@@ -70,8 +78,9 @@ def copies(stage: Stage) -> list[tuple[list[str], str, str]]:
     return result
 
 
-def test_multi_stage_on_python_311_slim() -> None:
-    found = stages()
+@pytest.mark.parametrize("dockerfile", [PRODUCT, SANDBOX])
+def test_multi_stage_on_python_311_slim(dockerfile: str) -> None:
+    found = stages(dockerfile)
     assert len(found) >= 2
     for stage in found:
         assert re.fullmatch(r"python:3\.11-slim(-\w+)?", stage.base), stage.base
@@ -79,15 +88,17 @@ def test_multi_stage_on_python_311_slim() -> None:
     assert any(source for _, _, source in copies(final)), "the final stage copies a build"
 
 
-def test_final_stage_has_no_compilers() -> None:
-    for run in stages()[-1].all("RUN"):
+@pytest.mark.parametrize("dockerfile", [PRODUCT, SANDBOX])
+def test_final_stage_has_no_compilers(dockerfile: str) -> None:
+    for run in stages(dockerfile)[-1].all("RUN"):
         words = set(re.split(r"[\s;&|]+", run))
         assert not words & set(COMPILERS), run
         assert "pip" not in words, "the final stage installs nothing"
 
 
-def test_runs_as_a_non_root_user_with_oabridge_as_entrypoint() -> None:
-    final = stages()[-1]
+@pytest.mark.parametrize("dockerfile", [PRODUCT, SANDBOX])
+def test_runs_as_a_non_root_user_with_oabridge_as_entrypoint(dockerfile: str) -> None:
+    final = stages(dockerfile)[-1]
     (user,) = final.all("USER")
     name = user.split(":")[0]
     assert name not in {"root", "0"}
@@ -95,9 +106,10 @@ def test_runs_as_a_non_root_user_with_oabridge_as_entrypoint() -> None:
     assert final.all("ENTRYPOINT") == ['["oabridge"]']
 
 
-def test_templates_sit_beside_the_bridge_package() -> None:
+@pytest.mark.parametrize("dockerfile", [PRODUCT, SANDBOX])
+def test_templates_sit_beside_the_bridge_package(dockerfile: str) -> None:
     """environment.py: SHIPPED_TEMPLATES = <parent of the bridge package>/templates."""
-    build, final = stages()[0], stages()[-1]
+    build, final = stages(dockerfile)[0], stages(dockerfile)[-1]
     workdir = PurePosixPath(build.all("WORKDIR")[-1])
     placed = {}
     for sources, destination, _ in copies(build):
@@ -116,12 +128,16 @@ def test_templates_sit_beside_the_bridge_package() -> None:
         assert package in placed, f"the package {package} is not copied"
 
 
-def test_dockerignore_keeps_what_the_build_copies() -> None:
+@pytest.mark.parametrize(("dockerfile", "ignore"), [
+    (PRODUCT, ".dockerignore"),
+    (SANDBOX, "sandbox/Dockerfile.dockerignore"),  # BuildKit's file for `-f sandbox/Dockerfile`
+])
+def test_dockerignore_keeps_what_the_build_copies(dockerfile: str, ignore: str) -> None:
     ignored = [
-        line.strip() for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        line.strip() for line in (REPO / ignore).read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    build = stages()[0]
+    build = stages(dockerfile)[0]
     needed = {source for sources, _, _ in copies(build) for source in sources}
     assert {"pyproject.toml", "README.md", "templates"} <= needed
     for path in needed:
@@ -154,3 +170,17 @@ def test_the_image_installs_from_the_runtime_lock_with_hashes() -> None:
     ]
     assert {"requirements/build.txt", "requirements/runtime.txt"} <= copied
     assert project == ["--no-deps", "--no-build-isolation", "-e", "."]
+
+
+def test_the_sandbox_image_adds_the_sandbox_from_its_own_lock() -> None:
+    """The dev overlay's sandbox: the product plus oabridge-sandbox, every file hash-checked
+    (requirements/sandbox.txt: runtime.txt and the sandbox's own, as locked for the tests)."""
+    build = stages(SANDBOX)[0]
+    copied = {source for sources, _, _ in copies(build) for source in sources}
+    backend, locked, projects = pip_installs(build)
+    assert backend == ["--require-hashes", "-r", "requirements/build.txt"]
+    assert locked == [
+        "--require-hashes", "--no-build-isolation", "-r", "requirements/sandbox.txt"
+    ]
+    assert {"requirements/build.txt", "requirements/sandbox.txt", "sandbox"} <= copied
+    assert projects == ["--no-deps", "--no-build-isolation", "-e", ".", "-e", "./sandbox"]
