@@ -4,13 +4,14 @@ RQ calls job functions by dotted path with JSON arguments only, so the connectio
 job uses cannot be passed in. A worker process builds one `Runtime` at start-up from
 its one `Settings` (`Runtime.from_settings`) and `install`s it; tests install one with
 their own clock and Redis. It builds each package's services once, as a field
-(`sending`), with the settings values it needs already parsed; a job takes its
-bundle (`runtime.current().sending`). A job in a process without an installed
+(`sending`, `replies`), with the settings values they need already parsed; a job
+takes its bundle (`runtime.current().sending`). A job in a process without an installed
 Runtime fails with `RuntimeNotInstalled`: it never reads the environment itself.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -30,7 +31,9 @@ from bridge.outbound.rate_limit import TokenBucket
 from bridge.outbound.sms import SmsSender
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS
+from bridge.queueing.rq_internals import job_pending
 from bridge.rendering import Renderer
+from bridge.replies.services import ReplyServices
 from bridge.sending.facts import CatalogueCache
 from bridge.sending.services import SendingServices
 from bridge.settings import Settings
@@ -43,6 +46,7 @@ from bridge.store.counters import Counters
 from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
+from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
 from bridge.store.reply_effects import ReplyEffects
 from bridge.store.skips import SkipLog
@@ -77,9 +81,11 @@ class Runtime:
     account: AccountCache
     _confirmation: tuple[float, bool] | None = None
     sending: SendingServices = field(init=False)
+    replies: ReplyServices = field(init=False)
 
     def __post_init__(self) -> None:
         self.sending = _sending_services(self)
+        self.replies = _reply_services(self)
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
@@ -194,6 +200,24 @@ def renderer_for(settings: Settings) -> Renderer:
     for template in renderer.unused_templates():
         log.warning("template_not_used", template=template.path, why=template.why)
     return renderer
+
+
+def _reply_services(rt: Runtime) -> ReplyServices:
+    """The reply handling's services: this process's stores and clients, shared."""
+    settings = rt.settings
+    return ReplyServices(
+        clock=rt.clock, booking=rt.booking, sending=rt.sending, plans=rt.plans,
+        inbound=rt.inbound, conversations=rt.conversations, optouts=rt.optouts,
+        reply_effects=rt.reply_effects, confirmation_codes=rt.codes, counters=rt.counters,
+        periodic_claims=PeriodicClaims(rt.redis),
+        contacts=rt.contacts, writer=rt.writer,
+        job_pending=functools.partial(job_pending, rt.redis),
+        plan_settings=rt.plan_settings, agendas=rt.agendas,
+        practice_name=settings.practice_name, practice_phone=settings.practice_phone,
+        default_language=settings.default_language,
+        sender_takes_replies=settings.sender_takes_replies,
+        reply_number=settings.twilio_from if settings.twilio_from.startswith("+") else None,
+    )
 
 
 def _sms_sender(settings: Settings) -> SmsSender | None:

@@ -181,9 +181,6 @@ INBOUND = f"{PREFIX}inbound-seen"
 #: An inbound reconciliation is queued and has not started yet.
 INBOUND_RECONCILE_QUEUED = f"{PREFIX}inbound-reconcile-queued"
 
-#: The newest inbound message time (epoch) the inbound reconciliation has looked at.
-INBOUND_WATERMARK = f"{PREFIX}inbound-watermark"
-
 
 #: Which appointments were last prompted or reminded at a phone number (a hash).
 def conversation(phone: str) -> str:

@@ -153,6 +153,12 @@ class PlanStore:
                 pipe.set(keys.dispatched(message.key), "dispatched", ex=_ttl(message, now))
             pipe.execute()
 
+    def mark_answered(self, notice_key: str) -> None:
+        """A notice the answer to a customer's reply already told them (their own
+        cancellation): it is never dispatched, as if it had been."""
+        self.redis.set(keys.dispatched(notice_key), "answered_by_reply",
+                       ex=keys.AFTER_APPOINTMENT_SECONDS)
+
     def scheduled_count(self) -> int:
         return int(self.redis.zcard(keys.SCHEDULE))
 
