@@ -25,6 +25,7 @@ from bench.table import print_table
 from bridge.observability.logging import configure_logging
 from bridge.settings import load_settings
 from bridge.store import keys
+from bridge.sync import listing
 from sandbox.app import create_app
 from sandbox.booking import BookingSandbox
 from sandbox.clock import ManualClock
@@ -84,7 +85,7 @@ def main() -> None:
             since = datetime.fromtimestamp(int(redis.get(keys.watermark(27041)) or 0), UTC)
             started = time.perf_counter()
             rt.booking.get_appointments(27041, updated_after=since, include_cancelled=True,
-                                        limit=sync.PAGE_SIZE, offset=0)
+                                        limit=listing.PAGE_SIZE, offset=0)
             bare.append(time.perf_counter() - started)
             before = counter.calls
             started = time.perf_counter()

@@ -4,8 +4,8 @@ RQ calls job functions by dotted path with JSON arguments only, so the connectio
 job uses cannot be passed in. A worker process builds one `Runtime` at start-up from
 its one `Settings` (`Runtime.from_settings`) and `install`s it; tests install one with
 their own clock and Redis. It builds each package's services once, as a field
-(`sending`, `replies`), with the settings values they need already parsed; a job
-takes its bundle (`runtime.current().sending`). A job in a process without an installed
+(`sync`, `sending`, `replies`), with the settings values they need already parsed; a
+job takes its bundle (`runtime.current().sending`). A job in a process without an installed
 Runtime fails with `RuntimeNotInstalled`: it never reads the environment itself.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +49,9 @@ from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
 from bridge.store.reply_effects import ReplyEffects
 from bridge.store.skips import SkipLog
+from bridge.store.sync_state import SyncState
+from bridge.sync.account import Account
+from bridge.sync.services import SyncServices
 
 __all__ = ["Runtime", "RuntimeNotInstalled", "current", "install", "renderer_for"]
 
@@ -79,11 +81,12 @@ class Runtime:
     codes: ConfirmationCodes
     counters: Counters
     account: AccountCache
-    _confirmation: tuple[float, bool] | None = None
+    sync: SyncServices = field(init=False)
     sending: SendingServices = field(init=False)
     replies: ReplyServices = field(init=False)
 
     def __post_init__(self) -> None:
+        self.sync = _sync_services(self)
         self.sending = _sending_services(self)
         self.replies = _reply_services(self)
 
@@ -133,34 +136,32 @@ class Runtime:
         return self.codes.get(appointment_id)
 
     def requires_confirmation(self) -> bool:
-        """The account's `requiresConfirmation`, asked once an hour at most (and kept in
-        this process for a minute, since every planned message needs it)."""
-        now = time.monotonic()
-        if self._confirmation is not None and now - self._confirmation[0] < 60:
-            return self._confirmation[1]
-        required = self.account.requires_confirmation()
-        if required is None:
-            required = self.booking.requires_confirmation()
-            self.account.remember_requires_confirmation(required)
-        self._confirmation = (now, required)
-        return required
+        """The account's `requiresConfirmation` (`bridge.sync.account.Account`)."""
+        return self.sync.account.requires_confirmation()
 
     def plan_settings(self) -> PlanSettings:
-        return self.settings.plan_settings(self.requires_confirmation())
+        return self.sync.account.plan_settings()
 
     def agendas(self) -> tuple[int, ...]:
         """The agendas to watch: from settings, else every agenda (asked once an hour)."""
-        if self.settings.watched_agendas:
-            return self.settings.watched_agendas
-        ids = self.account.agendas()
-        if ids is None:
-            ids = tuple(agenda.id for agenda in self.booking.get_agendas())
-            self.account.remember_agendas(ids)
-        return ids
+        return self.sync.account.agendas()
 
     def close(self) -> None:
         self.booking.close()
         self.redis.close()
+
+
+def _sync_services(rt: Runtime) -> SyncServices:
+    """The sync logic's services; its `Account` is this process's one."""
+    settings = rt.settings
+    account = Account(rt.account, rt.booking, rules=settings.plan_rules,
+                      watched=settings.watched_agendas)
+    return SyncServices(
+        clock=rt.clock, booking=rt.booking, plans=rt.plans, account=account,
+        state=SyncState(rt.redis), codes=rt.codes, contacts=rt.contacts,
+        periodic_claims=PeriodicClaims(rt.redis), tz=settings.tz,
+        reconcile_window_days=settings.reconcile_window_days,
+    )
 
 
 def _sending_services(rt: Runtime) -> SendingServices:

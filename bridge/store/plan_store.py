@@ -162,6 +162,13 @@ class PlanStore:
     def scheduled_count(self) -> int:
         return int(self.redis.zcard(keys.SCHEDULE))
 
+    def known_in(self, agenda_id: int, start: datetime, end: datetime) -> set[int]:
+        """Ids of the agenda's known (not removed) appointments starting in [start, end]:
+        what a reconciliation expects the API to list."""
+        index = self.redis.zrangebyscore(keys.agenda_index(agenda_id),
+                                         start.timestamp(), end.timestamp())
+        return {int(as_text(i)) for i in index}
+
     def observe(
         self,
         observed: Sequence[Snapshot | Observation],

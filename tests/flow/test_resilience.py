@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bridge.domain.messages import MessageKind
 from bridge.store import keys
+from bridge.sync import listing
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow
 from workers import sync
@@ -48,7 +49,7 @@ def test_an_outage_mid_poll_leaves_the_watermark_and_loses_nothing(
 
     flow = make_flow(wrap=wrap)
     fault = holder[0]
-    monkeypatch.setattr(sync, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     flow.ticker.tick()
     flow.run_jobs()
     agenda = flow.api.get_agendas()[0].id

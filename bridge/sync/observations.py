@@ -1,0 +1,59 @@
+"""Observed appointment states into the plan: one at a time, or a listing page by page.
+
+Recording the same state twice changes nothing (the plan store's `supersedes`), which
+is what makes every sync job safe to run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import structlog
+
+from bridge.booking import BookingNotFoundError
+from bridge.domain.snapshot import Snapshot
+from bridge.store.observation import Observation
+from bridge.sync.listing import Listing
+from bridge.sync.services import SyncServices
+from bridge.sync.snapshots import observation_of, snapshot_of
+
+__all__ = ["current_state", "record", "record_listing"]
+
+log = structlog.get_logger(__name__)
+
+
+def record(sv: SyncServices, observed: Sequence[Snapshot | Observation]) -> int:
+    """Record observations; returns the number of events they caused."""
+    if not observed:
+        return 0
+    changes = sv.plans.observe(observed, sv.account.plan_settings(), sv.clock.now())
+    for change in changes:
+        for event in change.events:
+            log.debug("appointment_event", kind=event.kind.value,
+                      appointment=event.appointment_id)
+    return sum(len(change.events) for change in changes)
+
+
+def record_listing(sv: SyncServices, listing: Listing) -> tuple[int, set[int]]:
+    """Record a listing page by page; returns (events, ids seen)."""
+    events, seen = 0, set[int]()
+    batch: list[Observation] = []
+    for appointment in listing:
+        batch.append(observation_of(appointment, listing.agenda_id))
+        seen.add(appointment.id)
+        if len(batch) >= listing.page_size:
+            events += record(sv, batch)
+            batch = []
+    events += record(sv, batch)
+    return events, seen
+
+
+def current_state(sv: SyncServices, agenda_id: int, appointment_id: int) -> Snapshot:
+    """The appointment as the API has it now; once removed there, the last state we
+    knew marked removed (or a tombstone, if we knew none)."""
+    try:
+        return snapshot_of(sv.booking.get_appointment(appointment_id), agenda_id)
+    except BookingNotFoundError:
+        previous = sv.plans.snapshot(appointment_id)
+        return previous.as_removed() if previous else Snapshot.tombstone(appointment_id,
+                                                                          agenda_id)
