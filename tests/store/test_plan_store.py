@@ -58,7 +58,7 @@ def test_concurrent_writers_end_with_the_newest_state(redis: Redis) -> None:
     reminders = {m.key for m in store.scheduled() if m.kind is MessageKind.REMINDER}
     assert reminders == {m.key for m in wanted}
     # Notices of the intermediate moves may wait too; the send job drops those whose
-    # start is no longer the appointment's (see workers.deliver.why_not_send).
+    # start is no longer the appointment's (see bridge.sending.still_wanted.why_not_send).
 
 
 def test_a_dispatched_message_is_never_planned_again(redis: Redis) -> None:
