@@ -68,6 +68,14 @@ def test_a_worker_process_polls_plans_and_stops_cleanly(
         assert redis.zcard(keys.SCHEDULE) > 0
     finally:
         worker.send_signal(signal.SIGTERM)
-        _, errors = worker.communicate(timeout=30)
+        try:
+            _, errors = worker.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Never leave it running: it would hold the ticker lease on the suite's
+            # Redis and run other tests' jobs.
+            worker.kill()
+            _, errors = worker.communicate()
+            raise AssertionError("the worker did not stop within 30 s of SIGTERM: "
+                                 + errors.decode()[-2000:]) from None
     assert worker.returncode == 0, errors.decode()[-2000:]
 
