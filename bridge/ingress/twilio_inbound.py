@@ -6,7 +6,8 @@ the message under its MessageSid (a second delivery of the same SID changes noth
 queue its handling on the replies queue, and answer with empty TwiML. The reply to the
 customer goes out later through the normal sending path. A number that sends more than
 `REPLIES_PER_WINDOW` messages in ten minutes is recorded but not handled, so a flood
-from one number cannot starve the others. The message body is never logged.
+from one number cannot starve the others (`bridge.store.reply_rate`). The message body
+is never logged.
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ from bridge.http.context import context_of
 from bridge.http.problems import Problem
 from bridge.ingress.twilio_request import MESSAGE_SID, twilio_form
 from bridge.store import keys
+from bridge.store.reply_rate import REPLIES_PER_WINDOW, ReplyRate
 
 __all__ = ["EMPTY_TWIML", "REPLIES_PER_WINDOW", "clean_body", "twilio_inbound"]
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-REPLIES_PER_WINDOW = 10
-WINDOW_SECONDS = 600
 MAX_BODY_CHARACTERS = 1600
 _NUMBER = re.compile(r"\+[1-9][0-9]{6,14}")
 
@@ -56,10 +56,7 @@ async def twilio_inbound(request: Request) -> Response:
         return store.record(sid, sender, to, body, received)
 
     if await run_in_threadpool(record):
-        count = await context.redis.incr(keys.reply_rate(sender))
-        if count == 1:
-            await context.redis.expire(keys.reply_rate(sender), WINDOW_SECONDS)
-        if count > REPLIES_PER_WINDOW:
+        if not await ReplyRate(context.redis).allow(sender):
             await run_in_threadpool(store.finish, sid, "ignored:rate_limited")
             context.metrics.duplicates.labels(kind="reply_rate_limited").inc()
         else:
