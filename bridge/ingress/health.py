@@ -1,21 +1,29 @@
 """`/healthz`, `/readyz` and `/metrics`.
 
 Liveness says only that the process answers; readiness that Redis answers too (an
-ingress that cannot enqueue should get no traffic). Metrics combine this process's
-counters with figures every process writes to Redis (events by type, poll lag).
+ingress that cannot enqueue should get no traffic). Readiness PINGs the ingress's own
+connection: no key is read, it is the connection that is checked, so this is the one
+Redis command a route sends itself rather than through a store.
+
+Metrics combine this process's counters with figures every process writes to Redis
+(events by type, poll lag), read at each scrape through the readers of the keys'
+owners. Those readers are blocking, so they run in the thread pool, over the app's
+sync connection; the intake's depth is read on the asyncio one, like the intake.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bridge.http.context import context_of
+from bridge.http.context import AppContext, context_of
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
-from bridge.store import keys
-from bridge.store.text import as_text
+from bridge.store.counters import Counters
+from bridge.store.plan_store import PlanStore
+from bridge.store.sync_state import SyncState
 
 __all__ = ["healthz", "metrics", "readyz"]
 
@@ -34,30 +42,29 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "redis": "ok"})
 
 
-async def _refresh_shared_figures(request: Request) -> None:
-    context = context_of(request)
-    redis = context.redis
-    for key, gauge, label in (
-        (keys.EVENT_COUNTS, context.metrics.events, "type"),
-        (keys.MESSAGE_COUNTS, context.metrics.messages, "status"),
-        (keys.INTENT_COUNTS, context.metrics.reply_intents, "intent"),
-        (keys.UPSTREAM_ERROR_COUNTS, context.metrics.upstream_errors, "kind"),
+def _refresh_shared_figures(context: AppContext) -> None:
+    """Set the gauges of the figures in Redis (blocking: run in the thread pool)."""
+    redis, gauges = context.sync_redis, context.metrics
+    counters = Counters(redis)
+    for counts, gauge, label in (
+        (PlanStore(redis).event_counts(), gauges.events, "type"),
+        (context.message_log.status_counts(), gauges.messages, "status"),
+        (counters.reply_intents(), gauges.reply_intents, "intent"),
+        (counters.upstream_errors(), gauges.upstream_errors, "kind"),
     ):
-        for name, count in (await redis.hgetall(key)).items():
-            gauge.labels(**{label: as_text(name)}).set(int(count))
+        for name, count in counts.items():
+            gauge.labels(**{label: name}).set(count)
     now = context.clock.now().timestamp()
-    async for key in redis.scan_iter(match=keys.last_poll(0).rsplit(":", 1)[0] + ":*"):
-        stamp = await redis.get(key)
-        if stamp is not None:
-            agenda = (key.decode() if isinstance(key, bytes) else key).rsplit(":", 1)[1]
-            context.metrics.poll_lag.labels(agenda=agenda).set(max(0.0, now - float(stamp)))
-    context.metrics.intake_depth.set(await redis.llen(keys.INTAKE))
+    for agenda, stamp in SyncState(redis).last_polls().items():
+        gauges.poll_lag.labels(agenda=str(agenda)).set(max(0.0, now - stamp))
+    depths = context.writer.depths()
     for queue in QUEUES_BY_PRIORITY:
-        depth = await redis.llen(context.writer.queue(queue).key)
-        context.metrics.queue_depth.labels(queue=queue.value).set(depth)
+        gauges.queue_depth.labels(queue=queue.value).set(depths[queue])
 
 
 async def metrics(request: Request) -> Response:
-    await _refresh_shared_figures(request)
-    body = generate_latest(context_of(request).metrics.registry)
+    context = context_of(request)
+    await run_in_threadpool(_refresh_shared_figures, context)
+    context.metrics.intake_depth.set(await context.intake.depth())
+    body = generate_latest(context.metrics.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -72,7 +72,7 @@ class JobWriter:
     """Builds and writes RQ jobs for the bridge's queues."""
 
     def __init__(self, redis: Redis) -> None:
-        #: Used only to let RQ build its commands; never executed through here.
+        #: Lets RQ build its commands; runs them (`enqueue_*`) and the depth reads.
         self._redis = redis
         self._queues = {
             name: Queue(name.value, connection=redis, serializer=JSONSerializer)
@@ -81,6 +81,14 @@ class JobWriter:
 
     def queue(self, name: QueueName) -> Queue:
         return self._queues[name]
+
+    def depths(self) -> dict[QueueName, int]:
+        """Jobs waiting in each queue (RQ's `Queue.count` of each), in one round trip."""
+        with self._redis.pipeline(transaction=False) as pipe:
+            for queue in self._queues.values():
+                pipe.llen(queue.key)
+            counts = pipe.execute()
+        return {name: int(count) for name, count in zip(self._queues, counts, strict=True)}
 
     def commands(
         self, spec: JobSpec, args: Sequence[Any], job_id: str, correlation: str | None = None

@@ -82,3 +82,7 @@ class Intake:
         )
         holder = raw[1].decode() if isinstance(raw[1], bytes) else str(raw[1])
         return ClaimResult(enqueued=int(raw[0]) == 1, job_id=holder)
+
+    async def depth(self) -> int:
+        """Accepted entries no relay has taken yet (the ingress's /metrics)."""
+        return int(await self.redis.llen(keys.INTAKE))

@@ -2,6 +2,8 @@
 
 Workers run in other processes than the ingress that serves /metrics, so the counts
 live in Redis hashes; the ingress reads them at each scrape (`bridge.ingress.health`).
+The plan's and the message log's counts are kept by their owners the same way
+(`PlanStore.event_counts`, `MessageLog.status_counts`), read with `counts_of`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from redis import Redis
 from bridge.store import keys
 from bridge.store.text import as_text
 
-__all__ = ["Counters"]
+__all__ = ["Counters", "counts_of"]
 
 
 class Counters:
@@ -27,11 +29,12 @@ class Counters:
         self.redis.hincrby(keys.UPSTREAM_ERROR_COUNTS, kind, 1)
 
     def reply_intents(self) -> dict[str, int]:
-        return _counts(self.redis.hgetall(keys.INTENT_COUNTS))
+        return counts_of(self.redis.hgetall(keys.INTENT_COUNTS))
 
     def upstream_errors(self) -> dict[str, int]:
-        return _counts(self.redis.hgetall(keys.UPSTREAM_ERROR_COUNTS))
+        return counts_of(self.redis.hgetall(keys.UPSTREAM_ERROR_COUNTS))
 
 
-def _counts(raw: dict[bytes | str, bytes | str]) -> dict[str, int]:
+def counts_of(raw: dict[bytes | str, bytes | str]) -> dict[str, int]:
+    """A Redis hash of counts as names and numbers, in the hash's own order."""
     return {as_text(name): int(value) for name, value in raw.items()}

@@ -18,6 +18,7 @@ from redis import Redis
 from redis.typing import EncodableT, FieldT
 
 from bridge.store import keys
+from bridge.store.counters import counts_of
 from bridge.store.text import as_text
 
 __all__ = ["STATUS_RANK", "MessageLog", "MessageRecord"]
@@ -133,6 +134,14 @@ class MessageLog:
             subject=data.get("subject", ""), provider_id=data.get("provider_id", ""),
             created=int(data.get("created", 0)), timeline=timeline,
         )
+
+    def count(self) -> int:
+        """How many messages the log lists (the operator page's overview)."""
+        return int(self.redis.zcard(keys.MESSAGES))
+
+    def status_counts(self) -> dict[str, int]:
+        """How many messages reached each status since the start (for /metrics)."""
+        return counts_of(self.redis.hgetall(keys.MESSAGE_COUNTS))
 
     def recent(self, limit: int = 50) -> list[MessageRecord]:
         ids = [as_text(i) for i in self.redis.zrevrange(keys.MESSAGES, 0, limit - 1)]

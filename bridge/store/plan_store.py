@@ -32,6 +32,7 @@ from bridge.domain.plan import (
 )
 from bridge.domain.snapshot import Snapshot
 from bridge.store import keys
+from bridge.store.counters import counts_of
 from bridge.store.observation import Observation
 from bridge.store.planned_json import (
     correlation_of,
@@ -161,6 +162,10 @@ class PlanStore:
 
     def scheduled_count(self) -> int:
         return int(self.redis.zcard(keys.SCHEDULE))
+
+    def event_counts(self) -> dict[str, int]:
+        """How many events of each kind the plan found since the start (for /metrics)."""
+        return counts_of(self.redis.hgetall(keys.EVENT_COUNTS))
 
     def known_in(self, agenda_id: int, start: datetime, end: datetime) -> set[int]:
         """Ids of the agenda's known (not removed) appointments starting in [start, end]:

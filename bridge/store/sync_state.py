@@ -3,8 +3,9 @@
 The watermark is the UpdateTime (epoch seconds) from which the next poll asks for
 changes; it moves only once a poll or reconciliation has read and recorded every page,
 so a poll that fails mid-way is retried from the same place. The last poll's time is
-what the metrics endpoint reports as poll lag (`bridge.ingress.health` reads those
-keys by pattern).
+what the metrics endpoint reports as poll lag (`bridge.ingress.health`, through
+`last_polls`, which finds every agenda's by SCAN: the ingress does not know the
+account's agendas).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from datetime import datetime
 from redis import Redis
 
 from bridge.store import keys
+from bridge.store.text import as_text
 
 __all__ = ["SyncState"]
+
+_LAST_POLL = keys.last_poll(0).removesuffix("0")
 
 
 class SyncState:
@@ -38,3 +42,14 @@ class SyncState:
         """When the agenda's last complete poll finished (epoch seconds), if ever."""
         stamp = self.redis.get(keys.last_poll(agenda_id))
         return None if stamp is None else int(stamp)
+
+    def last_polls(self) -> dict[int, int]:
+        """Every polled agenda's last complete poll (epoch seconds), in SCAN order."""
+        agendas = [as_text(raw).removeprefix(_LAST_POLL)
+                   for raw in self.redis.scan_iter(match=_LAST_POLL + "*", count=1000)]
+        agendas = [agenda for agenda in agendas if agenda.isdigit()]
+        if not agendas:
+            return {}
+        stamps = self.redis.mget([_LAST_POLL + agenda for agenda in agendas])
+        return {int(agenda): int(stamp)
+                for agenda, stamp in zip(agendas, stamps, strict=True) if stamp is not None}

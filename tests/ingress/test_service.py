@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from redis import Redis
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from bridge.domain.plan import PlanSettings
 from bridge.http.app import create_app
 from bridge.ingress.routes import ROUTES
 from bridge.settings import SettingsError, load_settings
 from bridge.store import keys
+from bridge.store.counters import Counters
+from bridge.store.message_log import MessageLog, MessageRecord
+from bridge.store.plan_store import PlanStore
+from bridge.store.sync_state import SyncState
+from tests.domain.builders import snapshot
 from tests.ingress.conftest import TRIGGER_TOKEN, Ingress, changed, ingress_settings, relay_all
 from tests.support.asgi_server import free_port, serve
 
@@ -51,7 +60,7 @@ def test_bad_trigger_bodies(ingress: Ingress, body: str, field: str) -> None:
     assert answer.json()["error"].startswith(field)
 
 
-def test_health_readiness_and_metrics(ingress: Ingress) -> None:
+def test_health_readiness_and_metrics(ingress: Ingress, redis: Redis) -> None:
     assert ingress.http.get(f"{ingress.url}/healthz").json() == {"status": "ok"}
     assert ingress.http.get(f"{ingress.url}/readyz").status_code == 200
     ingress.signed(changed())
@@ -60,6 +69,33 @@ def test_health_readiness_and_metrics(ingress: Ingress) -> None:
     assert "oabridge_http_requests_total" in text
     assert "oabridge_intake_depth 1.0" in text
     assert 'oabridge_queue_depth{queue="sync"} 0.0' in text
+    assert relay_all(redis) == 1
+    text = ingress.http.get(f"{ingress.url}/metrics").text
+    assert "oabridge_intake_depth 0.0" in text
+    assert 'oabridge_queue_depth{queue="sync"} 1.0' in text
+    assert 'oabridge_queue_depth{queue="replies"} 0.0' in text
+
+
+def test_metrics_show_what_every_process_counts_in_redis(ingress: Ingress, redis: Redis) -> None:
+    """Read through the stores that own those counts, with the names and labels the
+    dashboards use."""
+    now = datetime.now(UTC)
+    PlanStore(redis).observe([snapshot()], PlanSettings.default(), now)
+    log = MessageLog(redis, 3600)
+    log.open(MessageRecord("k:sms", "k", 7, "reminder", "sms", "+31612345678", "claimed"), now)
+    log.advance("k:sms", "sent", now)
+    counters = Counters(redis)
+    counters.reply_intent("confirm")
+    counters.reply_intent("confirm")
+    counters.upstream_error("BookingAuthError")
+    SyncState(redis).polled(4, 1, now - timedelta(hours=1))
+    text = ingress.http.get(f"{ingress.url}/metrics").text
+    assert 'oabridge_events{type="created"} 1.0' in text
+    assert 'oabridge_messages{status="sent"} 1.0' in text
+    assert 'oabridge_reply_intents{intent="confirm"} 2.0' in text
+    assert 'oabridge_upstream_errors{kind="BookingAuthError"} 1.0' in text
+    lag = re.search(r'^oabridge_poll_lag_seconds\{agenda="4"\} (\S+)$', text, re.MULTILINE)
+    assert lag is not None and 3600 <= float(lag.group(1)) < 3660
 
 
 def test_openapi_document_lists_every_route(ingress: Ingress) -> None:

@@ -24,3 +24,16 @@ def test_status_only_moves_forward_but_the_timeline_keeps_everything(redis: Redi
     assert [s["status"] for s in record.timeline] == ["claimed", "sent", "delivered", "sent"]
     assert log.by_provider_id("SM" + "0" * 32) == "k:sms"
     assert not log.advance("nope:sms", "sent", NOW)
+
+
+def test_the_count_and_the_statuses_reached(redis: Redis) -> None:
+    log = MessageLog(redis, 3600)
+    assert log.count() == 0 and log.status_counts() == {}
+    for n in range(3):
+        log.open(MessageRecord(f"{n}:sms", str(n), n, "reminder", "sms", "+31612345678",
+                               "claimed"), NOW)
+        log.advance(f"{n}:sms", "sent", NOW)
+    log.advance("0:sms", "delivered", NOW)
+    log.advance("1:sms", "sent", NOW)  # the same status again: reached once
+    assert log.count() == 3
+    assert log.status_counts() == {"sent": 3, "delivered": 1}

@@ -87,3 +87,13 @@ def test_a_removed_appointment_leaves_the_agenda_index(redis: Redis) -> None:
     store.observe([replace(state.as_removed())], SETTINGS, NOW)
     assert redis.zcard(keys.agenda_index(state.agenda_id)) == 0
     assert store.scheduled() == []
+
+
+def test_events_are_counted_by_kind(redis: Redis) -> None:
+    store = PlanStore(redis)
+    assert store.event_counts() == {}
+    state = snapshot()
+    store.observe([state, snapshot(appointment_id=state.appointment_id + 1)], SETTINGS, NOW)
+    store.observe([later(state, start=state.start + timedelta(hours=1),
+                         finish=state.finish + timedelta(hours=1))], SETTINGS, NOW)
+    assert store.event_counts() == {"created": 2, "rescheduled": 1}

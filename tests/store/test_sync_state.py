@@ -24,6 +24,16 @@ def test_a_poll_moves_the_watermark_and_notes_when(redis: Redis) -> None:
     assert state.watermark(3) == 1_800_000_000
     assert state.last_poll(3) == int(AT.timestamp())
     assert state.watermark(4) is None
-    # The keys the metrics endpoint reads (poll lag) by pattern.
+    # The key `last_polls` finds by SCAN for the metrics endpoint (poll lag).
     assert redis.get(keys.last_poll(3)) == str(int(AT.timestamp())).encode()
     assert redis.ttl(keys.watermark(3)) == -1  # kept: a lost watermark re-reads the window
+
+
+def test_every_agendas_last_poll_for_the_metrics(redis: Redis) -> None:
+    state = SyncState(redis)
+    assert state.last_polls() == {}
+    state.polled(3, 1_800_000_000, AT)
+    state.polled(250, 1_800_000_000, AT.replace(minute=5))
+    redis.set(keys.poll_queued(4), "job")  # other keys of agendas are not polls
+    assert state.last_polls() == {3: int(AT.timestamp()),
+                                  250: int(AT.replace(minute=5).timestamp())}
