@@ -9,8 +9,8 @@ from redis import Redis
 
 from bridge.admin.conversations import numbers_known
 from bridge.admin.failed_jobs import failed_count
-from bridge.store import keys
 from bridge.store.message_log import MessageLog
+from bridge.store.plan_store import PlanStore
 
 __all__ = ["Overview", "overview"]
 
@@ -30,10 +30,10 @@ def overview(redis: Redis, log: MessageLog) -> Overview:
     statuses = Counter(record.status for record in log.recent(100))
     numbers, opted_out = numbers_known(redis)
     return Overview(
-        messages=int(redis.zcard(keys.MESSAGES)),
+        messages=log.count(),
         recent_statuses=tuple(sorted(statuses.items())),
         numbers=numbers,
         opted_out=opted_out,
-        planned=int(redis.zcard(keys.SCHEDULE)),
+        planned=PlanStore(redis).scheduled_count(),
         failed_jobs=failed_count(redis),
     )

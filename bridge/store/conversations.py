@@ -4,20 +4,27 @@ Every prompt or reminder sent by SMS is remembered under the recipient's number
 until its appointment starts, so a reply ("JA", "NEE", a code) can be matched to the
 appointment it answers. With several open ones the bridge asks which, and remembers
 the question for a day.
+
+The operator page reads every number's state (`numbers`, `states`); it only looks,
+so its read of a pending question does not consume it as `take_question` does.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from redis import Redis
 
 from bridge.store import keys
 from bridge.store.text import as_text
 
-__all__ = ["Conversations", "PendingChoice"]
+__all__ = ["AskedAbout", "ConversationState", "Conversations", "PendingChoice"]
+
+_CONVERSATION = keys.conversation("")
+_CHOICE_SUFFIX = keys.pending_choice("").removeprefix(_CONVERSATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,42 @@ class PendingChoice:
     action: str  # "confirm" | "cancel"
     appointment_ids: tuple[int, ...]
     code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AskedAbout:
+    """An appointment a number was asked about: its start then, the kind that asked."""
+
+    appointment_id: int
+    start: datetime
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """What a reply from a number would be about, as the bridge remembers it now."""
+
+    #: In the order Redis returns them (the reader orders them as it needs).
+    asked: tuple[AskedAbout, ...]
+    question: PendingChoice | None
+
+
+def _choice(raw: bytes | str | None) -> PendingChoice | None:
+    if raw is None:
+        return None
+    data = json.loads(as_text(raw))
+    return PendingChoice(str(data["action"]), tuple(int(i) for i in data["ids"]),
+                         data.get("code"))
+
+
+def _asked(entries: dict[bytes, bytes]) -> tuple[AskedAbout, ...]:
+    found = []
+    for ident, raw in entries.items():
+        entry = json.loads(as_text(raw))
+        found.append(AskedAbout(int(as_text(ident)),
+                                datetime.fromtimestamp(int(entry["start"]), UTC),
+                                str(entry.get("kind", ""))))
+    return tuple(found)
 
 
 class Conversations:
@@ -58,12 +101,25 @@ class Conversations:
         ), ex=keys.PENDING_CHOICE_SECONDS)
 
     def take_question(self, phone: str) -> PendingChoice | None:
-        raw = self.redis.getdel(keys.pending_choice(phone))
-        if raw is None:
-            return None
-        data = json.loads(as_text(raw))
-        return PendingChoice(str(data["action"]), tuple(int(i) for i in data["ids"]),
-                             data.get("code"))
+        return _choice(self.redis.getdel(keys.pending_choice(phone)))
+
+    def numbers(self) -> set[str]:
+        """Every number with appointments asked about or a pending question (SCAN, never
+        KEYS, so a large keyspace does not stall Redis)."""
+        return {as_text(raw).removeprefix(_CONVERSATION).removesuffix(_CHOICE_SUFFIX)
+                for raw in self.redis.scan_iter(match=_CONVERSATION + "*", count=1000)}
+
+    def states(self, phones: Sequence[str]) -> dict[str, ConversationState]:
+        """Each number's state, in one pipelined round trip (a practice has thousands
+        of customers). Looking leaves the pending question in place."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for phone in phones:
+                pipe.hgetall(keys.conversation(phone))
+                pipe.get(keys.pending_choice(phone))
+            answers = pipe.execute()
+        return {phone: ConversationState(_asked(answers[2 * index]),
+                                         _choice(answers[2 * index + 1]))
+                for index, phone in enumerate(phones)}
 
     def erase(self, phone: str) -> int:
         return int(self.redis.delete(keys.conversation(phone), keys.pending_choice(phone)))

@@ -7,18 +7,26 @@ Replies are handled in parallel and a retried or rescued one late, so a STOP may
 handled after a START the customer sent later. Like Twilio, the bridge goes by the
 order the customer sent them in: each opt-out and opt-in carries the time its reply
 was received, and one older than the last of the other kind changes nothing.
+
+The operator page lists the opted-out numbers (`numbers`) and their records
+(`records`).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from redis import Redis
 
 from bridge.store import keys
+from bridge.store.text import as_text
 
-__all__ = ["OptOuts"]
+__all__ = ["OptOutRecord", "OptOuts"]
+
+_OPT_OUT_PREFIX = keys.opt_out("")
 
 # KEYS: opt-out record, opt-in time. ARGV: the reply's time, the opt-out record.
 _OPT_OUT = """
@@ -38,6 +46,14 @@ if tonumber(ARGV[1]) > since then
 end
 return redis.call('DEL', KEYS[1])
 """
+
+
+@dataclass(frozen=True, slots=True)
+class OptOutRecord:
+    """A standing opt-out: the word the customer sent, and when they sent it."""
+
+    word: str
+    sent: datetime
 
 
 class OptOuts:
@@ -60,3 +76,21 @@ class OptOuts:
 
     def is_opted_out(self, phone: str) -> bool:
         return bool(self.redis.exists(keys.opt_out(phone)))
+
+    def numbers(self) -> set[str]:
+        """Every opted-out number (SCAN, never KEYS: a large keyspace must not stall)."""
+        return {as_text(raw).removeprefix(_OPT_OUT_PREFIX)
+                for raw in self.redis.scan_iter(match=_OPT_OUT_PREFIX + "*", count=1000)}
+
+    def records(self, phones: Sequence[str]) -> dict[str, OptOutRecord]:
+        """The opt-outs of those of `phones` that opted out, in one round trip."""
+        if not phones:
+            return {}
+        raws = self.redis.mget([keys.opt_out(phone) for phone in phones])
+        found = {}
+        for phone, raw in zip(phones, raws, strict=True):
+            if raw is not None:
+                data = json.loads(as_text(raw))
+                found[phone] = OptOutRecord(str(data["word"]),
+                                            datetime.fromtimestamp(int(data["at"]), UTC))
+        return found

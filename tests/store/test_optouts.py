@@ -13,7 +13,7 @@ from redis import Redis
 
 from bridge.store import keys
 from bridge.store.erasure import Erasure
-from bridge.store.optouts import OptOuts
+from bridge.store.optouts import OptOutRecord, OptOuts
 
 PHONE = "+31612345678"
 T = datetime(2026, 11, 25, 23, 42, tzinfo=UTC)
@@ -56,3 +56,15 @@ def test_erasure_leaves_no_opt_in_time(redis: Redis) -> None:
     optouts.opt_in(PHONE, T + timedelta(seconds=1))
     Erasure(redis).erase_phone(PHONE)
     assert redis.keys(f"*{PHONE}*") == []
+
+
+def test_the_opted_out_numbers_and_their_records(redis: Redis) -> None:
+    optouts = OptOuts(redis)
+    other, never = "+31687654321", "+31600000000"
+    optouts.opt_out(PHONE, "STOP", T)
+    optouts.opt_out(other, "UNSUBSCRIBE", T + timedelta(minutes=1))
+    optouts.opt_in(other, T + timedelta(minutes=2))
+    optouts.opt_out("+31699999999", "STOPALL", T)
+    assert optouts.numbers() == {PHONE, "+31699999999"}  # not the opt-in times
+    assert optouts.records([PHONE, other, never]) == {PHONE: OptOutRecord("STOP", T)}
+    assert optouts.records([]) == {}
