@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from redis import Redis
-
 from bridge.observability.masking import mask_phone
 from bridge.outbound.contacts import to_e164
 from bridge.settings import load_settings
+from bridge.store.connection import connect
 from bridge.store.erasure import Erasure
 
 
@@ -24,7 +23,7 @@ def add_command(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    erasure = Erasure(Redis.from_url(load_settings().redis_url))
+    erasure = Erasure(connect(load_settings().redis_url))
     if args.phone is not None:
         number = to_e164(args.phone)
         if number is None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from redis import Redis
 from rq.registry import FailedJobRegistry
 
 from bridge.cli.state_env import command_environ
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.settings import load_settings
+from bridge.store.connection import connect
 
 
 def add_command(commands: Any) -> None:
@@ -26,7 +26,7 @@ def add_command(commands: Any) -> None:
 
 
 def _registries() -> list[FailedJobRegistry]:
-    writer = JobWriter(Redis.from_url(load_settings(command_environ()).redis_url))
+    writer = JobWriter(connect(load_settings(command_environ()).redis_url))
     return [FailedJobRegistry(queue=writer.queue(name)) for name in QUEUES_BY_PRIORITY]
 
 

@@ -8,11 +8,10 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from redis import Redis
-
 from bridge.cli.state_env import command_environ
 from bridge.observability.masking import mask_email, mask_phone
 from bridge.settings import load_settings
+from bridge.store.connection import connect
 from bridge.store.message_log import MessageLog
 
 
@@ -43,7 +42,7 @@ def timeline(steps: Iterable[Mapping[str, object]]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(command_environ())
-    log = MessageLog(Redis.from_url(settings.redis_url), settings.retention_days * 86400)
+    log = MessageLog(connect(settings.redis_url), settings.retention_days * 86400)
     records = log.recent(args.limit)
     if not records:
         print("no messages yet")

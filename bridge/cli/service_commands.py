@@ -7,13 +7,13 @@ import uuid
 from typing import Any
 
 import structlog
-from redis import Redis
 
 from bridge.observability.logging import configure_logging
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS
 from bridge.settings import load_settings
 from bridge.store import keys
+from bridge.store.connection import connect
 
 
 def add_commands(commands: Any) -> None:
@@ -63,7 +63,7 @@ def run_poll(args: argparse.Namespace) -> int:
 
     settings = load_settings(command_environ())
     configure_logging(json=False, level="WARNING")
-    writer = JobWriter(Redis.from_url(settings.redis_url))
+    writer = JobWriter(connect(settings.redis_url))
     result = writer.enqueue_once(
         JOBS["poll_agenda"], [args.agenda], f"poll-{args.agenda}-{uuid.uuid4().hex[:12]}",
         claim_key=keys.poll_queued(args.agenda), claim_ttl=keys.POLL_CLAIM_SECONDS,
