@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from redis import Redis
-
 from bridge.admin.display import local_time, masked_contact
 from bridge.store.conversations import AskedAbout, Conversations, PendingChoice
 from bridge.store.optouts import OptOutRecord, OptOuts
@@ -22,8 +20,6 @@ __all__ = ["ConversationRow", "conversations", "numbers_known"]
 
 #: More numbers than this are not listed (the page says how many there are).
 LIMIT = 500
-#: The page only reads conversations: the retention a write would give is never used.
-_READ_ONLY = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +33,10 @@ class ConversationRow:
     soonest: float
 
 
-def numbers_known(redis: Redis) -> tuple[int, int]:
+def numbers_known(talk: Conversations, optouts: OptOuts) -> tuple[int, int]:
     """How many numbers the bridge holds a conversation or opt-out for; how many opted out."""
-    opted_out = OptOuts(redis).numbers()
-    return len(Conversations(redis, _READ_ONLY).numbers() | opted_out), len(opted_out)
+    opted_out = optouts.numbers()
+    return len(talk.numbers() | opted_out), len(opted_out)
 
 
 def _question(choice: PendingChoice | None) -> str:
@@ -60,9 +56,9 @@ def _open(asked: tuple[AskedAbout, ...], now: datetime) -> list[AskedAbout]:
     return sorted((entry for entry in asked if entry.start > now), key=lambda e: e.start)
 
 
-def conversations(redis: Redis, tz: ZoneInfo, now: datetime) -> tuple[list[ConversationRow], int]:
+def conversations(talk: Conversations, optouts: OptOuts, tz: ZoneInfo,
+                  now: datetime) -> tuple[list[ConversationRow], int]:
     """The numbers (at most `LIMIT`, soonest open appointment first) and how many exist."""
-    talk, optouts = Conversations(redis, _READ_ONLY), OptOuts(redis)
     numbers = sorted(talk.numbers() | optouts.numbers())
     states = talk.states(numbers)
     records = optouts.records(numbers)

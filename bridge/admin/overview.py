@@ -9,7 +9,9 @@ from redis import Redis
 
 from bridge.admin.conversations import numbers_known
 from bridge.admin.failed_jobs import failed_count
+from bridge.store.conversations import Conversations
 from bridge.store.message_log import MessageLog
+from bridge.store.optouts import OptOuts
 from bridge.store.plan_store import PlanStore
 
 __all__ = ["Overview", "overview"]
@@ -26,9 +28,9 @@ class Overview:
     failed_jobs: int
 
 
-def overview(redis: Redis, log: MessageLog) -> Overview:
+def overview(redis: Redis, log: MessageLog, talk: Conversations, optouts: OptOuts) -> Overview:
     statuses = Counter(record.status for record in log.recent(100))
-    numbers, opted_out = numbers_known(redis)
+    numbers, opted_out = numbers_known(talk, optouts)
     return Overview(
         messages=log.count(),
         recent_statuses=tuple(sorted(statuses.items())),

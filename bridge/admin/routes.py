@@ -138,7 +138,8 @@ async def retry(request: Request, ctx: AppContext, form: dict[str, str]) -> Resp
 
 
 async def overview_page(request: Request, ctx: AppContext, csrf: str) -> Response:
-    data = await run_in_threadpool(overview, ctx.sync_redis, ctx.message_log)
+    data = await run_in_threadpool(overview, ctx.sync_redis, ctx.message_log,
+                                  ctx.conversations, ctx.optouts)
     return page("overview.html", data=data, templates=preview_count(), csrf=csrf, current="",
                 timezone=ctx.settings.timezone)
 
@@ -150,8 +151,8 @@ async def messages_page(request: Request, ctx: AppContext, csrf: str) -> Respons
 
 
 async def conversations_page(request: Request, ctx: AppContext, csrf: str) -> Response:
-    rows, total = await run_in_threadpool(conversations, ctx.sync_redis, ctx.settings.tz,
-                                          ctx.clock.now())
+    rows, total = await run_in_threadpool(conversations, ctx.conversations, ctx.optouts,
+                                          ctx.settings.tz, ctx.clock.now())
     return page("conversations.html", rows=rows, total=total, csrf=csrf,
                 current="conversations")
 

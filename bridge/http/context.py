@@ -22,8 +22,10 @@ from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.intake import Intake
 from bridge.settings import Settings
 from bridge.store.connection import connect, connect_async
+from bridge.store.conversations import Conversations
 from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
+from bridge.store.optouts import OptOuts
 
 __all__ = ["SOCKET_TIMEOUT_SECONDS", "AppContext", "context_in", "context_of"]
 
@@ -49,6 +51,8 @@ class AppContext:
     metrics: IngressMetrics
     message_log: MessageLog
     inbound: InboundStore
+    conversations: Conversations
+    optouts: OptOuts
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock) -> AppContext:
@@ -70,6 +74,8 @@ class AppContext:
             metrics=IngressMetrics(),
             message_log=MessageLog(sync_redis, retention),
             inbound=InboundStore(sync_redis, retention),
+            conversations=Conversations(sync_redis, retention),
+            optouts=OptOuts(sync_redis),
         )
 
     async def aclose(self) -> None:
