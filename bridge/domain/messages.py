@@ -58,7 +58,9 @@ class PlannedMessage:
 
     `variant` tells several reminders apart (the offset label, e.g. `"1d"`); it is
     `ASKS_TO_CONFIRM` for a rescheduled notice that also asks to confirm, and empty
-    otherwise.
+    otherwise. Whether a notice asks is not part of its key: it is one notice of the
+    move to its start, asking or not, so a move back to a start already announced is
+    not announced again because the appointment was confirmed in between.
     """
 
     appointment_id: int
@@ -69,7 +71,8 @@ class PlannedMessage:
 
     @property
     def key(self) -> str:
-        return message_key(self.appointment_id, self.kind, self.variant, self.start)
+        return message_key(self.appointment_id, self.kind, _keyed(self.kind, self.variant),
+                           self.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,4 +87,10 @@ class Skipped:
 
     @property
     def key(self) -> str:
-        return message_key(self.appointment_id, self.kind, self.variant, self.start)
+        return message_key(self.appointment_id, self.kind, _keyed(self.kind, self.variant),
+                           self.start)
+
+
+def _keyed(kind: MessageKind, variant: str) -> str:
+    """The part of the variant that tells messages apart (see `PlannedMessage`)."""
+    return "" if kind is MessageKind.RESCHEDULED and variant == ASKS_TO_CONFIRM else variant

@@ -35,13 +35,17 @@ apply to them. A notice that rule 1 or 5 drops is simply not produced.
 confirmation calls for a rescheduled notice and, since the prompt is keyed by the
 start, a new prompt for the new start: two texts for one change. When both would go
 out, `plan_change` folds them into one: the notice gets the variant `ASKS_TO_CONFIRM`
-(key `4711:rescheduled:confirm:<new start>`), it tells the move and asks to confirm
-(JA, the code, NEE) and opens the reply conversation as a prompt does, and the prompt
-for the new start comes back as skipped (`ASKED_IN_RESCHEDULED`). The storage layer
-marks a skipped key as done, so no later observation of the same state schedules that
-prompt again; the folded notice is keyed like the notice it replaces (new start), so
-reruns and reordered or repeated observations give the same keys. Both were due
-`now` and moved alike by quiet hours, so the one text goes out when either would have.
+(its key stays `4711:rescheduled::<new start>`: one notice per move, asking or not);
+it tells the move and asks to confirm (JA, the code, NEE) and opens the reply
+conversation as a prompt does, and the prompt for the new start comes back as skipped
+(`ASKED_IN_RESCHEDULED`). The storage layer marks a skipped key as done, so no later
+observation of the same state schedules that prompt again; the folded notice is keyed
+like the notice it replaces (new start), so reruns and reordered or repeated
+observations give the same keys. A move back to a start already announced sends no
+second notice, asking or not; the storage layer then gives the folded prompt back
+(`unfold_announced`), so a PENDING appointment is always asked about its start. Both
+were due `now` and moved alike by quiet hours, so the one text goes out when either
+would have.
 No fold without a notice (`notify_rescheduled` off: the prompt goes out as before) or
 without a prompt (not PENDING, confirmation not required, or skipped by rule 1 or 5),
 nor when `ask_in_rescheduled` is off: settings turn it off when the two kinds go out
@@ -56,7 +60,7 @@ start-up, into `PlanSettings`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -91,6 +95,7 @@ __all__ = [
     "notices_for",
     "plan_change",
     "send_time",
+    "unfold_announced",
 ]
 
 SendTime = datetime | str
@@ -255,4 +260,30 @@ def _ask_in_notice(
             Skipped(m.appointment_id, m.kind, m.start, m.variant, ASKED_IN_RESCHEDULED)
             for m in folded
         ),
+    )
+
+
+def unfold_announced(change: PlanChange, done: Collection[str]) -> PlanChange:
+    """The fold undone where its notice cannot go out any more.
+
+    A notice is one per move to its start, asking or not, so a move back to a start
+    already announced (its notice's key `done`) sends no second notice. Had the prompt
+    for that start been folded into it, the customer would never be asked: the prompt
+    comes back instead, at the notice's send time (which was the prompt's)."""
+    blocked = {n.start: n for n in change.notices if n.kind is MessageKind.RESCHEDULED
+               and n.variant == ASKS_TO_CONFIRM and n.key in done}
+    if not blocked:
+        return change
+
+    def folded(skip: Skipped) -> bool:
+        return skip.reason == ASKED_IN_RESCHEDULED and skip.start in blocked
+
+    prompts = tuple(PlannedMessage(s.appointment_id, s.kind, s.start,
+                                   blocked[s.start].send_at, s.variant)
+                    for s in change.skipped if folded(s))
+    return replace(
+        change,
+        schedule=change.schedule + prompts,
+        notices=tuple(n for n in change.notices if n not in blocked.values()),
+        skipped=tuple(s for s in change.skipped if not folded(s)),
     )

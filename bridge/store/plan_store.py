@@ -29,6 +29,7 @@ from bridge.domain.plan import (
     PlanSettings,
     Skipped,
     plan_change,
+    unfold_announced,
 )
 from bridge.domain.snapshot import Snapshot
 from bridge.store import keys
@@ -214,6 +215,8 @@ class PlanStore:
                 | {k for _, _, old_keys in accepted for k in old_keys}
             )
             done = self._dispatched(pipe, candidates)
+            accepted = [(new, unfold_announced(change, done), old_keys)
+                        for new, change, old_keys in accepted]
             pipe.multi()
             for new, change, old_keys in accepted:
                 self._write(pipe, new, change, old_keys, done, now)

@@ -83,7 +83,7 @@ def test_a_moved_pending_appointment_gets_one_sms_and_answering_it_confirms(
     logged = [r for r in flow.sent() if r.appointment_id == appointment]
     assert [r.kind for r in logged] == ["confirm_request", "rescheduled"]
     ts = int(start.timestamp())
-    assert logged[1].message_key == f"{appointment}:rescheduled:confirm:{ts}"
+    assert logged[1].message_key == f"{appointment}:rescheduled::{ts}"
     assert not any(m.kind is MessageKind.CONFIRM_REQUEST for m in flow.planned_for(appointment))
     assert {"kind": "confirm_request", "reason": "asked_in_rescheduled_notice",
             "start": str(ts)}.items() <= next(

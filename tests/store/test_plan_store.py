@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from redis import Redis
 
 from bridge.domain.plan import MessageKind, PlanSettings, desired_schedule
+from bridge.domain.status import Label
 from bridge.store import keys
 from bridge.store.plan_store import PlanStore
 from tests.domain.builders import later, snapshot
@@ -97,3 +98,25 @@ def test_events_are_counted_by_kind(redis: Redis) -> None:
     store.observe([later(state, start=state.start + timedelta(hours=1),
                          finish=state.finish + timedelta(hours=1))], SETTINGS, NOW)
     assert store.event_counts() == {"created": 2, "rescheduled": 1}
+
+
+def test_a_pending_move_back_to_an_announced_start_is_asked_by_prompt(redis: Redis) -> None:
+    """One notice per move to a start, asking or not (the full soak's duplicate: two
+    notices of one start, one planned to ask); where the second would have asked, the
+    prompt folded into it comes back, so the customer is still asked about that start."""
+    store = PlanStore(redis)
+    settings = replace(SETTINGS, requires_confirmation=True)
+    first = snapshot()
+    elsewhere = first.start + timedelta(hours=2)
+    moved = later(first, start=elsewhere, finish=first.finish + timedelta(hours=2))
+    store.observe([first], settings, NOW)
+    store.observe([moved], settings, NOW)  # approved, moved: the plain notice
+    (notice,) = [m for m in store.due(NOW) if m.kind is MessageKind.RESCHEDULED]
+    store.mark_dispatched([notice], NOW)
+    back = later(moved, start=first.start, finish=first.finish, label=Label.PENDING)
+    there_again = later(back, start=elsewhere, finish=moved.finish)
+    store.observe([back], settings, NOW)
+    store.observe([there_again], settings, NOW)  # would fold its prompt into a notice
+    planned = [(m.kind, m.start) for m in store.scheduled()]
+    assert (MessageKind.RESCHEDULED, elsewhere) not in planned  # announced already
+    assert (MessageKind.CONFIRM_REQUEST, elsewhere) in planned  # asked by the prompt
