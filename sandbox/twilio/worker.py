@@ -33,7 +33,18 @@ class BackgroundLoop:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
+        try:
+            self._loop.run_forever()
+        finally:
+            # Tasks that began after `close` cancelled the others (a connection attempt a
+            # callback was starting, say): cancelled and run to their end here, as
+            # `asyncio.run` does, so none is dropped with its coroutine never awaited.
+            late = asyncio.all_tasks(self._loop)
+            for task in late:
+                task.cancel()
+            if late:
+                self._loop.run_until_complete(asyncio.gather(*late, return_exceptions=True))
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Schedule `coro` on the loop; safe from any thread, including the loop's own."""
