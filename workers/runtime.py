@@ -23,7 +23,6 @@ from redis import Redis
 
 from bridge.booking import BookingClient
 from bridge.clock import Clock, SystemClock
-from bridge.domain.plan import PlanSettings
 from bridge.outbound.contacts import ContactBook
 from bridge.outbound.email import MailSender, SmtpTarget
 from bridge.outbound.rate_limit import TokenBucket
@@ -131,21 +130,6 @@ class Runtime:
             account=AccountCache(redis),
         )
 
-    def confirmation_code(self, appointment_id: int) -> str | None:
-        """A confirmation code an upstream notice supplied, if any."""
-        return self.codes.get(appointment_id)
-
-    def requires_confirmation(self) -> bool:
-        """The account's `requiresConfirmation` (`bridge.sync.account.Account`)."""
-        return self.sync.account.requires_confirmation()
-
-    def plan_settings(self) -> PlanSettings:
-        return self.sync.account.plan_settings()
-
-    def agendas(self) -> tuple[int, ...]:
-        """The agendas to watch: from settings, else every agenda (asked once an hour)."""
-        return self.sync.account.agendas()
-
     def close(self) -> None:
         self.booking.close()
         self.redis.close()
@@ -168,7 +152,8 @@ def _sending_services(rt: Runtime) -> SendingServices:
     """The send logic's services: this process's stores and clients, settings parsed."""
     settings = rt.settings
     return SendingServices(
-        clock=rt.clock, booking=rt.booking, plans=rt.plans, plan_settings=rt.plan_settings,
+        clock=rt.clock, booking=rt.booking, plans=rt.plans,
+        plan_settings=rt.sync.account.plan_settings,
         contacts=rt.contacts, catalogue=rt.catalogue, codes=rt.codes, messages=rt.messages,
         claims=rt.claims, optouts=rt.optouts, conversations=rt.conversations,
         skips=SkipLog(rt.redis), renderer=rt.renderer, sms=rt.sms, sms_bucket=rt.sms_bucket,
@@ -213,7 +198,7 @@ def _reply_services(rt: Runtime) -> ReplyServices:
         periodic_claims=PeriodicClaims(rt.redis),
         contacts=rt.contacts, writer=rt.writer,
         job_pending=functools.partial(job_pending, rt.redis),
-        plan_settings=rt.plan_settings, agendas=rt.agendas,
+        plan_settings=rt.sync.account.plan_settings, agendas=rt.sync.account.agendas,
         practice_name=settings.practice_name, practice_phone=settings.practice_phone,
         default_language=settings.default_language,
         sender_takes_replies=settings.sender_takes_replies,

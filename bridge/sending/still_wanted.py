@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bridge.booking import BookingNotFoundError
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.domain.status import Label
 from bridge.sending.services import SendingServices
 from bridge.store.skips import Skip
-from bridge.sync.snapshots import snapshot_of
+from bridge.sync.observations import state_now
 
 __all__ = ["current_state", "skip", "why_not_send"]
 
@@ -41,13 +40,8 @@ def why_not_send(message: PlannedMessage, state: Snapshot, now: datetime) -> str
 def current_state(sv: SendingServices, message: PlannedMessage) -> Snapshot:
     """The appointment as the booking API has it now, also recorded in the plan."""
     known = sv.plans.snapshot(message.appointment_id)
-    agenda_id = known.agenda_id if known else 0
-    try:
-        appointment = sv.booking.get_appointment(message.appointment_id)
-    except BookingNotFoundError:
-        state = known.as_removed() if known else Snapshot.tombstone(message.appointment_id, 0)
-    else:
-        state = snapshot_of(appointment, agenda_id)
+    state = state_now(sv.booking, sv.plans, message.appointment_id,
+                      known.agenda_id if known else 0)
     if state.agenda_id and state != known:  # news for the plan (a move, a cancel)
         sv.plans.observe([state], sv.plan_settings(), sv.clock.now())
     return state

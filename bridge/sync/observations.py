@@ -10,14 +10,15 @@ from collections.abc import Sequence
 
 import structlog
 
-from bridge.booking import BookingNotFoundError
+from bridge.booking import BookingClient, BookingNotFoundError
 from bridge.domain.snapshot import Snapshot
 from bridge.store.observation import Observation
+from bridge.store.plan_store import PlanStore
 from bridge.sync.listing import Listing
 from bridge.sync.services import SyncServices
 from bridge.sync.snapshots import observation_of, snapshot_of
 
-__all__ = ["current_state", "record", "record_listing"]
+__all__ = ["current_state", "record", "record_listing", "state_now"]
 
 log = structlog.get_logger(__name__)
 
@@ -48,12 +49,19 @@ def record_listing(sv: SyncServices, listing: Listing) -> tuple[int, set[int]]:
     return events, seen
 
 
-def current_state(sv: SyncServices, agenda_id: int, appointment_id: int) -> Snapshot:
+def state_now(booking: BookingClient, plans: PlanStore, appointment_id: int,
+              agenda_id: int) -> Snapshot:
     """The appointment as the API has it now; once removed there, the last state we
-    knew marked removed (or a tombstone, if we knew none)."""
+    knew marked removed (or a tombstone, if we knew none). Shared by the sync jobs and
+    the send job's re-read (`bridge.sending.still_wanted`)."""
     try:
-        return snapshot_of(sv.booking.get_appointment(appointment_id), agenda_id)
+        return snapshot_of(booking.get_appointment(appointment_id), agenda_id)
     except BookingNotFoundError:
-        previous = sv.plans.snapshot(appointment_id)
+        previous = plans.snapshot(appointment_id)
         return previous.as_removed() if previous else Snapshot.tombstone(appointment_id,
                                                                           agenda_id)
+
+
+def current_state(sv: SyncServices, agenda_id: int, appointment_id: int) -> Snapshot:
+    """`state_now` with this process's sync services."""
+    return state_now(sv.booking, sv.plans, appointment_id, agenda_id)
