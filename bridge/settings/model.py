@@ -4,12 +4,13 @@ parsed from it once (`bridge.settings` tells the whole story)."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bridge.domain.channels import ChannelPolicy, parse_channel_policy, same_channels
@@ -26,6 +27,14 @@ ENV_PREFIX = "OABRIDGE_"
 
 class SettingsError(ValueError):
     """The environment does not describe a valid configuration."""
+
+
+#: The settings written in a small language of their own, each with its parser.
+_PARSED: dict[str, Callable[[str], object]] = {
+    "channels": parse_channel_policy,
+    "reminder_offsets": parse_offsets,
+    "quiet_hours": parse_quiet_hours,
+}
 
 
 class Settings(BaseSettings):
@@ -175,10 +184,12 @@ class Settings(BaseSettings):
             raise ValueError("must be an smtp:// or smtps:// URL")
         return value
 
-    @field_validator("channels")
+    @field_validator(*_PARSED)
     @classmethod
-    def _channels(cls, value: str) -> str:
-        parse_channel_policy(value)
+    def _parses(cls, value: str, info: ValidationInfo) -> str:
+        """A rule written as text is parsed once here to refuse a bad one at start-up;
+        the typed value is parsed again, once, where it is used (cached below)."""
+        _PARSED[str(info.field_name)](value)
         return value
 
     @field_validator("default_language")
@@ -201,18 +212,6 @@ class Settings(BaseSettings):
             # int("²") fails), at most 18 of them (an id; int() refuses thousands).
             if part and not (part.isascii() and part.isdigit() and len(part) <= 18):
                 raise ValueError(f"{part[:20]!r} is not an agenda id")
-        return value
-
-    @field_validator("reminder_offsets")
-    @classmethod
-    def _offsets(cls, value: str) -> str:
-        parse_offsets(value)
-        return value
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _quiet(cls, value: str) -> str:
-        parse_quiet_hours(value)
         return value
 
     @field_validator("timezone")
