@@ -52,6 +52,12 @@ def bad_parameter(name: str, value: str) -> TwilioApiError:
     return TwilioApiError(400, 20001, f"Invalid {name}: {value}")
 
 
+def cannot_delete_yet() -> TwilioApiError:
+    """DELETE of a message not in a final state yet (error 20009; the HTTP status is the
+    one Twilio-compatible servers give for it, 422)."""
+    return TwilioApiError(422, 20009, "Cannot delete this resource before it is complete")
+
+
 # Injected faults: Twilio's own codes for throttling and server trouble.
 
 FAULT_DEFAULTS: dict[int, tuple[int, str]] = {

@@ -29,7 +29,7 @@ from sandbox.twilio.numbers import validate_failures
 from sandbox.twilio.optouts import OptOutList
 from sandbox.twilio.outbox import Outbox
 from sandbox.twilio.settings import TwilioSettings, check_url
-from sandbox.twilio.store import MessageStore
+from sandbox.twilio.store import FINAL_STATUSES, MessageStore
 from sandbox.twilio.webhooks import WebhookSender
 from sandbox.twilio.worker import BackgroundLoop
 
@@ -108,6 +108,16 @@ class TwilioSandbox:
         if record is None or record.account_sid != self.account_sid:
             raise errors.not_found(path or f"/2010-04-01/Accounts/{self.account_sid}/{sid}.json")
         return record.to_json()
+
+    def delete_message(self, sid: str, path: str | None = None) -> None:
+        """`DELETE .../Messages/{sid}.json`: gone from fetch and listing (204); 404 if
+        unknown; 20009 while the message is not in a final state."""
+        record = self._store.get(sid)
+        if record is None or record.account_sid != self.account_sid:
+            raise errors.not_found(path or f"/2010-04-01/Accounts/{self.account_sid}/{sid}.json")
+        if record.status not in FINAL_STATUSES:
+            raise errors.cannot_delete_yet()
+        self._store.remove(sid)
 
     def list_messages(self, query: Mapping[str, str], path: str) -> dict[str, Any]:
         """`GET .../Messages.json`: one page, newest first, Twilio's envelope."""

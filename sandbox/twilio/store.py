@@ -18,6 +18,11 @@ from typing import Any
 
 from sandbox.twilio.demo import API_VERSION
 
+#: Statuses a message never leaves: only such a message can be deleted (Twilio answers
+#: 20009 for any other, e.g. `sent` while the carrier's delivery receipt is awaited).
+FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "received", "read",
+                            "canceled"})
+
 
 def new_sid(prefix: str) -> str:
     """A Twilio-style SID: two letters and 32 lower-case hex digits."""
@@ -117,6 +122,11 @@ class MessageStore:
             record = dataclasses.replace(self._records[sid], **changes)
             self._records[sid] = record
             return dataclasses.replace(record)
+
+    def remove(self, sid: str) -> bool:
+        """Forget one message; False if it was not there."""
+        with self._lock:
+            return self._records.pop(sid, None) is not None
 
     def clear(self) -> None:
         with self._lock:
