@@ -1,7 +1,8 @@
 """Masking personal data before anything is logged or shown to an operator.
 
 Phone numbers keep their country code and last two digits (`+31******78`), e-mail
-addresses their first letter and domain (`d***@example.nl`). `mask_text` also finds
+addresses their first letter and domain (`d***@example.nl`; every address of a field
+that holds several, and nothing else of it). `mask_text` also finds
 them inside free text, as a last line of defence for log messages.
 """
 
@@ -28,9 +29,16 @@ def mask_phone(number: str) -> str:
     return f"{prefix}{'*' * max(len(digits) - 4, 2)}{digits[-2:]}"
 
 
-def mask_email(address: str) -> str:
-    local, _, domain = address.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
+#: One address-like run inside a recipient field: anything between separators.
+_FIELD_ADDRESS = re.compile(r"([^\s@<>()\[\],;:\"']*)@([^\s@<>()\[\],;:\"']*)")
+
+
+def mask_email(field: str) -> str:
+    """The whole recipient field masked: each address in it as `d***@example.nl`, and
+    nothing else of it (no display names, no text between the addresses)."""
+    masked = [f"{local[:1]}***@{domain}" if domain else "***"
+              for local, domain in _FIELD_ADDRESS.findall(field)]
+    return ", ".join(masked) if masked else "***"
 
 
 def mask_text(text: str) -> str:

@@ -2,7 +2,12 @@
 
 Phone numbers are normalised to E.164 with `phonenumbers` (default region NL, so
 `06-12345678` becomes `+31612345678`); a number that is not a valid mobile number is
-a recorded reason (`invalid_number`, `not_a_mobile_number`), never a crash. The
+a recorded reason (`invalid_number`, `not_a_mobile_number`), never a crash.
+
+An e-mail address is parsed with `email-validator` (syntax only, no DNS look-up) and
+must be exactly one mailbox: a field holding a list (`a@x.nl, b@y.nl`), a display name,
+a group, a quoted local part or a line break would put more recipients or headers in
+`To`, so such a customer gets no e-mail, for the reason `INVALID_EMAIL`. The
 language comes from a customer extra field (`OABRIDGE_LANGUAGE_FIELD`, default
 `Taal`), else the default language. Details are cached in Redis and dropped when a
 `customer.changed` notice arrives.
@@ -11,15 +16,24 @@ language comes from a customer extra field (`OABRIDGE_LANGUAGE_FIELD`, default
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import phonenumbers
+from email_validator import EmailNotValidError, validate_email
 from redis import Redis
 
 from bridge.booking import BookingClient, BookingNotFoundError, Customer
 from bridge.store import keys
 
-__all__ = ["Contact", "ContactBook", "contact_from_customer", "normalise_mobile", "to_e164"]
+__all__ = [
+    "INVALID_EMAIL",
+    "Contact",
+    "ContactBook",
+    "contact_from_customer",
+    "normalise_email",
+    "normalise_mobile",
+    "to_e164",
+]
 
 _SMS_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
@@ -27,6 +41,8 @@ _SMS_TYPES = {
     phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
 }
 LANGUAGES = ("nl", "en")
+#: Why a customer whose address field is not exactly one mailbox gets no e-mail.
+INVALID_EMAIL = "invalid e-mail address"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +54,9 @@ class Contact:
     mobile_problem: str | None
     email: str | None
     language: str
+    #: Why `email` is None when the customer has an address field (a default, so a
+    #: contact cached by an earlier release still loads).
+    email_problem: str | None = None
 
 
 def normalise_mobile(raw: str, region: str = "NL") -> tuple[str | None, str | None]:
@@ -53,6 +72,19 @@ def normalise_mobile(raw: str, region: str = "NL") -> tuple[str | None, str | No
     if phonenumbers.number_type(number) not in _SMS_TYPES:
         return None, "not_a_mobile_number"
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def normalise_email(raw: str) -> tuple[str | None, str | None]:
+    """(the one mailbox, None), (None, None) for an empty field, or (None, INVALID_EMAIL)."""
+    field = raw.strip(" \t")
+    if not field:
+        return None, None
+    try:
+        parsed = validate_email(field, check_deliverability=False, allow_display_name=False,
+                                allow_quoted_local=False, allow_domain_literal=False)
+    except EmailNotValidError:
+        return None, INVALID_EMAIL
+    return parsed.normalized, None
 
 
 def to_e164(raw: str, region: str = "NL") -> str | None:
@@ -75,15 +107,16 @@ def contact_from_customer(
         if fallback is not None:
             mobile, problem = fallback, None
     language = customer.extra.get(language_field, "").strip().lower()[:2]
-    email = customer.email.strip() or None
+    email, email_problem = normalise_email(customer.email)
     return Contact(
         customer_id=customer.id,
         first_name=customer.first_name,
         full_name=customer.full_name,
         mobile=mobile,
         mobile_problem=problem,
-        email=email if email and "@" in email else None,
+        email=email,
         language=language if language in LANGUAGES else default_language,
+        email_problem=email_problem,
     )
 
 
@@ -109,7 +142,7 @@ class ContactBook:
         """The contact, or None when the customer does not exist (any more)."""
         cached = self.redis.get(keys.customer_cache(customer_id))
         if cached is not None:
-            return Contact(**json.loads(cached))
+            return _checked(Contact(**json.loads(cached)))
         try:
             customer = self.booking.get_customer(customer_id)
         except BookingNotFoundError:
@@ -122,3 +155,12 @@ class ContactBook:
 
     def forget(self, customer_id: int) -> int:
         return int(self.redis.delete(keys.customer_cache(customer_id)))
+
+
+def _checked(contact: Contact) -> Contact:
+    """A cached contact with its address parsed again: an earlier release cached any
+    field with an `@` in it."""
+    if contact.email is None:
+        return contact
+    email, problem = normalise_email(contact.email)
+    return replace(contact, email=email, email_problem=problem)

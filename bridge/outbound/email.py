@@ -4,6 +4,10 @@
 (TLS from the start) or `smtp://host:25` (plain, for a local relay or the sandbox).
 One connection per message keeps threads independent. SMTP 4xx answers and network
 errors are transient, 5xx answers permanent.
+
+A recipient must be exactly one mailbox (`bridge.outbound.contacts.normalise_email`):
+the contacts already refuse anything else, and the sender checks again, so no caller
+can put a list, a display name or a header break into `To` (a permanent error).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import structlog
 
 from bridge.observability.masking import mask_email
+from bridge.outbound.contacts import INVALID_EMAIL, normalise_email
 from bridge.outbound.errors import PermanentSendError, SendError, TransientSendError
 
 __all__ = ["MailReceipt", "MailSender", "SmtpTarget"]
@@ -65,9 +70,12 @@ class MailSender:
         self.timeout = timeout
 
     def compose(self, to: str, subject: str, text: str, html: str | None) -> EmailMessage:
+        mailbox, _ = normalise_email(to)
+        if mailbox is None:
+            raise PermanentSendError(INVALID_EMAIL)
         message = EmailMessage()
         message["From"] = self.sender
-        message["To"] = to
+        message["To"] = mailbox
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=self.sender.rsplit("@", 1)[1])
@@ -79,7 +87,7 @@ class MailSender:
         return message
 
     def send(self, to: str, subject: str, text: str, html: str | None) -> MailReceipt:
-        message = self.compose(to, subject, text, html)
+        message = self.compose(to, subject, text, html)  # refuses more than one mailbox
         try:
             self._deliver(message)
         except SendError:

@@ -32,6 +32,7 @@ from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
 from bridge.outbound.errors import TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
+from bridge.sending.erased import contact_to_send_to
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import OPTED_OUT, hand_over, settle_stale_sms
 from bridge.sending.services import SendingServices
@@ -81,10 +82,10 @@ class Delivery:
         if reason is not None:
             sv.skips.record(skip(message, reason), now)
             return [Outcome(message_key, "skipped", reason)]
-        contact = sv.contacts.get(state.customer_id) if state.customer_id else None
+        contact, why = contact_to_send_to(sv, state.customer_id)  # none to erased people
         if contact is None:
-            sv.skips.record(skip(message, "no_customer"), now)
-            return [Outcome(message_key, "skipped", "no_customer")]
+            sv.skips.record(skip(message, why), now)
+            return [Outcome(message_key, "skipped", why)]
         policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
         choice = choose_channels(policy, self._reach(contact))
         outcomes = [self._refuse(message, contact, channel, why, now)
@@ -132,7 +133,7 @@ class Delivery:
             sms_problem = "opted_out"
         elif contact.mobile and sv.sms is None:
             sms_problem = "sms_not_configured"
-        email_problem = None if contact.email else "no_email_address"
+        email_problem = None if contact.email else contact.email_problem or "no_email_address"
         if contact.email and sv.mail is None:
             email_problem = "email_not_configured"
         return Reachability(sms_problem, email_problem)
@@ -150,7 +151,8 @@ class Delivery:
     def _refuse(self, message: PlannedMessage, contact: Contact, channel: Channel,
                 why: str, now: datetime) -> Outcome:
         recipient = (contact.mobile or "") if channel is Channel.SMS else (contact.email or "")
-        message_id = self._record(message, channel, recipient, "skipped", now)
+        # Opened as planned, so that the move to skipped is counted (/metrics).
+        message_id = self._record(message, channel, recipient, "planned", now)
         self.sv.messages.advance(message_id, "skipped", now, detail=why)
         self.sv.skips.record(skip(message, why, channel.value), now)
         return Outcome(message.key, "skipped", f"{channel.value}: {why}")
