@@ -42,6 +42,7 @@ from bridge.store.connection import connect
 from bridge.store.conversations import Conversations
 from bridge.store.counters import Counters
 from bridge.store.inbound import InboundStore
+from bridge.store.inbound_window import InboundWindow
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.periodic_claims import PeriodicClaims
@@ -49,6 +50,7 @@ from bridge.store.plan_store import PlanStore
 from bridge.store.reply_effects import ReplyEffects
 from bridge.store.skips import SkipLog
 from bridge.store.sync_state import SyncState
+from bridge.store.tombstones import Tombstones, derive_key
 from bridge.sync.account import Account
 from bridge.sync.services import SyncServices
 
@@ -80,6 +82,7 @@ class Runtime:
     codes: ConfirmationCodes
     counters: Counters
     account: AccountCache
+    tombstones: Tombstones
     sync: SyncServices = field(init=False)
     sending: SendingServices = field(init=False)
     replies: ReplyServices = field(init=False)
@@ -128,6 +131,8 @@ class Runtime:
             codes=ConfirmationCodes(redis),
             counters=Counters(redis),
             account=AccountCache(redis),
+            tombstones=Tombstones(redis, derive_key(settings.api_secret.get_secret_value()),
+                                  retention),
         )
 
     def close(self) -> None:
@@ -156,7 +161,8 @@ def _sending_services(rt: Runtime) -> SendingServices:
         plan_settings=rt.sync.account.plan_settings,
         contacts=rt.contacts, catalogue=rt.catalogue, codes=rt.codes, messages=rt.messages,
         claims=rt.claims, optouts=rt.optouts, conversations=rt.conversations,
-        skips=SkipLog(rt.redis), renderer=rt.renderer, sms=rt.sms, sms_bucket=rt.sms_bucket,
+        skips=SkipLog(rt.redis), tombstones=rt.tombstones, renderer=rt.renderer, sms=rt.sms,
+        sms_bucket=rt.sms_bucket,
         mail=rt.mail, policies=settings.channel_policies,
         status_callback=settings.public_url.rstrip("/") + "/twilio/status",
         practice_name=settings.practice_name, practice_phone=settings.practice_phone,
@@ -194,7 +200,10 @@ def _reply_services(rt: Runtime) -> ReplyServices:
     return ReplyServices(
         clock=rt.clock, booking=rt.booking, sending=rt.sending, plans=rt.plans,
         inbound=rt.inbound, conversations=rt.conversations, optouts=rt.optouts,
-        reply_effects=rt.reply_effects, confirmation_codes=rt.codes, counters=rt.counters,
+        inbound_window=InboundWindow(rt.redis, settings.inbound_reconcile_interval,
+                                     settings.retention_days * 86400),
+        tombstones=rt.tombstones, reply_effects=rt.reply_effects, confirmation_codes=rt.codes,
+        counters=rt.counters,
         periodic_claims=PeriodicClaims(rt.redis),
         contacts=rt.contacts, writer=rt.writer,
         job_pending=functools.partial(job_pending, rt.redis),

@@ -1,15 +1,34 @@
-"""`oabridge erase --phone N` / `--customer ID`: remove what is held about a person."""
+"""`oabridge erase --phone N` / `--customer ID` [`--at-provider`]: remove what is held
+about a person, and keep them removed.
+
+The erasure leaves tombstones (`bridge.store.tombstones`) that every reconciliation,
+poll and retried job honours for the retention. By customer id, the number and address
+come from the cached contact or, when none is cached, from the booking API
+(`getCustomer`). `--at-provider` also deletes the person's messages at Twilio
+(`bridge.cli.provider_erasure`) and prints, by SID, each it could not delete.
+
+Exit status: 0 when everything was erased; 2 for an unusable `--phone`; 3 when the
+bridge's records are erased but something was left: a message Twilio did not delete
+(yet), a listing Twilio refused, or a customer the booking API could not be asked about.
+Running the same command again finishes the job.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from bridge.booking import BookingClient, BookingError, BookingNotFoundError
+from bridge.cli.provider_erasure import ProviderErasure, delete_messages, list_messages_of
 from bridge.observability.masking import mask_phone
-from bridge.outbound.contacts import to_e164
-from bridge.settings import load_settings
+from bridge.outbound.contacts import contact_from_customer, to_e164
+from bridge.outbound.sms import SmsSender
+from bridge.settings import Settings, load_settings
 from bridge.store.connection import connect
-from bridge.store.erasure import Erasure
+from bridge.store.erasure import Erasure, Removed
+from bridge.store.tombstones import Tombstones, derive_key, sid
+
+INCOMPLETE = 3
 
 
 def add_command(commands: Any) -> None:
@@ -19,20 +38,80 @@ def add_command(commands: Any) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--phone", help="a phone number (any common notation)")
     who.add_argument("--customer", type=int, help="an OnlineAfspraken customer id")
+    parser.add_argument("--at-provider", action="store_true",
+                        help="also delete the person's messages at Twilio")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    erasure = Erasure(connect(load_settings().redis_url))
+    settings = load_settings()
+    redis = connect(settings.redis_url)
+    tombstones = Tombstones(redis, derive_key(settings.api_secret.get_secret_value()),
+                            settings.retention_days * 86400)
+    erasure = Erasure(redis, tombstones)
+    problems: list[str] = []
     if args.phone is not None:
         number = to_e164(args.phone)
         if number is None:
             print(f"oabridge: --phone {args.phone!r} is not a valid phone number")
             return 2
+        numbers = [number]
         removed = erasure.erase_phone(number)
         who = f"phone {mask_phone(number)}"
     else:
-        removed = erasure.erase_customer(args.customer)
+        numbers, addresses = _contact_details(settings, erasure, args.customer, problems)
+        removed = erasure.erase_customer(args.customer, numbers, addresses)
         who = f"customer {args.customer}"
-    print(f"erased for {who}: {removed.summary()}")
-    return 0
+    print(f"erased for {who}: {removed.summary()}; "
+          f"kept from coming back for {settings.retention_days} days")
+    if args.at_provider:
+        _at_provider(settings, tombstones, numbers, removed, problems)
+    for problem in problems:
+        print(problem)
+    return INCOMPLETE if problems else 0
+
+
+def _contact_details(settings: Settings, erasure: Erasure, customer_id: int,
+                     problems: list[str]) -> tuple[list[str], list[str]]:
+    """The customer's number and address: cached, else from `getCustomer`."""
+    cached = erasure.cached_contact(customer_id)
+    if cached is not None:
+        return [cached["mobile"]] if cached.get("mobile") else [], []  # address: erased with it
+    try:
+        with BookingClient(settings.api_url, settings.api_key,
+                           settings.api_secret.get_secret_value(),
+                           timeout=settings.api_timeout) as booking:
+            customer = booking.get_customer(customer_id)
+    except BookingNotFoundError:
+        return [], []  # unknown upstream: only what is held under the id
+    except BookingError as exc:
+        problems.append(f"NOT erased by number and address: the booking API could not be "
+                        f"asked about customer {customer_id} ({type(exc).__name__}); "
+                        "run the erase again")
+        return [], []
+    contact = contact_from_customer(customer, settings.language_field,
+                                    settings.default_language)
+    numbers = {n for n in (contact.mobile, to_e164(customer.mobile_phone or ""),
+                           to_e164(customer.phone or "")) if n}
+    addresses = {a for a in (contact.email, customer.email.strip()) if a}
+    return sorted(numbers), sorted(addresses)
+
+
+def _at_provider(settings: Settings, tombstones: Tombstones, numbers: list[str],
+                 removed: Removed, problems: list[str]) -> None:
+    if not settings.twilio_account_sid:
+        problems.append("--at-provider: Twilio is not configured; nothing deleted there")
+        return
+    sms = SmsSender(
+        settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+        sender=settings.twilio_from, messaging_service_sid=settings.twilio_messaging_service_sid,
+        base_url=settings.twilio_base_url, connections=1,
+    )
+    report = ProviderErasure()
+    sids = list_messages_of(sms.client, numbers, report) | removed.sids
+    tombstones.bury(*(sid(s) for s in sids))  # before deleting: never recorded meanwhile
+    delete_messages(sms.client, sids, report)
+    for line in report.lines():
+        print(line)
+    if not report.complete:
+        problems.append(f"--at-provider: {len(report.not_deleted)} left at Twilio (above)")

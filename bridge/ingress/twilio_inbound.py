@@ -7,7 +7,10 @@ queue its handling on the replies queue, and answer with empty TwiML. The reply 
 customer goes out later through the normal sending path. A number that sends more than
 `REPLIES_PER_WINDOW` messages in ten minutes is recorded but not handled, so a flood
 from one number cannot starve the others (`bridge.store.reply_rate`). The message body
-is never logged.
+is never logged. A message from an erased person (its MessageSid or its sender has a
+tombstone, `bridge.store.tombstones`: Twilio's retry of a webhook, or a new text within
+the tombstone's life) is neither recorded nor queued, only counted, and answered like
+any other, so Twilio does not retry it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from bridge.http.problems import Problem
 from bridge.ingress.twilio_request import MESSAGE_SID, twilio_form
 from bridge.store import keys
 from bridge.store.reply_rate import REPLIES_PER_WINDOW, ReplyRate
+from bridge.store.tombstones import Tombstones, derive_key, phone
+from bridge.store.tombstones import sid as message_sid
 
 __all__ = ["EMPTY_TWIML", "REPLIES_PER_WINDOW", "clean_body", "twilio_inbound"]
 
@@ -51,11 +56,20 @@ async def twilio_inbound(request: Request) -> Response:
     body = clean_body(form["Body"])
     received = context.clock.now()
     store = context.inbound
+    settings = context.settings
+    tombstones = Tombstones(context.sync_redis, derive_key(settings.api_secret.get_secret_value()),
+                            settings.retention_days * 86400)
 
-    def record() -> bool:
+    def record() -> bool | None:
+        """True: recorded now; False: known already; None: from an erased person."""
+        if tombstones.holds(message_sid(sid), phone(sender)):
+            return None
         return store.record(sid, sender, to, body, received)
 
-    if await run_in_threadpool(record):
+    recorded = await run_in_threadpool(record)
+    if recorded is None:
+        context.metrics.erased_ignored.inc()
+    elif recorded:
         if not await ReplyRate(context.redis).allow(sender):
             await run_in_threadpool(store.finish, sid, "ignored:rate_limited")
             context.metrics.duplicates.labels(kind="reply_rate_limited").inc()

@@ -34,6 +34,11 @@ class IngressMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self.erased_ignored = Counter(
+            "oabridge_erased_ignored",
+            "Inbound SMS from erased people (a tombstone), not recorded nor handled.",
+            registry=self.registry,
+        )
         self.events = Gauge(
             "oabridge_events",
             "Appointment events found by the diff since the start, by type (from Redis).",

@@ -12,6 +12,10 @@
 
 What was decided is stored with the inbound message before the answer goes out, so a
 retry after an upstream error answers once, with the first decision.
+
+A job for an erased person's reply (its MessageSid or its sender has a tombstone,
+`bridge.store.tombstones`: queued before the erasure, or retried after it) does nothing
+but drop whatever is recorded under that MessageSid: nothing decided, acted on or sent.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from bridge.replies.upstream import cancel, confirm
 from bridge.sending.answers import send_answer
 from bridge.store.conversations import PendingChoice
 from bridge.store.inbound import InboundMessage
+from bridge.store.tombstones import phone, sid
 
 __all__ = ["handle"]
 
@@ -48,6 +53,9 @@ log = structlog.get_logger(__name__)
 def handle(sv: ReplyServices, message_sid: str) -> dict[str, Any]:
     """Handle the recorded inbound message `message_sid`, once."""
     message = sv.inbound.get(message_sid)
+    if sv.tombstones.holds(sid(message_sid), phone(message.sender if message else "")):
+        sv.inbound.forget(message_sid)
+        return {"message": message_sid, "status": "erased"}
     if message is None or message.state != "received":
         return {"message": message_sid, "status": "nothing to do"}
     answer = _answer_for(sv, message)

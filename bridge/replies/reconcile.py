@@ -1,8 +1,18 @@
 """Finding replies Twilio received that the bridge never heard of (ingress or Redis
-down), and replies recorded whose job was lost: each is queued for handling once."""
+down), and replies recorded whose job was lost: each is queued for handling once.
+
+A scan reads a bounded window only (`bridge.store.inbound_window`): messages sent since
+the last complete scan began, less a small overlap, and never older than the retention;
+without a watermark (an emptied Redis) the last two scan intervals. Twilio filters by
+`DateSent>`, and each message is checked again here, so a reply older than the window
+is never recorded or handled, however Twilio answers. A message from an erased person
+(its MessageSid or its sender has a tombstone, `bridge.store.tombstones`) is passed
+over: not recorded, not handled, not answered.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -12,47 +22,67 @@ from twilio.base.exceptions import TwilioException
 from bridge.queueing.jobs import JOBS
 from bridge.replies.services import ReplyServices
 from bridge.store.periodic_claims import PeriodicClaims
+from bridge.store.tombstones import phone, sid
 
-__all__ = ["STUCK_SECONDS", "reconcile"]
+__all__ = ["SCAN_LIMIT", "STUCK_SECONDS", "reconcile"]
 
 log = structlog.get_logger(__name__)
 
 #: A recorded reply still unhandled after this long had its job lost; queue it again.
 STUCK_SECONDS = 300
-#: How many of the newest messages to the bridge's number each scan looks at.
-SCAN_LIMIT = 200
+#: The most messages one scan reads; a window holding more is read again, whole, by the
+#: next scan (the watermark stays), so none is passed over.
+SCAN_LIMIT = 1000
 
 
 def reconcile(sv: ReplyServices) -> dict[str, Any]:
-    """One scan of Twilio's inbound messages to the bridge's number."""
+    """One scan of Twilio's inbound messages to the bridge's number, in its window."""
     sv.periodic_claims.release(PeriodicClaims.INBOUND_RECONCILE)
     sms = sv.sending.sms
     if sms is None or sv.reply_number is None:
         return {"checked": 0, "recovered": 0}
-    recovered = 0
-    checked = 0
+    began = sv.clock.now()
+    since = sv.inbound_window.start(began)
     try:
-        listed = sms.client.messages.list(to=sv.reply_number, limit=SCAN_LIMIT)
+        listed = sms.client.messages.list(to=sv.reply_number, date_sent_after=since,
+                                          limit=SCAN_LIMIT)
     except (requests.RequestException, TwilioException) as exc:
         # The scan is periodic: the next one is its retry. Raising would only leave a
         # transient Twilio error in the failed registry, which is for permanent ones.
         log.warning("inbound_reconcile_postponed", error=type(exc).__name__)
         return {"checked": 0, "recovered": 0, "postponed": type(exc).__name__}
+    counts = {"checked": 0, "recovered": 0, "erased": 0, "outside_window": 0}
     for message in listed:
-        if str(message.direction) != "inbound":
-            continue
-        checked += 1
-        sid = str(message.sid)
-        received = message.date_created or sv.clock.now()
-        new = sv.inbound.record(sid, str(message.from_), str(message.to),
-                                str(message.body or ""), received)
-        known = None if new else sv.inbound.get(sid)
-        stuck = known is not None and known.state == "received" and \
-            known.received < sv.clock.now().timestamp() - STUCK_SECONDS and \
-            not sv.job_pending(f"reply-{sid}")
-        if new or stuck:  # stuck: recorded, but its job was never queued (a crash between)
-            sv.writer.enqueue(JOBS["handle_reply"], [sid], f"reply-{sid}")
-            recovered += 1
-    if recovered:
-        log.warning("replies_recovered", count=recovered)
-    return {"checked": checked, "recovered": recovered}
+        if str(message.direction) == "inbound":
+            counts["checked"] += 1
+            outcome = _one(sv, message, since)
+            if outcome:
+                counts[outcome] += 1
+    if len(listed) < SCAN_LIMIT:
+        sv.inbound_window.complete(began)
+    else:
+        log.warning("inbound_reconcile_truncated", limit=SCAN_LIMIT)
+    if counts["recovered"]:
+        log.warning("replies_recovered", count=counts["recovered"])
+    return counts
+
+
+def _one(sv: ReplyServices, message: Any, since: datetime) -> str | None:
+    """What became of one listed inbound message: a key of the scan's counts, or None
+    when it was known already."""
+    message_sid, sender = str(message.sid), str(message.from_)
+    received = message.date_sent or message.date_created
+    if received is None or received < since:
+        return "outside_window"
+    if sv.tombstones.holds(sid(message_sid), phone(sender)):
+        return "erased"
+    new = sv.inbound.record(message_sid, sender, str(message.to), str(message.body or ""),
+                            received)
+    known = None if new else sv.inbound.get(message_sid)
+    stuck = known is not None and known.state == "received" and \
+        known.received < sv.clock.now().timestamp() - STUCK_SECONDS and \
+        not sv.job_pending(f"reply-{message_sid}")
+    if new or stuck:  # stuck: recorded, but its job was never queued (a crash between)
+        sv.writer.enqueue(JOBS["handle_reply"], [message_sid], f"reply-{message_sid}")
+        return "recovered"
+    return None

@@ -20,10 +20,12 @@ from bridge.store.confirmation_codes import ConfirmationCodes
 from bridge.store.conversations import Conversations
 from bridge.store.counters import Counters
 from bridge.store.inbound import InboundStore
+from bridge.store.inbound_window import InboundWindow
 from bridge.store.optouts import OptOuts
 from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
 from bridge.store.reply_effects import ReplyEffects
+from bridge.store.tombstones import Tombstones
 
 __all__ = ["ReplyServices"]
 
@@ -36,6 +38,10 @@ class ReplyServices:
     """How an answer goes out: once, logged, like every message (`send_answer`)."""
     plans: PlanStore
     inbound: InboundStore
+    inbound_window: InboundWindow
+    """Which of Twilio's inbound messages a reconciliation reads."""
+    tombstones: Tombstones
+    """Erased people: never recorded, handled or answered again."""
     conversations: Conversations
     optouts: OptOuts
     reply_effects: ReplyEffects

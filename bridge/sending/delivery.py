@@ -32,6 +32,7 @@ from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
 from bridge.outbound.errors import TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
+from bridge.sending.erased import contact_to_send_to
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import OPTED_OUT, hand_over, settle_stale_sms
 from bridge.sending.services import SendingServices
@@ -81,10 +82,10 @@ class Delivery:
         if reason is not None:
             sv.skips.record(skip(message, reason), now)
             return [Outcome(message_key, "skipped", reason)]
-        contact = sv.contacts.get(state.customer_id) if state.customer_id else None
+        contact, why = contact_to_send_to(sv, state.customer_id)  # none to erased people
         if contact is None:
-            sv.skips.record(skip(message, "no_customer"), now)
-            return [Outcome(message_key, "skipped", "no_customer")]
+            sv.skips.record(skip(message, why), now)
+            return [Outcome(message_key, "skipped", why)]
         policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
         choice = choose_channels(policy, self._reach(contact))
         outcomes = [self._refuse(message, contact, channel, why, now)

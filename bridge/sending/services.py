@@ -30,6 +30,7 @@ from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.plan_store import PlanStore
 from bridge.store.skips import SkipLog
+from bridge.store.tombstones import Tombstones
 
 __all__ = ["SendingServices"]
 
@@ -49,6 +50,8 @@ class SendingServices:
     optouts: OptOuts
     conversations: Conversations
     skips: SkipLog
+    tombstones: Tombstones
+    """Erased people: nothing is sent to them (`bridge.sending.erased`)."""
     renderer: Renderer
     sms: SmsSender | None
     sms_bucket: TokenBucket

@@ -63,5 +63,12 @@ class InboundStore:
     def finish(self, sid: str, state: str) -> None:
         self.redis.hset(keys.inbound(sid), "state", state)
 
+    def forget(self, sid: str) -> None:
+        """Drop one message (its sender was erased: `bridge.store.tombstones`)."""
+        with self.redis.pipeline() as pipe:
+            pipe.delete(keys.inbound(sid))
+            pipe.zrem(keys.INBOUND, sid)
+            pipe.execute()
+
     def known(self, sid: str) -> bool:
         return bool(self.redis.exists(keys.inbound(sid)))

@@ -180,6 +180,15 @@ INBOUND = f"{PREFIX}inbound-seen"
 
 #: An inbound reconciliation is queued and has not started yet.
 INBOUND_RECONCILE_QUEUED = f"{PREFIX}inbound-reconcile-queued"
+#: When the last complete inbound reconciliation began (epoch seconds): the next one
+#: lists only messages sent since then, less an overlap (`store.inbound_window`).
+INBOUND_WATERMARK = f"{PREFIX}inbound-watermark"
+
+
+#: An erased person's phone number, address, customer id or MessageSid, as a keyed
+#: hash only, kept for the retention (`store.tombstones`).
+def tombstone(digest: str) -> str:
+    return f"{PREFIX}tombstone:{digest}"
 
 
 #: Which appointments were last prompted or reminded at a phone number (a hash).

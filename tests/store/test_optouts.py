@@ -14,6 +14,7 @@ from redis import Redis
 from bridge.store import keys
 from bridge.store.erasure import Erasure
 from bridge.store.optouts import OptOutRecord, OptOuts
+from bridge.store.tombstones import Tombstones
 
 PHONE = "+31612345678"
 T = datetime(2026, 11, 25, 23, 42, tzinfo=UTC)
@@ -54,7 +55,7 @@ def test_erasure_leaves_no_opt_in_time(redis: Redis) -> None:
     optouts = OptOuts(redis)
     optouts.opt_out(PHONE, "STOP", T)
     optouts.opt_in(PHONE, T + timedelta(seconds=1))
-    Erasure(redis).erase_phone(PHONE)
+    Erasure(redis, Tombstones(redis, b"k", 3600)).erase_phone(PHONE)
     assert redis.keys(f"*{PHONE}*") == []
 
 

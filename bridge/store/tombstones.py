@@ -1,0 +1,91 @@
+"""Tombstones: what an erasure leaves behind so that nothing brings the person back.
+
+After `oabridge erase` the world still knows the person: Twilio lists their messages
+(until deleted with `--at-provider`, and a 20009 can keep one there for days), a queued
+job names their reply, a planned reminder is due, the booking API still has the
+customer. Every path that could record or contact someone asks here first: the inbound
+webhook and the inbound reconciliation (a MessageSid or a sender), reply handling (the
+MessageSid, the sender), and the send job (the customer id, the number, the address).
+
+A tombstone is a key `oab:tombstone:<HMAC-SHA256(key, "<kind>:<value>")>` for each
+erased phone number (E.164), e-mail address (lower case), customer id and Twilio
+MessageSid. The value itself is never stored, only its keyed hash: a copy of Redis
+does not say who was erased, and without the key nobody can test every Dutch mobile
+number against it. The key is derived from the booking API secret
+(`OABRIDGE_API_SECRET`), which every deployment has and which never enters Redis
+(`derive_key`); rotating that secret voids the tombstones made before (see SECURITY.md).
+
+Each tombstone lives as long as the bridge would still look at the person's messages:
+the retention (`OABRIDGE_RETENTION_DAYS`). The inbound reconciliation never reads a
+message older than that, and a message about to be sent is at most that old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from redis import Redis
+
+from bridge.store import keys
+
+__all__ = ["Mark", "Tombstones", "customer", "derive_key", "email", "phone", "sid"]
+
+#: One erased identifier: (kind, value).
+Mark = tuple[str, str]
+
+_CONTEXT = b"oabridge erasure tombstones v1"
+
+
+def derive_key(api_secret: str) -> bytes:
+    """The tombstones' HMAC key, derived from the booking API secret (never stored)."""
+    return hmac.new(api_secret.encode("utf-8"), _CONTEXT, hashlib.sha256).digest()
+
+
+def phone(number: str) -> Mark:
+    """An E.164 phone number."""
+    return ("phone", number.strip())
+
+
+def email(address: str) -> Mark:
+    return ("email", address.strip().lower())
+
+
+def customer(customer_id: int) -> Mark:
+    return ("customer", str(customer_id))
+
+
+def sid(message_sid: str) -> Mark:
+    """A Twilio MessageSid (inbound, or one the bridge sent)."""
+    return ("sid", message_sid.strip())
+
+
+class Tombstones:
+    def __init__(self, redis: Redis, key: bytes, ttl_seconds: int) -> None:
+        self.redis = redis
+        self._key = key
+        self.ttl_seconds = ttl_seconds
+
+    def _name(self, mark: Mark) -> str:
+        kind, value = mark
+        digest = hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        return keys.tombstone(digest)
+
+    def bury(self, *marks: Mark) -> None:
+        """Keep a tombstone for each mark (renewed for the full life if already there)."""
+        if not marks:
+            return
+        with self.redis.pipeline(transaction=False) as pipe:
+            for mark in marks:
+                pipe.set(self._name(mark), 1, ex=self.ttl_seconds)
+            pipe.execute()
+
+    def holds(self, *marks: Mark) -> bool:
+        """Whether any of the marks was erased (empty values are never erased)."""
+        names = [self._name(m) for m in marks if m[1]]
+        return bool(names) and int(self.redis.exists(*names)) > 0
+
+    def lift(self, *marks: Mark) -> int:
+        """Remove tombstones (the person asks to be served again); how many were there."""
+        names = [self._name(m) for m in marks if m[1]]
+        return int(self.redis.delete(*names)) if names else 0
