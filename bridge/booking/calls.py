@@ -17,11 +17,19 @@ from bridge.booking.models import Page
 from bridge.booking.transport import Transport
 from bridge.booking.wire import ParamValue, encode_value
 
-__all__ = ["CallerBase", "Decoder", "Params"]
+__all__ = ["DEFAULT_LIMIT", "LIST_RECORDS", "ONE_RECORDS", "CallerBase", "Decoder", "Params"]
 
 T = TypeVar("T")
 Decoder = Callable[[Record, ZoneInfo], T]
 Params = Mapping[str, ParamValue | None]
+
+#: What the answer to each kind of call may hold (the transport bounds its size by it):
+#: a page, its `Limit` (the API's own default when none is given, upstream-api.md §5);
+#: a list without paging (agendas, bookable times of a range), `LIST_RECORDS`; a call
+#: about one object, `ONE_RECORDS`.
+DEFAULT_LIMIT = 100
+LIST_RECORDS = 1000
+ONE_RECORDS = 8
 
 
 class CallerBase:
@@ -30,20 +38,22 @@ class CallerBase:
     _transport: Transport
     _tz: ZoneInfo
 
-    def _call(self, method: str, params: Params | None = None) -> Envelope:
+    def _call(self, method: str, params: Params | None = None,
+              max_records: int = ONE_RECORDS) -> Envelope:
         encoded = {
             key: encode_value(value, self._tz)
             for key, value in (params or {}).items()
             if value is not None
         }
-        return self._transport.call(method, encoded)
+        return self._transport.call(method, encoded, max_records=max_records)
 
     def _many(self, method: str, decode: Decoder[T], params: Params | None = None) -> list[T]:
-        envelope = self._call(method, params)
+        envelope = self._call(method, params, LIST_RECORDS)
         return [decode(record, self._tz) for record in envelope.records]
 
     def _page(self, method: str, decode: Decoder[T], params: Params | None = None) -> Page[T]:
-        envelope = self._call(method, params)
+        limit = (params or {}).get("Limit")
+        envelope = self._call(method, params, limit if isinstance(limit, int) else DEFAULT_LIMIT)
         items = tuple(decode(record, self._tz) for record in envelope.records)
         return Page(items=items, stats=envelope.stats, server_time=envelope.timestamp)
 

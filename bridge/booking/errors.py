@@ -2,7 +2,9 @@
 
     BookingError                  anything from this client
     ├── BookingTransportError     no usable answer (timeout, connection, HTTP 5xx/429);
-    │                             retryable: the client already retried with backoff
+    │   │                         retryable: the client already retried with backoff
+    │   └── BookingCallAborted    abandoned because the worker is stopping; not retried
+    │                             here, the job is (it ran nothing it cannot run again)
     ├── BookingProtocolError      an answer we cannot read (bad XML, DTD, odd HTTP status,
     │                             a missing or malformed field); not retried
     └── BookingApiError           the API answered `failed` (Code, Message, field errors);
@@ -23,6 +25,7 @@ import re
 __all__ = [
     "BookingApiError",
     "BookingAuthError",
+    "BookingCallAborted",
     "BookingError",
     "BookingNotFoundError",
     "BookingProtocolError",
@@ -41,6 +44,10 @@ class BookingTransportError(BookingError):
     """The API could not be reached or answered with a server error."""
 
     retryable = True
+
+
+class BookingCallAborted(BookingTransportError):
+    """The call was abandoned on purpose: the process is stopping (`Transport.abort`)."""
 
 
 class BookingProtocolError(BookingError):
