@@ -34,9 +34,8 @@ def add_commands(commands: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from bridge.http.app import create_app
+    from bridge.http.server_config import serve_edge
 
     settings = load_settings()
     configure_logging(json=True)
@@ -45,8 +44,7 @@ def run_serve(args: argparse.Namespace) -> int:
             "sender_takes_no_replies", sender=settings.twilio_from,
             effect="customers cannot answer by SMS; prompts will not invite a reply")
     app = create_app(settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                proxy_headers=True, timeout_graceful_shutdown=20)
+    serve_edge(app, args.host, args.port)
     return 0
 
 

@@ -4,7 +4,8 @@
 (no webhook secret) unless the settings say sandbox mode. It builds no connection: the
 app opens its context (`bridge.http.context`) when it starts serving and closes it
 when it stops. Every route takes "now" from the context's clock: the system clock, or
-the one passed in (tests run the ingress on a manual clock).
+the one passed in (tests run the ingress on a manual clock). Request bodies are read
+within the app's `BodyLimits` (`bridge.http.body`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from starlette.applications import Starlette
 
 from bridge.admin import admin_routes
 from bridge.clock import Clock, SystemClock
+from bridge.http import allocator
+from bridge.http.body import BodyGate, BodyLimits
 from bridge.http.context import AppContext
 from bridge.http.problems import exception_handlers
 from bridge.http.request_counter import RequestCounter
@@ -26,10 +29,11 @@ __all__ = ["create_app"]
 
 
 def create_app(settings: Settings, context: AppContext | None = None,
-               clock: Clock | None = None) -> Starlette:
+               clock: Clock | None = None, body_limits: BodyLimits | None = None) -> Starlette:
     """The app. It serves `context` if given, else opens its own on `clock` (the system
     clock by default) when it starts; either way it closes the context when it stops
-    (the asyncio connections belong to the loop that served them)."""
+    (the asyncio connections belong to the loop that served them). `body_limits`:
+    the defaults unless a test needs a shorter deadline or fewer places."""
     if not settings.webhook_secret.get_secret_value() and not settings.sandbox_mode:
         raise SettingsError(
             "OABRIDGE_WEBHOOK_SECRET: required (set OABRIDGE_SANDBOX_MODE=1 only for a local demo)"
@@ -48,5 +52,6 @@ def create_app(settings: Settings, context: AppContext | None = None,
 
     app = Starlette(routes=[*ROUTES, *admin_routes()], exception_handlers=exception_handlers,
                     lifespan=lifespan)
+    app.state.body_gate = BodyGate(body_limits or BodyLimits(), on_idle=allocator.release)
     app.add_middleware(RequestCounter, paths=[route.path for route in ROUTES])
     return app

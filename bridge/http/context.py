@@ -26,6 +26,7 @@ from bridge.store.conversations import Conversations
 from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
+from bridge.store.poll_triggers import PollTriggers
 
 __all__ = ["SOCKET_TIMEOUT_SECONDS", "AppContext", "context_in", "context_of"]
 
@@ -53,6 +54,8 @@ class AppContext:
     inbound: InboundStore
     conversations: Conversations
     optouts: OptOuts
+    #: When triggers last queued each agenda's poll (the minimum interval between them).
+    poll_triggers: PollTriggers
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock) -> AppContext:
@@ -76,6 +79,7 @@ class AppContext:
             inbound=InboundStore(sync_redis, retention),
             conversations=Conversations(sync_redis, retention),
             optouts=OptOuts(sync_redis),
+            poll_triggers=PollTriggers(redis),
         )
 
     async def aclose(self) -> None:

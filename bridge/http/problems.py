@@ -1,7 +1,10 @@
 """Clear JSON error answers, and the edge's refusal to leak tracebacks.
 
 Every refusal is `{"error": "<what is wrong>"}` with the right status code. Redis
-being unreachable is a 503 (try again later), never a 500 with a traceback.
+being unreachable is a 503 (try again later), never a 500 with a traceback. A client
+that goes away before its body is read is one line at info, not a traceback (5,501
+disconnects made 32 MB of log): the answer, 499 as nginx counts it, reaches nobody
+and only the request counter sees it.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ import structlog
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-__all__ = ["Problem", "exception_handlers", "problem"]
+__all__ = ["CLIENT_CLOSED_REQUEST", "Problem", "exception_handlers", "problem"]
 
 log = structlog.get_logger(__name__)
+
+#: The status counted for a request whose client went away before it was answered.
+CLIENT_CLOSED_REQUEST = 499
 
 
 class Problem(Exception):
@@ -48,6 +54,11 @@ async def _on_redis_down(request: Request, exc: Exception) -> Response:
                    {"Retry-After": "5"})
 
 
+async def _on_disconnect(request: Request, _exc: Exception) -> Response:
+    log.info("client_disconnected", path=request.url.path)
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("ingress_error", path=request.url.path)
     return problem(500, "internal error; nothing was accepted")
@@ -58,5 +69,6 @@ exception_handlers = {
     HTTPException: _on_http,
     RedisConnectionError: _on_redis_down,
     RedisTimeoutError: _on_redis_down,
+    ClientDisconnect: _on_disconnect,
     Exception: _on_unexpected,
 }

@@ -9,23 +9,34 @@ Metrics combine this process's counters with figures every process writes to Red
 (events by type, poll lag), read at each scrape through the readers of the keys'
 owners. Those readers are blocking, so they run in the thread pool, over the app's
 sync connection; the intake's depth is read on the asyncio one, like the intake.
+With Redis unreachable, `/metrics` still answers 200 with this process's own
+figures and `oabridge_redis_up 0`, leaving out the figures it could not read (a
+stale value would look current): an outage is when they are wanted most.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from collections.abc import Iterable
+
+import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 from redis.exceptions import RedisError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bridge.http.context import AppContext, context_of
+from bridge.observability.metrics import IngressMetrics
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.store.counters import Counters
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
 
 __all__ = ["healthz", "metrics", "readyz"]
+
+log = structlog.get_logger(__name__)
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -62,9 +73,33 @@ def _refresh_shared_figures(context: AppContext) -> None:
         gauges.queue_depth.labels(queue=queue.value).set(depths[queue])
 
 
+def _from_redis(gauges: IngressMetrics) -> tuple[Gauge, ...]:
+    return (gauges.events, gauges.messages, gauges.reply_intents, gauges.upstream_errors,
+            gauges.poll_lag, gauges.intake_depth, gauges.queue_depth)
+
+
+class _OwnFigures(Collector):
+    """The process's registry without the figures read from Redis."""
+
+    def __init__(self, gauges: IngressMetrics) -> None:
+        self.registry = gauges.registry
+        self.left_out = {family.name for gauge in _from_redis(gauges)
+                         for family in gauge.collect()}
+
+    def collect(self) -> Iterable[Metric]:
+        return [family for family in self.registry.collect()
+                if family.name not in self.left_out]
+
+
 async def metrics(request: Request) -> Response:
     context = context_of(request)
-    await run_in_threadpool(_refresh_shared_figures, context)
-    context.metrics.intake_depth.set(await context.intake.depth())
-    body = generate_latest(context.metrics.registry)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    gauges = context.metrics
+    try:
+        await run_in_threadpool(_refresh_shared_figures, context)
+        gauges.intake_depth.set(await context.intake.depth())
+    except (RedisError, OSError) as exc:
+        log.warning("metrics_without_redis", error=type(exc).__name__)
+        gauges.store_up.set(0)
+        return Response(generate_latest(_OwnFigures(gauges)), media_type=CONTENT_TYPE_LATEST)
+    gauges.store_up.set(1)
+    return Response(generate_latest(gauges.registry), media_type=CONTENT_TYPE_LATEST)

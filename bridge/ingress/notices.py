@@ -10,9 +10,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bridge.ingress.ids import ApiId
+
 __all__ = ["AppointmentNotice", "CustomerNotice", "Notice", "parse_notice"]
 
-PositiveId = Annotated[int, Field(strict=True, gt=0)]
+PositiveId = ApiId
 
 
 class _Strict(BaseModel):

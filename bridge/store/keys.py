@@ -74,6 +74,13 @@ def poll_queued(agenda_id: int) -> str:
 
 POLL_CLAIM_SECONDS = 600
 
+
+#: When a trigger last queued a poll of this agenda, and that poll's job id
+#: (`store.poll_triggers`): triggers within the minimum interval are coalesced into it.
+def poll_triggered(agenda_id: int) -> str:
+    return f"{PREFIX}poll-triggered:{agenda_id}"
+
+
 #: A reconciliation is queued and has not started yet (a claim with a TTL).
 RECONCILE_QUEUED = f"{PREFIX}reconcile-queued"
 

@@ -9,14 +9,16 @@ does not rely on it.
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.types import Message
 
-from bridge.http.body import read_limited
+from bridge.http.body import BodyGate, BodyLimits, read_limited
 from bridge.http.problems import Problem
 from tests.fuzz.conftest import fuzz_settings, no_hang
 
@@ -35,8 +37,9 @@ content_lengths = st.one_of(
 
 async def _read(content_length: bytes | None, body: bytes) -> bytes | int:
     headers = [] if content_length is None else [(b"content-length", content_length)]
+    app = SimpleNamespace(state=State({"body_gate": BodyGate(BodyLimits())}))
     scope = {"type": "http", "method": "POST", "path": "/", "headers": headers,
-             "query_string": b""}
+             "query_string": b"", "app": app}
     chunks = [body[i:i + 300] for i in range(0, len(body), 300)] or [b""]
 
     async def receive() -> Message:
