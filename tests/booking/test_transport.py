@@ -168,3 +168,8 @@ def test_unreachable_api_is_a_transport_error() -> None:
     with pytest.raises(BookingTransportError):
         dead.get_agendas()
     dead.close()
+
+
+def test_a_call_with_its_retries_has_a_documented_budget() -> None:
+    assert RetryPolicy().call_budget(10.0) == 5 * 10.0 + 0.25 + 0.5 + 1.0
+    assert RetryPolicy(attempts=1).call_budget(2.0) == 4.0
