@@ -30,10 +30,13 @@ def environment(redis_url: str, ports: dict[str, int], secret: str) -> dict[str,
     env = {k: v for k, v in os.environ.items() if not k.startswith("OABRIDGE_")}
     env.update({
         "OABRIDGE_REDIS_URL": redis_url,
+        # Against the sandbox, with its demo credentials: allowed in sandbox mode only.
+        "OABRIDGE_SANDBOX_MODE": "1",
         "OABRIDGE_API_URL": f"{sandbox}/APIREST",
         "OABRIDGE_API_KEY": DEMO_API_KEY, "OABRIDGE_API_SECRET": DEMO_API_SECRET,
         "OABRIDGE_API_TIMEOUT": "2",
-        "OABRIDGE_WEBHOOK_SECRET": secret, "OABRIDGE_TRIGGER_TOKEN": "soak-trigger",
+        "OABRIDGE_WEBHOOK_SECRET": secret,
+        "OABRIDGE_TRIGGER_TOKEN": "soak-trigger-token-0123456789",
         "OABRIDGE_POLL_INTERVAL": "2", "OABRIDGE_RECONCILE_INTERVAL": "30",
         "OABRIDGE_INBOUND_RECONCILE_INTERVAL": "5",
         "OABRIDGE_REMINDER_OFFSETS": ",".join(OFFSETS),

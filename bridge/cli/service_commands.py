@@ -1,4 +1,7 @@
-"""`oabridge serve`, `oabridge worker` and `oabridge poll`: the service's processes."""
+"""`oabridge serve`, `oabridge worker` and `oabridge poll`: the service's processes.
+
+`serve` and `worker` (with its scheduler and ticker) refuse to start with a guessable
+secret, before they open anything (`bridge.settings.secret_checks`)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import structlog
 from bridge.observability.logging import configure_logging
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS
-from bridge.settings import load_settings
+from bridge.settings import load_settings, load_startup_settings
 from bridge.store import keys
 from bridge.store.connection import connect
 
@@ -37,7 +40,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from bridge.http.app import create_app
     from bridge.http.server_config import serve_edge
 
-    settings = load_settings()
+    settings = load_startup_settings("serve")
     configure_logging(json=True)
     if settings.twilio_from and not settings.sender_takes_replies:
         structlog.get_logger(__name__).warning(
@@ -51,7 +54,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_worker_command(args: argparse.Namespace) -> int:
     from workers.process import run_worker
 
-    settings = load_settings()
+    settings = load_startup_settings("worker")
     configure_logging(json=True)
     return run_worker(settings, burst=args.burst, simple=args.simple)
 

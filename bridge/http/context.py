@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
-from standardwebhooks import Webhook
 from starlette.datastructures import State
 from starlette.requests import Request
 
@@ -21,6 +20,7 @@ from bridge.observability.metrics import IngressMetrics
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.intake import Intake
 from bridge.settings import Settings
+from bridge.settings.webhook_secrets import WebhookKeys
 from bridge.store.connection import connect, connect_async
 from bridge.store.conversations import Conversations
 from bridge.store.inbound import InboundStore
@@ -47,8 +47,9 @@ class AppContext:
     sync_redis: Redis
     intake: Intake
     writer: JobWriter
-    #: Verifies Standard-Webhooks signatures; None only in sandbox mode without a secret.
-    webhook: Webhook | None
+    #: Verify Standard-Webhooks signatures (two secrets while rotating one); None only in
+    #: sandbox mode without a secret.
+    webhook: WebhookKeys | None
     metrics: IngressMetrics
     message_log: MessageLog
     inbound: InboundStore
@@ -60,7 +61,6 @@ class AppContext:
     @classmethod
     def open(cls, settings: Settings, clock: Clock) -> AppContext:
         """Everything the routes use, with its connection pools (no connection made yet)."""
-        secret = settings.webhook_secret.get_secret_value()
         redis = connect_async(settings.redis_url, socket_timeout=SOCKET_TIMEOUT_SECONDS)
         sync_redis = connect(settings.redis_url, socket_timeout=SOCKET_TIMEOUT_SECONDS)
         retention = settings.retention_days * 86400
@@ -73,7 +73,7 @@ class AppContext:
             # Lets RQ build its commands (and learn the server version once); every
             # write from a route goes through the intake's asyncio connection.
             writer=JobWriter(sync_redis),
-            webhook=Webhook(secret) if secret else None,
+            webhook=settings.webhook_keys,
             metrics=IngressMetrics(),
             message_log=MessageLog(sync_redis, retention),
             inbound=InboundStore(sync_redis, retention),

@@ -4,12 +4,13 @@ Every setting is an environment variable with the prefix `OABRIDGE_` (the names 
 public: deploy files and users rely on them). `load_settings` returns one frozen,
 typed `Settings` object that is passed down; nothing else reads `os.environ`.
 A bad value, or an `OABRIDGE_` variable that no setting has (a typo), stops start-up
-with one line naming the variable.
+with one line naming the variable; so does a guessable secret: a placeholder, a short
+token, or the sandbox's demo credentials outside sandbox mode (`secret_checks`).
 """
 
 from __future__ import annotations
 
-from bridge.settings.loading import load_settings
+from bridge.settings.loading import load_settings, load_startup_settings
 from bridge.settings.model import ENV_PREFIX, Settings, SettingsError
 
-__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings"]
+__all__ = ["ENV_PREFIX", "Settings", "SettingsError", "load_settings", "load_startup_settings"]

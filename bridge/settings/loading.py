@@ -1,4 +1,9 @@
-"""Reading the settings from the environment: one clear line for every problem."""
+"""Reading the settings from the environment: one clear line for every problem.
+
+A process (`oabridge serve`, `oabridge worker`) loads with `load_startup_settings`,
+which also refuses guessable secrets (`bridge.settings.secret_checks`); a placeholder
+copied from the secret template is refused by every command.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 
 from bridge.settings.model import ENV_PREFIX, Settings, SettingsError
+from bridge.settings.secret_checks import Process, check_startup, placeholder_refusal
 
-__all__ = ["load_settings"]
+__all__ = ["load_settings", "load_startup_settings"]
 
 
 def _unknown_names(environ: Mapping[str, str]) -> list[str]:
@@ -37,6 +43,9 @@ def _describe_errors(error: ValidationError) -> list[str]:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings; raise `SettingsError` with one clear line."""
     env = os.environ if environ is None else environ
+    placeholders = placeholder_refusal(env)
+    if placeholders is not None:
+        raise SettingsError("invalid configuration: " + placeholders)
     problems = _unknown_names(env)
     values = {
         name: env[key]
@@ -50,3 +59,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         except ValidationError as exc:
             problems = _describe_errors(exc)
     raise SettingsError("invalid configuration: " + "; ".join(problems))
+
+
+def load_startup_settings(
+    process: Process | None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """The settings a process starts with: `load_settings`, then what `process` (None:
+    every process) must refuse; `SettingsError` with one line naming each variable."""
+    settings = load_settings(environ)
+    check_startup(settings, process)
+    return settings

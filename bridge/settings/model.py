@@ -3,7 +3,6 @@ parsed from it once (`bridge.settings` tells the whole story)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
@@ -19,6 +18,7 @@ from bridge.domain.offsets import parse_offsets
 from bridge.domain.plan import PlanSettings
 from bridge.domain.quiet_hours import parse_quiet_hours
 from bridge.observability.masking import mask_url_password
+from bridge.settings.webhook_secrets import WebhookKeys, parse_webhook_secrets
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError"]
 
@@ -155,15 +155,8 @@ class Settings(BaseSettings):
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr) -> SecretStr:
-        secret = value.get_secret_value()
-        if secret:
-            body = secret.removeprefix("whsec_")
-            try:
-                decoded = base64.b64decode(body + "==", validate=False)
-            except ValueError:
-                decoded = b""
-            if len(decoded) < 16:
-                raise ValueError("must be whsec_ followed by at least 16 base64-encoded bytes")
+        """One secret, or two while rotating (`whsec_new,whsec_old`), each long enough."""
+        parse_webhook_secrets(value.get_secret_value())
         return value
 
     @field_validator("twilio_from")
@@ -230,6 +223,16 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def webhook_secrets(self) -> tuple[str, ...]:
+        """The secrets notices may be signed with, the current one first (none: unset)."""
+        return parse_webhook_secrets(self.webhook_secret.get_secret_value())
+
+    @cached_property
+    def webhook_keys(self) -> WebhookKeys | None:
+        """What the ingress verifies notices with; None when no secret is set."""
+        return WebhookKeys(self.webhook_secrets) if self.webhook_secrets else None
 
     @cached_property
     def watched_agendas(self) -> tuple[int, ...]:

@@ -24,7 +24,7 @@ def env(monkeypatch: pytest.MonkeyPatch, redis_url: str) -> dict[str, str]:
         "OABRIDGE_REDIS_URL": redis_url,
         "OABRIDGE_API_URL": f"http://127.0.0.1:{free_port()}/APIREST",  # nothing listens
         "OABRIDGE_API_KEY": "clitests0000-abcdef",
-        "OABRIDGE_API_SECRET": "s3cr3t-value",
+        "OABRIDGE_API_SECRET": "s3cr3t-value-of-the-cli-tests",
         "OABRIDGE_API_TIMEOUT": "0.5",
     }
     for name, value in values.items():
@@ -36,7 +36,7 @@ def test_config_masks_secrets(env: dict[str, str], capsys: pytest.CaptureFixture
     assert main(["config"]) == 0
     out = capsys.readouterr().out
     assert "OABRIDGE_API_KEY" in out and "clitests0000-abcdef" in out
-    assert "s3cr3t-value" not in out and "****" in out
+    assert "s3cr3t" not in out and "****" in out
 
 
 def test_a_bad_setting_stops_with_one_line(
@@ -46,6 +46,19 @@ def test_a_bad_setting_stops_with_one_line(
     assert main(["config"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "OABRIDGE_POLL_INTERVAL" in err[0]
+
+
+def test_config_refuses_a_guessable_secret_as_the_processes_do(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OABRIDGE_TRIGGER_TOKEN", "CHANGE_ME")
+    assert main(["config"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == ("oabridge: invalid configuration: OABRIDGE_TRIGGER_TOKEN is "
+                                 "the placeholder CHANGE_ME; set a real secret\n")
+    monkeypatch.setenv("OABRIDGE_TRIGGER_TOKEN", "too-short")
+    assert main(["config"]) == 2
+    assert "OABRIDGE_TRIGGER_TOKEN is shorter than 16" in capsys.readouterr().err
 
 
 def test_poll_is_queued_once(

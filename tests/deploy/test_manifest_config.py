@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bridge.settings import Settings, SettingsError, load_settings
+from bridge.settings import Settings, SettingsError, load_settings, load_startup_settings
 from tests.deploy.config_objects import config_map, secret_values
 from tests.deploy.conftest import OVERLAYS, Manifest, bridge_containers, find, one
 
@@ -68,6 +68,9 @@ def test_dev_runs_as_rendered_against_the_sandbox(rendered: Render) -> None:
     env = {**config_map(objects)["data"], **secret_values(one(objects, "Secret", "oabridge"))}
     settings = load_settings(env)
     assert settings.webhook_secret.get_secret_value()  # `serve` refuses to start without
+    assert settings.sandbox_mode  # else the processes refuse the demo credentials:
+    load_startup_settings("serve", env)
+    load_startup_settings("worker", env)
     assert (settings.api_key, settings.api_secret.get_secret_value()) == (
         DEMO_API_KEY, DEMO_API_SECRET)
     assert (settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value()) == (
