@@ -1,16 +1,18 @@
-"""Who may see the operator page: one shared token, a signed session cookie, CSRF tokens.
+"""Who may see the operator page: one shared token, server-side sessions, CSRF tokens.
 
 The token (`OABRIDGE_ADMIN_TOKEN`) is typed once into the login form. The browser
-keeps only a session cookie `<issued>.<HMAC(key, issued)>`: never the token itself,
-so a leaked cookie does not leak the token, and it stops working after
-`SESSION_SECONDS` or as soon as the token is changed. The HMAC key is derived from
-the token with scrypt, once per process, so that a stolen cookie is slow to guess a
-short token from. Nothing is kept server-side: a restart or a second ingress replica
-accepts the same cookies.
+keeps only a session cookie holding a random id, never the token. The session itself
+is a record in Redis (`bridge.store.admin_sessions`), so every ingress replica and a
+restart see the same sessions, and logging out deletes it: the cookie is worthless at
+once, not after `SESSION_SECONDS`. A session is valid while its record exists, it is
+at most `SESSION_SECONDS` old on the app's clock, and it is bound to the current token:
+the record holds an HMAC of the id under a key derived from the token, so changing the
+token ends every session. The key is derived with scrypt once per process, so that a
+copy of Redis is slow to guess a short token from.
 
-Each form that changes something carries a CSRF token, an HMAC of the session cookie
-under the same key: a page from another site can neither read the cookie nor compute
-the token. (The cookie is also SameSite=Strict; the CSRF token is the second fence.)
+Each form that changes something carries a CSRF token, an HMAC of the session id under
+the same key: a page from another site can neither read the cookie nor compute the
+token. (The cookie is also SameSite=Strict; the CSRF token is the second fence.)
 Every comparison of a secret uses `hmac.compare_digest`.
 """
 
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from functools import lru_cache
 
 from bridge.settings import Settings
+from bridge.store.admin_sessions import AdminSessions
 
 __all__ = [
     "COOKIE",
@@ -28,15 +32,16 @@ __all__ = [
     "csrf_matches",
     "csrf_token",
     "enabled",
-    "new_session",
+    "end_session",
     "session_valid",
+    "start_session",
     "token_matches",
 ]
 
 COOKIE = "oabridge_admin"
 #: How long a login lasts; an operator logs in again after a working day.
 SESSION_SECONDS = 12 * 3600
-#: A cookie issued by another replica whose clock runs a little ahead is still good.
+#: A session started by another replica whose clock runs a little ahead is still good.
 CLOCK_SKEW_SECONDS = 60
 
 
@@ -48,7 +53,7 @@ def enabled(settings: Settings) -> bool:
 @lru_cache(maxsize=4)
 def _key(token: str) -> bytes:
     # scrypt costs ~50 ms once per process and token, and the same for every guess
-    # an attacker holding a cookie makes offline.
+    # an attacker holding a copy of Redis makes offline.
     return hashlib.scrypt(token.encode(), salt=b"oabridge-admin-session", n=2**14, r=8, p=1)
 
 
@@ -66,19 +71,35 @@ def token_matches(settings: Settings, offered: str) -> bool:
                                hashlib.sha256(expected.encode()).digest())
 
 
-def new_session(settings: Settings, now: int) -> str:
-    """A session cookie value issued at `now` (epoch seconds)."""
-    return f"{now}.{_mac(settings, 'session', str(now))}"
+async def start_session(sessions: AdminSessions, settings: Settings, now: int) -> str:
+    """A new session started at `now` (epoch seconds); the cookie's value."""
+    session_id = secrets.token_urlsafe(32)
+    record: dict[str, str | int] = {"issued": now,
+                                    "bound": _mac(settings, "session", session_id)}
+    await sessions.create(session_id, record, SESSION_SECONDS + CLOCK_SKEW_SECONDS)
+    return session_id
 
 
-def session_valid(settings: Settings, value: str | None, now: int) -> bool:
-    """`value` was issued by `new_session` under the current token and has not expired."""
+async def session_valid(sessions: AdminSessions, settings: Settings, value: str | None,
+                        now: int) -> bool:
+    """`value` is a session that was started under the current token, has not ended
+    and has not expired at `now`."""
     if not value or not enabled(settings):
         return False
-    issued, _, mac = value.partition(".")
-    if not issued.isdigit() or not -CLOCK_SKEW_SECONDS <= now - int(issued) <= SESSION_SECONDS:
+    record = await sessions.get(value)
+    if record is None:
         return False
-    return hmac.compare_digest(mac.encode(), _mac(settings, "session", issued).encode())
+    issued = record.get("issued")
+    if not isinstance(issued, int) or not -CLOCK_SKEW_SECONDS <= now - issued <= SESSION_SECONDS:
+        return False
+    bound = str(record.get("bound", ""))
+    return hmac.compare_digest(bound.encode(), _mac(settings, "session", value).encode())
+
+
+async def end_session(sessions: AdminSessions, value: str | None) -> None:
+    """Log out: the session's record goes, so its cookie opens nothing any more."""
+    if value:
+        await sessions.end(value)
 
 
 def csrf_token(settings: Settings, session: str) -> str:

@@ -1,25 +1,31 @@
 """The operator page's routes, mounted at /admin next to the ingress (`admin_routes()`).
 
 Every page is one level below the mount (`/admin/messages`, `/admin/retry`) and links
-relatively (`./messages`), so the page works under any prefix a proxy puts in front.
+and redirects relatively (`./messages`, `admin/` for a bare `/admin`), so the page works
+under any prefix a proxy puts in front, and no answer names a host: Starlette's own
+slash redirects, which build an absolute URL from the `Host` header, are off here.
 All Redis reads are blocking calls on the app's sync client (`AppContext.sync_redis`),
 run in the thread pool so the event loop keeps serving webhooks. "Now" (a session's
 age, which appointments are still open) is the app's clock.
 
 Without `OABRIDGE_ADMIN_TOKEN` every route answers 404, as if there were no page.
 Without a valid session a GET is sent to the login form and anything else gets 401.
+Failed logins are limited per client address and overall (`bridge.store.login_failures`:
+then 429 with `Retry-After`), and logged with the client's address, never what it typed.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs, urlencode
 
+import structlog
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 
 from bridge.admin import auth
 from bridge.admin.conversations import conversations
@@ -31,8 +37,12 @@ from bridge.admin.previews import preview_count, previews
 from bridge.admin.upcoming import upcoming
 from bridge.http.body import read_limited
 from bridge.http.context import AppContext, context_of
+from bridge.store.admin_sessions import AdminSessions
+from bridge.store.login_failures import LoginFailures
 
 __all__ = ["admin_routes"]
+
+log = structlog.get_logger(__name__)
 
 #: A form body is a token or a job id: anything larger is not from our forms.
 MAX_FORM_BYTES = 4096
@@ -76,7 +86,8 @@ def guarded(endpoint: Page) -> Callable[[Request], Awaitable[Response]]:
     async def check(request: Request) -> Response:
         ctx = _enabled_context(request)
         session = request.cookies.get(auth.COOKIE, "")
-        if not auth.session_valid(ctx.settings, session, _epoch(ctx)):
+        if not await auth.session_valid(AdminSessions(ctx.redis), ctx.settings, session,
+                                        _epoch(ctx)):
             if request.method in {"GET", "HEAD"}:
                 here = request.url.path.rsplit("/", 1)[-1]
                 return _redirect("./login?" + urlencode({"next": here}))
@@ -93,16 +104,41 @@ async def login_form(request: Request) -> Response:
     return page("login.html", next=wanted if wanted in _PAGES else "", message="")
 
 
+def client_address(request: Request) -> str:
+    """Whom failed logins are counted against: the peer's address as the server saw it
+    (uvicorn takes X-Forwarded-For only from the proxies it is told to trust), an IPv6
+    address by its /64."""
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 async def login(request: Request) -> Response:
     ctx = _enabled_context(request)
+    now, client = _epoch(ctx), client_address(request)
+    failures = LoginFailures(ctx.redis)
+    wait = await failures.retry_after(client, now)
+    if wait:  # the token is not even looked at: a right guess is not told apart
+        answer = page("login.html", 429, next="", message="Too many failed logins. "
+                      f"Try again in {(wait + 59) // 60} minutes.")
+        answer.headers["Retry-After"] = str(wait)
+        return answer
     form = await _form(request)
     wanted = form.get("next", "")
     wanted = wanted if wanted in _PAGES else ""
     if not auth.token_matches(ctx.settings, form.get("token", "")):
+        counts = await failures.failed(client, now)
+        log.warning("admin_login_failed", client=client, failures_from_client=counts.client,
+                    failures_overall=counts.overall)
         return page("login.html", 401, next=wanted, message="That is not the admin token.")
     response = _redirect("./" + wanted)
     response.set_cookie(
-        auth.COOKIE, auth.new_session(ctx.settings, _epoch(ctx)),
+        auth.COOKIE, await auth.start_session(AdminSessions(ctx.redis), ctx.settings, now),
         max_age=auth.SESSION_SECONDS, path=_cookie_path(request),
         secure=request.url.scheme == "https" or ctx.settings.public_url.startswith("https:"),
         httponly=True, samesite="strict",
@@ -124,7 +160,9 @@ def form_action(endpoint: Action) -> Page:
     return check
 
 
-async def logout(request: Request, _ctx: AppContext, _fields: dict[str, str]) -> Response:
+async def logout(request: Request, ctx: AppContext, _fields: dict[str, str]) -> Response:
+    """The session ends in Redis, not only in this browser: its cookie opens nothing."""
+    await auth.end_session(AdminSessions(ctx.redis), request.cookies.get(auth.COOKIE))
     response = _redirect("./login")
     response.delete_cookie(auth.COOKIE, path=_cookie_path(request), httponly=True,
                            samesite="strict")
@@ -176,9 +214,17 @@ async def templates_page(request: Request, ctx: AppContext, csrf: str) -> Respon
                 current="templates")
 
 
+async def bare_mount(request: Request) -> Response:
+    """`/admin` without its slash: on to `admin/`, relative to wherever the page is."""
+    _enabled_context(request)
+    return _redirect("admin/")
+
+
 def admin_routes() -> list[BaseRoute]:
-    """The operator page, served next to the ingress's routes by `bridge.http.app`."""
-    return [Mount("/admin", routes=[
+    """The operator page, served next to the ingress's routes by `bridge.http.app`.
+    The bare mount has a route of its own, and the mount's router makes no slash
+    redirects: Starlette's would be absolute, built from the request's `Host`."""
+    return [Route("/admin", bare_mount, methods=["GET"]), Mount("/admin", app=Router([
         Route("/", guarded(overview_page), methods=["GET"]),
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
@@ -189,4 +235,4 @@ def admin_routes() -> list[BaseRoute]:
         Route("/failed", guarded(failed_page), methods=["GET"]),
         Route("/retry", guarded(form_action(retry)), methods=["POST"]),
         Route("/templates", guarded(templates_page), methods=["GET"]),
-    ])]
+    ], redirect_slashes=False))]

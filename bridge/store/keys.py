@@ -220,6 +220,18 @@ def reply_rate(phone: str) -> str:
     return f"{PREFIX}reply-rate:{phone}"
 
 
+#: One operator-page session (JSON: issued, bound), by the SHA-256 of the random id its
+#: cookie holds (`store.admin_sessions`): a copy of Redis holds no usable cookie.
+def admin_session(id_digest: str) -> str:
+    return f"{PREFIX}admin-session:{id_digest}"
+
+
+#: Failed operator logins in one fixed window (`store.login_failures`), from one client
+#: address, or from all of them (`client` "*").
+def admin_login_failures(window: int, client: str) -> str:
+    return f"{PREFIX}admin-login-failures:{window}:{client}"
+
+
 #: A token bucket for a sender (a hash: tokens, at).
 def rate_bucket(name: str) -> str:
     return f"{PREFIX}rate:{name}"

@@ -1,43 +1,80 @@
-"""The session cookie and CSRF tokens, without HTTP."""
+"""Sessions and CSRF tokens, on the session records in a real Redis, without HTTP."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+
 from bridge.admin import auth
 from bridge.settings import Settings, load_settings
+from bridge.store.admin_sessions import AdminSessions
 
 NOW = 1_800_000_000
+T = TypeVar("T")
 
 
 def settings(token: str = "first-token-0123456789") -> Settings:
     return load_settings({"OABRIDGE_ADMIN_TOKEN": token})
 
 
-def test_a_session_lasts_its_time_and_no_longer() -> None:
-    cookie = auth.new_session(settings(), NOW)
-    assert auth.session_valid(settings(), cookie, NOW)
-    assert auth.session_valid(settings(), cookie, NOW + auth.SESSION_SECONDS)
-    assert not auth.session_valid(settings(), cookie, NOW + auth.SESSION_SECONDS + 1)
-    assert auth.session_valid(settings(), cookie, NOW - 30)  # another replica's clock
-    assert not auth.session_valid(settings(), cookie, NOW - 3600)
+def on_redis(redis_url: str, work: Callable[[AdminSessions], Awaitable[T]]) -> T:
+    async def go() -> T:
+        connection = AsyncRedis.from_url(redis_url)
+        try:
+            return await work(AdminSessions(connection))
+        finally:
+            await connection.aclose()
+
+    return asyncio.run(go())
 
 
-def test_a_session_is_bound_to_the_token_and_cannot_be_edited() -> None:
-    cookie = auth.new_session(settings(), NOW)
+def test_a_session_lasts_its_time_and_no_longer(redis: Redis, redis_url: str) -> None:
+    async def work(sessions: AdminSessions) -> list[bool]:
+        cookie = await auth.start_session(sessions, settings(), NOW)
+        return [await auth.session_valid(sessions, settings(), cookie, NOW + age)
+                for age in (0, auth.SESSION_SECONDS, auth.SESSION_SECONDS + 1, -30, -3600)]
+
+    # -30: a replica whose clock runs behind the one that started the session
+    assert on_redis(redis_url, work) == [True, True, False, True, False]
+
+
+def test_logout_ends_the_session_everywhere(redis: Redis, redis_url: str) -> None:
+    async def work(sessions: AdminSessions) -> list[bool]:
+        cookie = await auth.start_session(sessions, settings(), NOW)
+        other = await auth.start_session(sessions, settings(), NOW)
+        await auth.end_session(sessions, cookie)
+        return [await auth.session_valid(sessions, settings(), c, NOW) for c in (cookie, other)]
+
+    assert on_redis(redis_url, work) == [False, True]
+
+
+def test_a_session_is_bound_to_the_token_and_redis_holds_no_cookie(
+    redis: Redis, redis_url: str
+) -> None:
+    async def work(sessions: AdminSessions) -> tuple[str, list[bool]]:
+        cookie = await auth.start_session(sessions, settings(), NOW)
+        checks = [await auth.session_valid(sessions, s, cookie, NOW)
+                  for s in (settings("rotated-token-0123456789"), load_settings({}))]
+        for garbage in ("", ".", "x", cookie[:-1], cookie + "x", f"{NOW}.{'0' * 64}"):
+            checks.append(await auth.session_valid(sessions, settings(), garbage, NOW))
+        return cookie, checks
+
+    cookie, checks = on_redis(redis_url, work)
+    assert checks == [False] * len(checks)
     assert "first-token" not in cookie
-    assert not auth.session_valid(settings("rotated-token-0123456789"), cookie, NOW)
-    assert not auth.session_valid(load_settings({}), cookie, NOW)  # page switched off
-    issued, mac = cookie.split(".")
-    assert not auth.session_valid(settings(), f"{int(issued) + 3600}.{mac}", NOW + 3600)
-    for garbage in ("", ".", "x.y", mac, f"{issued}.", f"-5.{mac}"):
-        assert not auth.session_valid(settings(), garbage, NOW)
+    stored = b"".join(redis.scan_iter()) + b"".join(v or b"" for v in
+                                                    redis.mget(list(redis.scan_iter())))
+    assert cookie.encode() not in stored and b"first-token" not in stored
 
 
 def test_csrf_tokens_belong_to_one_session() -> None:
-    one = auth.new_session(settings(), NOW)
-    two = auth.new_session(settings(), NOW + 1)
-    token = auth.csrf_token(settings(), one)
-    assert auth.csrf_matches(token, auth.csrf_token(settings(), one))
-    assert not auth.csrf_matches(token, auth.csrf_token(settings(), two))
+    token = auth.csrf_token(settings(), "one-session")
+    assert auth.csrf_matches(token, auth.csrf_token(settings(), "one-session"))
+    assert not auth.csrf_matches(token, auth.csrf_token(settings(), "two-session"))
     assert not auth.csrf_matches(token, "")
 
 
