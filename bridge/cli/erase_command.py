@@ -6,6 +6,8 @@ poll and retried job honours for the retention. By customer id, the number and a
 come from the cached contact or, when none is cached, from the booking API
 (`getCustomer`). `--at-provider` also deletes the person's messages at Twilio
 (`bridge.cli.provider_erasure`) and prints, by SID, each it could not delete.
+`--lift` removes the tombstones of a number or a customer (their number and address
+too) when the person asks to be served again before the retention has passed.
 
 Exit status: 0 when everything was erased; 2 for an unusable `--phone`; 3 when the
 bridge's records are erased but something was left: a message Twilio did not delete
@@ -26,7 +28,7 @@ from bridge.outbound.sms import SmsSender
 from bridge.settings import Settings, load_settings
 from bridge.store.connection import connect
 from bridge.store.erasure import Erasure, Removed
-from bridge.store.tombstones import Tombstones, derive_key, sid
+from bridge.store.tombstones import Tombstones, customer, derive_key, email, phone, sid
 
 INCOMPLETE = 3
 
@@ -38,8 +40,11 @@ def add_command(commands: Any) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--phone", help="a phone number (any common notation)")
     who.add_argument("--customer", type=int, help="an OnlineAfspraken customer id")
-    parser.add_argument("--at-provider", action="store_true",
-                        help="also delete the person's messages at Twilio")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--at-provider", action="store_true",
+                      help="also delete the person's messages at Twilio")
+    what.add_argument("--lift", action="store_true",
+                      help="remove the tombstones instead: the person is served again")
     parser.set_defaults(func=run)
 
 
@@ -50,11 +55,13 @@ def run(args: argparse.Namespace) -> int:
                             settings.retention_days * 86400)
     erasure = Erasure(redis, tombstones)
     problems: list[str] = []
-    if args.phone is not None:
-        number = to_e164(args.phone)
-        if number is None:
-            print(f"oabridge: --phone {args.phone!r} is not a valid phone number")
-            return 2
+    number = to_e164(args.phone) if args.phone is not None else None
+    if args.phone is not None and number is None:
+        print(f"oabridge: --phone {args.phone!r} is not a valid phone number")
+        return 2
+    if args.lift:
+        return _lift(settings, erasure, number, args.customer)
+    if number is not None:
         numbers = [number]
         removed = erasure.erase_phone(number)
         who = f"phone {mask_phone(number)}"
@@ -66,6 +73,21 @@ def run(args: argparse.Namespace) -> int:
           f"kept from coming back for {settings.retention_days} days")
     if args.at_provider:
         _at_provider(settings, tombstones, numbers, removed, problems)
+    for problem in problems:
+        print(problem)
+    return INCOMPLETE if problems else 0
+
+
+def _lift(settings: Settings, erasure: Erasure, number: str | None,
+          customer_id: int | None) -> int:
+    problems: list[str] = []
+    marks = [phone(number)] if number else []
+    if customer_id is not None:
+        numbers, addresses = _contact_details(settings, erasure, customer_id, problems)
+        marks += [customer(customer_id), *(phone(n) for n in numbers),
+                  *(email(a) for a in addresses)]
+    lifted = erasure.tombstones.lift(*marks)
+    print(f"tombstones lifted: {lifted}; the bridge will record and message this person again")
     for problem in problems:
         print(problem)
     return INCOMPLETE if problems else 0

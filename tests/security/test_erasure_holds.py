@@ -137,3 +137,15 @@ def test_erase_by_customer_id_without_a_cached_contact(
     assert len(sms_sent_to(flow, "+31621000045")) == 2  # the prompt and the answer, before
     assert [m for m in flow.mail.messages() if address in str(m["to"])] == []
     assert traces(flow.redis, "+31621000045", "31621000045", address) == []
+
+
+def test_lifted_tombstones_let_the_person_be_served_again(
+    flow: Flow, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    appointment = prompted(flow, "06-21000046")
+    customer = flow.api.get_appointment(appointment).customer_id
+    assert erase(flow, monkeypatch, capsys, "--customer", str(customer))[0] == 0
+    status, out = erase(flow, monkeypatch, capsys, "--customer", str(customer), "--lift")
+    assert status == 0 and "tombstones lifted: 3" in out  # the id, the number, the address
+    remind(flow, appointment)
+    assert any("Herinnering" in body for body in sms_sent_to(flow, "+31621000046"))
