@@ -1,7 +1,7 @@
 """The operator page at /admin: server-rendered, read-mostly, behind a token.
 
 - `routes`: `admin_routes()` for `bridge.http.app` to mount, the login and every page.
-- `auth`: the token check, the signed session cookie and CSRF tokens.
+- `auth`: the token check, sessions kept in Redis (logout ends them) and CSRF tokens.
 - `pages`: the Jinja environment (autoescaped) and the answers' security headers.
 - `display`: masking and practice-local times, used by every view.
 - `overview`, `messages`, `conversations`, `upcoming`, `failed_jobs`, `previews`:

@@ -75,16 +75,19 @@ def normalise_mobile(raw: str, region: str = "NL") -> tuple[str | None, str | No
 
 
 def normalise_email(raw: str) -> tuple[str | None, str | None]:
-    """(the one mailbox, None), (None, None) for an empty field, or (None, INVALID_EMAIL)."""
+    """(the one mailbox, None), (None, None) for an empty field, or (None, INVALID_EMAIL).
+
+    The mailbox is the field as given, trimmed, not `email-validator`'s normalised form:
+    the message log and `oabridge erase --customer` find a customer's mail by it."""
     field = raw.strip(" \t")
     if not field:
         return None, None
     try:
-        parsed = validate_email(field, check_deliverability=False, allow_display_name=False,
-                                allow_quoted_local=False, allow_domain_literal=False)
+        validate_email(field, check_deliverability=False, allow_display_name=False,
+                       allow_quoted_local=False, allow_domain_literal=False)
     except EmailNotValidError:
         return None, INVALID_EMAIL
-    return parsed.normalized, None
+    return field, None
 
 
 def to_e164(raw: str, region: str = "NL") -> str | None:
