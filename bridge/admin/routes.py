@@ -136,6 +136,7 @@ async def login(request: Request) -> Response:
         log.warning("admin_login_failed", client=client, failures_from_client=counts.client,
                     failures_overall=counts.overall)
         return page("login.html", 401, next=wanted, message="That is not the admin token.")
+    log.info("admin_login", client=client)
     response = _redirect("./" + wanted)
     response.set_cookie(
         auth.COOKIE, await auth.start_session(AdminSessions(ctx.redis), ctx.settings, now),
