@@ -54,3 +54,10 @@ def sms_sent_to(flow: Flow, e164: str) -> list[str]:
     """The bodies of the bridge's SMS to a number (not Twilio's own answers)."""
     return [str(m["body"]) for m in flow.twilio.messages()
             if m["to"] == e164 and m["direction"] == "outbound-api"]
+
+
+def lose_everything(redis: Redis) -> None:
+    """Redis comes back empty (no persistence, a new instance): every key of the suite's
+    database goes, the one the `redis` fixture empties around each test anyway."""
+    for key in redis.scan_iter(count=1000):
+        redis.delete(key)

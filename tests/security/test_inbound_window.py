@@ -14,7 +14,7 @@ import pytest
 from bridge.store import keys
 from tests.flow.conftest import Flow, make_flow  # noqa: F401  (the fixture)
 from tests.flow.test_replies import answers, prompted, reply, started
-from tests.security.erasing import sms_sent_to
+from tests.security.erasing import lose_everything, sms_sent_to
 from workers import replies
 
 pytestmark = pytest.mark.slow
@@ -48,7 +48,7 @@ def test_an_emptied_redis_does_not_answer_old_replies_again(flow: Flow) -> None:
 
     interval = flow.settings.inbound_reconcile_interval
     flow.clock.advance(timedelta(seconds=FIRST_WINDOW_INTERVALS * interval + 1))
-    flow.redis.flushdb()  # Redis lost everything (no persistence, a new instance)
+    lose_everything(flow.redis)
     for _ in range(2):  # twice, as the issue saw it
         scan(flow)
         flow.clock.advance(timedelta(seconds=interval))
@@ -62,7 +62,7 @@ def test_an_emptied_redis_still_recovers_a_reply_within_the_first_window(flow: F
     flow.clock.advance(timedelta(days=1))
     flow.twilio.inbound("+31621000052", "hoe laat?", deliver=False)  # ingress down
     flow.clock.advance(timedelta(seconds=flow.settings.inbound_reconcile_interval))
-    flow.redis.flushdb()
+    lose_everything(flow.redis)
     assert scan(flow)["recovered"] == 1
     assert answers(flow, "+31621000052") == ["reply_help"]
 
