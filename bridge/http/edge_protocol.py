@@ -64,13 +64,21 @@ class _EdgeProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._head_bytes is None or self.transport.is_closing():
+        if self._head_bytes is None:  # a body, or a pipelined request's head: not counted
+            super().data_received(data)
             return
-        # The head is still incomplete, so all of `data` was head.
-        self._head_bytes += len(data)
-        if self._head_bytes > self.limits.head_bytes:
-            self._refuse(_TOO_LARGE)
+        # Feed only what the head may still take; if it is not complete within that, the
+        # rest would be more head.
+        room = max(0, self.limits.head_bytes - self._head_bytes)
+        head, rest = data[:room], data[room:]
+        self._head_bytes += len(head)
+        if head:
+            super().data_received(head)
+        if rest and not self.transport.is_closing():
+            if self._head_bytes is not None:
+                self._refuse(_TOO_LARGE)
+            else:
+                super().data_received(rest)
 
     def on_headers_complete(self) -> None:
         self._head_complete()
