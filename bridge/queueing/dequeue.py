@@ -15,27 +15,69 @@ is in the started registry the job leaves the intermediate list. Between the two
 steps the ticker finds the job in one place or the other (`bridge.queueing.abandoned`).
 The hooks into RQ's worker are in `bridge.queueing.rq_internals`; why several queues
 per worker and not one: `docs/queueing.md`.
+
+A worker told to stop (SIGTERM: RQ's warm shutdown, which waits for the job in hand)
+does not wait for a job that only reads and plans (`INTERRUPTIBLE`: the poll and sync
+queues, safe to run again): its process gets `STOP_SIGNAL`, which abandons its
+booking-API call at once (`Stopping.abort`, `BookingCallAborted`), so the job fails
+and RQ retries it, or keeps it in the failed registry once its retries are spent. If
+it is still running `Stopping.grace_seconds` later, its process is killed, with the
+same outcome (RQ: "work-horse terminated unexpectedly"). A send or a reply runs to its
+end, within its job timeout. Each job also runs under its own kind's timeout
+(`timeouts`, from `bridge.queueing.jobs.job_timeouts`).
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
 
+import structlog
 from redis import Redis
 from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from bridge.observability.proctitle import set_title
-from bridge.queueing.jobs import QUEUES_BY_PRIORITY
+from bridge.queueing.jobs import QUEUES_BY_PRIORITY, QueueName
 from bridge.queueing.rq_internals import HookedQueue, HookedWorker, intermediate_key
 from bridge.store import keys
 from bridge.store.text import as_text
 
-__all__ = ["WAIT_SECONDS", "SafeQueue", "SafeSimpleWorker", "SafeWorker", "build_worker"]
+__all__ = ["INTERRUPTIBLE", "STOP_SIGNAL", "WAIT_SECONDS", "SafeQueue", "SafeSimpleWorker",
+           "SafeWorker", "Stopping", "build_worker"]
+
+log = structlog.get_logger(__name__)
 
 #: How long an idle worker blocks on its first queue before looking at the others.
 WAIT_SECONDS = 0.2
+#: What the worker sends its work horse to abandon the job in hand.
+STOP_SIGNAL = signal.SIGUSR1
+#: Queues whose jobs only read and plan, so a stopping worker cuts them short.
+INTERRUPTIBLE = frozenset({QueueName.POLL.value, QueueName.SYNC.value})
+
+
+def _no_abort() -> None:
+    """Without a booking client to abort, the grace period's kill alone applies."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stopping:
+    """What a worker told to stop does to an interruptible job in hand."""
+
+    #: Abandons the booking-API call in the process running the job (must be safe to
+    #: call from any thread).
+    abort: Callable[[], None] = _no_abort
+    #: How long the job may still run before its process is killed.
+    grace_seconds: float = 30.0
+    #: Each job kind's timeout by function path (`jobs.job_timeouts`); others keep theirs.
+    timeouts: Mapping[str, int] = field(default_factory=dict)
 
 
 class SafeQueue(HookedQueue):
@@ -68,8 +110,13 @@ class _Safe(HookedWorker):
     shows `oabridge: worker: <what RQ is doing>`, not `rq:worker:…`."""
 
     dequeue_class = SafeQueue
+    stopping: Stopping = Stopping()
+    _in_hand: Job | None = None
 
     def registered(self, job: Job) -> None:
+        # Before the fork: the work horse's death penalty and this process's watch of
+        # it both read the job's timeout from here.
+        job.timeout = self.stopping.timeouts.get(job.func_name or "", job.timeout)
         intermediate = intermediate_key(Queue(job.origin, connection=job.connection))
         with job.connection.pipeline() as pipe:
             pipe.lrem(intermediate, 1, job.id)
@@ -79,24 +126,75 @@ class _Safe(HookedWorker):
     def title(self, message: str) -> None:
         set_title(f"oabridge: worker: {message}")
 
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        self._in_hand = job
+        try:
+            super().execute_job(job, queue)  # type: ignore[misc]
+        finally:
+            self._in_hand = None
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        """SIGTERM: cut an interruptible job in hand short, then RQ's warm shutdown."""
+        job = self._in_hand
+        if job is not None and job.origin in INTERRUPTIBLE:
+            log.warning("worker_stopping_job", job=job.func_name, job_id=job.id,
+                        grace_s=self.stopping.grace_seconds)
+            self.stop_job_in_hand()
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+    def stop_job_in_hand(self) -> None:
+        """Abandon the running job's booking-API call (in this process: no fork)."""
+        _in_a_thread(self.stopping.abort)
+
+    def setup_work_horse_signals(self) -> None:
+        super().setup_work_horse_signals()  # type: ignore[misc]
+        signal.signal(STOP_SIGNAL, lambda _signum, _frame: _in_a_thread(self.stopping.abort))
+
+
+def _in_a_thread(action: Callable[[], None]) -> None:
+    """Run `action` beside a signal handler, never inside it: a handler that takes a lock
+    the interrupted code holds would wait for ever."""
+    threading.Thread(target=action, name="stop-job", daemon=True).start()
+
 
 class SafeWorker(_Safe, Worker):
-    pass
+    """Runs each job in a forked work horse, which a stopping worker signals and, past
+    the grace period, kills."""
+
+    def stop_job_in_hand(self) -> None:
+        horse = self.horse_pid
+        if not horse:
+            return
+        try:
+            os.kill(horse, STOP_SIGNAL)
+        except ProcessLookupError:  # it has just finished
+            return
+        timer = threading.Timer(self.stopping.grace_seconds, self._kill_if_running, (horse,))
+        timer.daemon = True
+        timer.start()
+
+    def _kill_if_running(self, horse: int) -> None:
+        if self.horse_pid == horse:
+            log.warning("worker_killing_job", horse=horse, grace_s=self.stopping.grace_seconds)
+            self.kill_horse()
 
 
 class SafeSimpleWorker(_Safe, SimpleWorker):
     pass
 
 
-def build_worker(redis: Redis, *, simple: bool = False, name: str | None = None) -> Worker:
+def build_worker(redis: Redis, *, simple: bool = False, name: str | None = None,
+                 stopping: Stopping | None = None) -> Worker:
     """An RQ worker on the bridge's queues in priority order (simple: jobs run
-    in-process, no fork), which never holds a job where a SIGKILL would lose it."""
-    worker_class: type[Worker] = (
-        SafeSimpleWorker if simple else SafeWorker  # type: ignore[assignment]
-    )
-    return worker_class(
+    in-process, no fork), which never holds a job where a SIGKILL would lose it, and
+    stops as `stopping` says."""
+    worker_class: type[Any] = SafeSimpleWorker if simple else SafeWorker
+    worker: Worker = worker_class(
         [queue.value for queue in QUEUES_BY_PRIORITY],
         connection=redis,
         serializer=JSONSerializer,
         name=name,
     )
+    if stopping is not None:
+        worker.stopping = stopping  # type: ignore[attr-defined]
+    return worker
