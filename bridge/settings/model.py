@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     )
     webhook_secret: SecretStr = Field(
         SecretStr(""),
-        description="Standard Webhooks secret (whsec_…) that change notices are signed with.",
+        description="Standard Webhooks secret (whsec_…, at least 24 bytes) that change notices "
+        "are signed with; while rotating, the new and the old: whsec_new,whsec_old.",
     )
     trigger_token: SecretStr = Field(
         SecretStr(""), description="Bearer token for POST /triggers/poll."
@@ -65,7 +66,8 @@ class Settings(BaseSettings):
         SecretStr(""), description="Token for the operator page /admin (unset: page off)."
     )
     sandbox_mode: bool = Field(
-        False, description="Local demo: the ingress may start without a webhook secret."
+        False, description="Local demo: the ingress may start without a webhook secret, and "
+        "the sandbox's published demo credentials are allowed."
     )
     poll_interval: int = Field(60, ge=1, description="Seconds between polls of each agenda.")
     reconcile_interval: int = Field(
