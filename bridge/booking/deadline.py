@@ -175,10 +175,12 @@ class _BodyStream(httpx.SyncByteStream):
 
 
 class DeadlineTransport(httpx.BaseTransport):
-    """httpx's plain HTTP/1.1 transport over the deadline-keeping network backend."""
+    """httpx's plain HTTP/1.1 transport over the deadline-keeping network backend (no
+    proxy from the environment: the booking API is reached directly)."""
 
     def __init__(self, limits: httpx.Limits) -> None:
         self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),  # as httpx's own: certifi, SSL_CERT_FILE
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
