@@ -47,7 +47,7 @@ def run_serve(args: argparse.Namespace) -> int:
             "sender_takes_no_replies", sender=settings.twilio_from,
             effect="customers cannot answer by SMS; prompts will not invite a reply")
     app = create_app(settings)
-    serve_edge(app, args.host, args.port)
+    serve_edge(app, args.host, args.port, timeout_graceful_shutdown=20)
     return 0
 
 

@@ -35,11 +35,13 @@ def server_options(head: HeadLimits | None = None) -> dict[str, Any]:
         "limit_concurrency": MAX_CONNECTIONS,
         "log_level": "warning",
         "proxy_headers": True,
-        "timeout_graceful_shutdown": 20,
     }
 
 
-def serve_edge(app: ASGIApp, host: str, port: int) -> None:
-    """Serve `app` until told to stop (SIGTERM, SIGINT)."""
+def serve_edge(app: ASGIApp, host: str, port: int, *, timeout_graceful_shutdown: int) -> None:
+    """Serve `app` until told to stop (SIGTERM, SIGINT), then let requests in flight
+    finish for up to `timeout_graceful_shutdown` seconds (the deployment's grace period
+    is measured against it: tests/deploy)."""
     allocator.tune()
-    uvicorn.run(app, host=host, port=port, **server_options())
+    uvicorn.run(app, host=host, port=port, timeout_graceful_shutdown=timeout_graceful_shutdown,
+                **server_options())

@@ -28,9 +28,8 @@ def serve_edge_app(app: ASGIApp, head: HeadLimits | None = None) -> Iterator[int
     """Serve `app` on a free port until the block ends; yields the port."""
     sock = reserve_socket()
     port = port_of(sock)
-    options = server_options(head)
-    options.pop("timeout_graceful_shutdown")
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="auto", **options)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="auto",
+                            **server_options(head))
     server = PromptServer(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
