@@ -17,10 +17,12 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from bridge.ingress.signatures import TOLERANCE, verify
+from bridge.settings.webhook_secrets import WebhookKeys
 from tests.ingress.conftest import WEBHOOK_SECRET
 
 WEBHOOK = Webhook(WEBHOOK_SECRET)
-OTHER = Webhook("whsec_" + "b3RoZXItc2VjcmV0LW9mLTMyLWJ5dGVzLWxlbmd0aCE=")
+OTHER_SECRET = "whsec_" + "b3RoZXItc2VjcmV0LW9mLTMyLWJ5dGVzLWxlbmd0aCE="
+OTHER = Webhook(OTHER_SECRET)
 BODY = b'{"type": "customer.changed", "data": {"customer_id": 1}}'
 #: Far from any wall clock these tests run on.
 LONG_AGO = datetime(2021, 6, 1, 9, 0, tzinfo=UTC)
@@ -99,3 +101,19 @@ def test_the_window_follows_the_clock_it_is_given() -> None:
         verify(WEBHOOK, BODY, signed, LONG_AGO - TOLERANCE - timedelta(seconds=1))
     with pytest.raises(WebhookVerificationError, match="too old"):
         verify(WEBHOOK, BODY, signed, datetime.now(UTC))  # the wall clock: years later
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(request=requests())
+def test_with_two_secrets_it_accepts_what_either_accepts(
+    request: tuple[bytes, dict[str, str]],
+) -> None:
+    """While rotating (`whsec_new,whsec_old`): the verdict is the better one of the two
+    secrets', and with one secret it is exactly that secret's."""
+    body, found = request
+    now = datetime.now(UTC)
+    one = outcome(lambda: verify(WEBHOOK, body, found, now))
+    other = outcome(lambda: verify(OTHER, body, found, now))
+    assert outcome(lambda: verify(WebhookKeys([WEBHOOK_SECRET]), body, found, now)) == one
+    both = outcome(lambda: verify(WebhookKeys([OTHER_SECRET, WEBHOOK_SECRET]), body, found, now))
+    assert both == (("ok", "") if ("ok", "") in (one, other) else one)
