@@ -32,8 +32,8 @@ __all__ = ["MIN_TOKEN_LENGTH", "Process", "check_startup", "placeholder_refusal"
            "startup_problems"]
 
 #: The secret template's placeholder (deploy/base/secret-template.env), in any case,
-#: with or without its underscore. No real secret, address or name holds it.
-PLACEHOLDER = re.compile(r"change[-_ ]?me", re.IGNORECASE)
+#: with or without its underscore, not inside a word ("Exchange Medical" is a name).
+PLACEHOLDER = re.compile(r"(?<![a-z])change[-_ ]?me(?![a-z])", re.IGNORECASE)
 #: The production overlay's example public address (deploy/overlays/production/config.env).
 EXAMPLE_PUBLIC_HOST = "oabridge.example.com"
 #: The fewest characters of a token someone could otherwise try to guess online.

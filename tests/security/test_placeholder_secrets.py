@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.secret_startup import environment, refusal
+from bridge.settings import SettingsError, load_settings
+from tests.security.secret_startup import GOOD, environment, refusal
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 PLACEHOLDER = "is the placeholder CHANGE_ME; set a real secret"
 
-pytestmark = pytest.mark.slow
 
-
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "name", "value"), [
     # The three the attack used: a forged trigger, a forged "NEE", an operator login.
     ("serve", "TRIGGER_TOKEN", "CHANGE_ME"),
@@ -49,6 +49,7 @@ def env_file(path: Path) -> dict[str, str]:
     return {name: value for name, value in pairs if name.startswith("OABRIDGE_")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["serve", "worker", "config"])
 def test_the_secret_template_deployed_unchanged_names_every_placeholder(command: str) -> None:
     template = env_file(DEPLOY / "base" / "secret-template.env")
@@ -61,6 +62,7 @@ def test_the_secret_template_deployed_unchanged_names_every_placeholder(command:
                     + " are the placeholder CHANGE_ME; set real secrets")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "changes", "name"), [
     ("serve", {"WEBHOOK_SECRET": ""}, "OABRIDGE_WEBHOOK_SECRET is empty"),
     ("worker", {"API_KEY": ""}, "OABRIDGE_API_KEY is empty"),
@@ -74,9 +76,21 @@ def test_an_empty_secret_the_process_needs_stops_it(
     assert line.startswith(f"oabridge: invalid configuration: {name}"), line
 
 
+@pytest.mark.slow
 def test_the_production_overlays_example_address_stops_the_ingress() -> None:
     config = env_file(DEPLOY / "overlays" / "production" / "config.env")
     assert config["OABRIDGE_PUBLIC_URL"] == "https://oabridge.example.com"
     line = refusal("serve", environment(PUBLIC_URL=config["OABRIDGE_PUBLIC_URL"]))
     assert line.startswith("oabridge: invalid configuration: OABRIDGE_PUBLIC_URL is the "
                            "template's example https://oabridge.example.com; "), line
+
+
+@pytest.mark.parametrize("value", ["whsec_CHANGE_ME", "Change-Me", "CHANGEME_later"])
+def test_every_command_refuses_a_placeholder_however_written(value: str) -> None:
+    with pytest.raises(SettingsError, match=f"OABRIDGE_WEBHOOK_SECRET {PLACEHOLDER}"):
+        load_settings({**GOOD, "OABRIDGE_WEBHOOK_SECRET": value})
+
+
+def test_a_word_that_holds_the_letters_is_no_placeholder() -> None:
+    settings = load_settings({**GOOD, "OABRIDGE_PRACTICE_NAME": "Exchange Medical"})
+    assert settings.practice_name == "Exchange Medical"
