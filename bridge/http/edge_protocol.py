@@ -75,10 +75,13 @@ class _EdgeProtocol(HttpToolsProtocol):
         if head:
             super().data_received(head)
         if rest and not self.transport.is_closing():
-            if self._head_bytes is not None:
+            if self._awaiting_head():  # feeding `head` did not complete it
                 self._refuse(_TOO_LARGE)
             else:
                 super().data_received(rest)
+
+    def _awaiting_head(self) -> bool:
+        return self._head_bytes is not None
 
     def on_headers_complete(self) -> None:
         self._head_complete()
