@@ -41,6 +41,7 @@ from typing import Any
 import structlog
 from redis import Redis
 from rq import Queue, SimpleWorker, Worker
+from rq.executions import Execution
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
@@ -113,10 +114,13 @@ class _Safe(HookedWorker):
     stopping: Stopping = Stopping()
     _in_hand: Job | None = None
 
-    def registered(self, job: Job) -> None:
-        # Before the fork: the work horse's death penalty and this process's watch of
-        # it both read the job's timeout from here.
+    def prepare_execution(self, job: Job) -> Execution:
+        # Before RQ registers the execution (its heartbeat TTL) and forks: the work
+        # horse's death penalty and this process's watch of it read the timeout here.
         job.timeout = self.stopping.timeouts.get(job.func_name or "", job.timeout)
+        return super().prepare_execution(job)
+
+    def registered(self, job: Job) -> None:
         intermediate = intermediate_key(Queue(job.origin, connection=job.connection))
         with job.connection.pipeline() as pipe:
             pipe.lrem(intermediate, 1, job.id)

@@ -3,6 +3,7 @@ hand that ignores the stop is killed once the grace period is over."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import signal
 import subprocess
@@ -86,3 +87,17 @@ def test_a_job_that_ignores_the_stop_is_killed_after_the_grace_period(
             worker.communicate()
     assert worker.returncode == 0, errors.decode()[-2000:]
     assert "stubborn" in FailedJobRegistry(QueueName.SYNC.value, connection=redis)
+
+
+def test_the_rq_worker_methods_the_stop_overrides_are_still_there() -> None:
+    """`bridge.queueing.dequeue` overrides these of RQ's worker (rq is pinned >=3.0,<3.1)."""
+    from rq import SimpleWorker, Worker
+
+    for worker_class in (Worker, SimpleWorker):
+        for method, params in {"request_stop": ["self", "signum", "frame"],
+                               "execute_job": ["self", "job", "queue"],
+                               "prepare_execution": ["self", "job"],
+                               "setup_work_horse_signals": ["self"]}.items():
+            assert list(inspect.signature(getattr(worker_class, method)).parameters) == params
+    assert isinstance(inspect.getattr_static(Worker, "horse_pid"), property)
+    assert list(inspect.signature(Worker.kill_horse).parameters) == ["self", "sig"]
