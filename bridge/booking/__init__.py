@@ -4,6 +4,7 @@ from bridge.booking.client import BookingClient
 from bridge.booking.errors import (
     BookingApiError,
     BookingAuthError,
+    BookingCallAborted,
     BookingError,
     BookingNotFoundError,
     BookingProtocolError,
@@ -46,6 +47,7 @@ __all__ = [
     "BookableTime",
     "BookingApiError",
     "BookingAuthError",
+    "BookingCallAborted",
     "BookingClient",
     "BookingError",
     "BookingMode",

@@ -71,4 +71,4 @@ def test_an_aborted_call_ends_at_once(timeout: float) -> None:
         threading.Timer(0.5, client.transport.abort).start()
         error = ends_within(0.5 + SLACK, client.get_agendas)
         assert upstream.requests == 1  # an aborted call is not retried
-    assert type(error).__name__ == "BookingCallAborted", repr(error)
+    assert type(error).__name__ == "BookingCallAborted", repr(error)  # new in #15
