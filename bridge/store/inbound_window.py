@@ -54,7 +54,8 @@ class InboundWindow:
             since = now - timedelta(seconds=FIRST_WINDOW_INTERVALS * self.interval)
         else:
             since = datetime.fromtimestamp(mark - OVERLAP_SECONDS, now.tzinfo)
-        return max(since, now - timedelta(seconds=self.retention))
+        # Whole seconds, as Twilio's `date_sent` has them: a boundary message stays in.
+        return max(since, now - timedelta(seconds=self.retention)).replace(microsecond=0)
 
     def complete(self, began: datetime) -> None:
         """A scan that began at `began` saw everything in its window."""

@@ -43,3 +43,8 @@ def test_the_watermark_only_moves_forward(redis: Redis) -> None:
     window.complete(NOW - timedelta(minutes=10))  # a slower scan that began earlier
     assert window.watermark() == int(NOW.timestamp())
     assert redis.get(keys.INBOUND_WATERMARK) == str(int(NOW.timestamp())).encode()
+
+
+def test_whole_seconds_as_twilio_stamps_them(redis: Redis) -> None:
+    window = InboundWindow(redis, 300, 90 * DAY)
+    assert window.start(NOW + timedelta(microseconds=700_000)) == NOW - timedelta(seconds=600)
