@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from redis import Redis
 from rq.job import Job
 from rq.registry import FailedJobRegistry
@@ -66,6 +67,7 @@ def test_a_worker_runs_each_job_under_its_kinds_timeout(redis: Redis) -> None:
     assert job.return_value() == 77
 
 
+@pytest.mark.slow
 def test_a_job_that_ignores_the_stop_is_killed_after_the_grace_period(
     redis: Redis, redis_url: str
 ) -> None:

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 
+import pytest
 from redis import Redis
 from rq.job import Job
 from rq.registry import FailedJobRegistry
@@ -49,6 +50,7 @@ def status(redis: Redis) -> str:
     return str(job.get_status().value)
 
 
+@pytest.mark.slow
 def test_a_stopping_worker_gives_up_a_job_held_by_a_dripping_upstream(
     redis: Redis, redis_url: str
 ) -> None:
