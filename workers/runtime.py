@@ -131,7 +131,7 @@ class Runtime:
             codes=ConfirmationCodes(redis),
             counters=Counters(redis),
             account=AccountCache(redis),
-            tombstones=Tombstones(redis, derive_key(settings.api_secret.get_secret_value()),
+            tombstones=Tombstones(redis, derive_key(settings.erasure_secret),
                                   retention),
         )
 

@@ -51,7 +51,7 @@ def add_command(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     redis = connect(settings.redis_url)
-    tombstones = Tombstones(redis, derive_key(settings.api_secret.get_secret_value()),
+    tombstones = Tombstones(redis, derive_key(settings.erasure_secret),
                             settings.retention_days * 86400)
     erasure = Erasure(redis, tombstones)
     problems: list[str] = []

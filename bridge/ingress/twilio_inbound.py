@@ -57,7 +57,7 @@ async def twilio_inbound(request: Request) -> Response:
     received = context.clock.now()
     store = context.inbound
     settings = context.settings
-    tombstones = Tombstones(context.sync_redis, derive_key(settings.api_secret.get_secret_value()),
+    tombstones = Tombstones(context.sync_redis, derive_key(settings.erasure_secret),
                             settings.retention_days * 86400)
 
     def record() -> bool | None:

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     trigger_token: SecretStr = Field(
         SecretStr(""), description="Bearer token for POST /triggers/poll."
     )
+    erasure_key: SecretStr = Field(
+        SecretStr(""),
+        description="Key of the erasure tombstones' keyed hashes; set once, never change it "
+        "(unset: derived from the API secret).",
+    )
     admin_token: SecretStr = Field(
         SecretStr(""), description="Token for the operator page /admin (unset: page off)."
     )
@@ -235,6 +240,12 @@ class Settings(BaseSettings):
     def webhook_keys(self) -> WebhookKeys | None:
         """What the ingress verifies notices with; None when no secret is set."""
         return WebhookKeys(self.webhook_secrets) if self.webhook_secrets else None
+
+    @cached_property
+    def erasure_secret(self) -> str:
+        """What the tombstones' key is derived from: its own key, else the API secret."""
+        own = self.erasure_key.get_secret_value()
+        return own or self.api_secret.get_secret_value()
 
     @cached_property
     def watched_agendas(self) -> tuple[int, ...]:

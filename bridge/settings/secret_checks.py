@@ -43,7 +43,8 @@ MIN_TOKEN_LENGTH = 16
 Process = Literal["serve", "worker"]
 
 #: Secrets a caller presents, or signs with: the set ones must be long.
-_TOKENS = ("trigger_token", "admin_token", "twilio_auth_token", "api_secret")
+_TOKENS = ("trigger_token", "admin_token", "twilio_auth_token", "api_secret",
+           "erasure_key")
 #: Settings that may hold a published demo credential.
 _CREDENTIALS = ("api_key", "api_secret", "twilio_account_sid", "twilio_auth_token",
                 "trigger_token", "admin_token")

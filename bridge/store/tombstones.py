@@ -11,9 +11,10 @@ A tombstone is a key `oab:tombstone:<HMAC-SHA256(key, "<kind>:<value>")>` for ea
 erased phone number (E.164), e-mail address (lower case), customer id and Twilio
 MessageSid. The value itself is never stored, only its keyed hash: a copy of Redis
 does not say who was erased, and without the key nobody can test every Dutch mobile
-number against it. The key is derived from the booking API secret
-(`OABRIDGE_API_SECRET`), which every deployment has and which never enters Redis
-(`derive_key`); rotating that secret voids the tombstones made before (see SECURITY.md).
+number against it. The key is derived from `OABRIDGE_ERASURE_KEY`, a secret of its own
+that is set once and never changed, or, when that is unset, from the booking API
+secret (`Settings.erasure_secret`); neither enters Redis. Changing the key (or, without
+one of its own, rotating the API secret) voids the tombstones made before: SECURITY.md.
 
 Each tombstone lives as long as the bridge would still look at the person's messages:
 the retention (`OABRIDGE_RETENTION_DAYS`). The inbound reconciliation never reads a
@@ -37,9 +38,9 @@ Mark = tuple[str, str]
 _CONTEXT = b"oabridge erasure tombstones v1"
 
 
-def derive_key(api_secret: str) -> bytes:
-    """The tombstones' HMAC key, derived from the booking API secret (never stored)."""
-    return hmac.new(api_secret.encode("utf-8"), _CONTEXT, hashlib.sha256).digest()
+def derive_key(secret: str) -> bytes:
+    """The tombstones' HMAC key, derived from `Settings.erasure_secret` (never stored)."""
+    return hmac.new(secret.encode("utf-8"), _CONTEXT, hashlib.sha256).digest()
 
 
 def phone(number: str) -> Mark:
