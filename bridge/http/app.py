@@ -52,6 +52,9 @@ def create_app(settings: Settings, context: AppContext | None = None,
 
     app = Starlette(routes=[*ROUTES, *admin_routes()], exception_handlers=exception_handlers,
                     lifespan=lifespan)
+    # Starlette would answer `/healthz/` with a redirect to an absolute URL built from the
+    # request's Host header (an open redirect, POSTs included): a wrong path is a 404.
+    app.router.redirect_slashes = False
     app.state.body_gate = BodyGate(body_limits or BodyLimits(), on_idle=allocator.release)
     app.add_middleware(RequestCounter, paths=[route.path for route in ROUTES])
     return app

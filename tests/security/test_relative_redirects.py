@@ -65,3 +65,13 @@ def test_redirects_after_login_logout_and_retry_are_relative(admin: Admin) -> No
     logout = admin.http.post(f"{admin.url}/admin/logout", headers=HOSTILE,
                              data={"csrf": found.group(1)})
     assert relative(logout) == "./login"
+
+
+@pytest.mark.parametrize("path", ["/healthz/", "/metrics/", "/openapi.json/",
+                                  "/webhooks/booking/", "/triggers/poll/", "/twilio/inbound/"])
+def test_no_ingress_path_redirects_to_the_host_header(admin: Admin, path: str) -> None:
+    """A trailing slash on an ingress route is a 404, not a redirect built from `Host`."""
+    for method in ("GET", "POST"):
+        answer = admin.http.request(method, admin.url + path, headers=HOSTILE)
+        assert "evil.example" not in answer.headers.get("location", ""), (method, path)
+        assert answer.status_code == 404, (method, path, answer.status_code)
