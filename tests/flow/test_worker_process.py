@@ -6,8 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -19,18 +18,11 @@ from sandbox.app import create_app
 from sandbox.booking import BookingSandbox
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.support.asgi_server import serve
+from tests.support.waiting import wait_for
 
 API_KEY = "workerprocess-ab12cd"
 API_SECRET = "b" * 40
 
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    """Wait for another process to do something (not for time to pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import re
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from redis import Redis
 from sandbox.local.redis_choice import RedisUnavailable, choose_redis
 from tests.local.processes import alive, descendants, wait_until_gone
 from tests.support.asgi_server import free_port
+from tests.support.waiting import wait_for
 
 
 def test_an_embedded_redis_when_none_is_configured_or_answering(tmp_path: Path) -> None:
@@ -46,14 +46,6 @@ def test_the_local_redis_is_used_when_it_answers(tmp_path: Path, redis_url: str)
     assert choose_redis({}, tmp_path, default_url=redis_url).url == redis_url
     assert choose_redis({"OABRIDGE_REDIS_URL": redis_url}, tmp_path).url == redis_url
 
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    """Wait for the demo's processes to do something (not for time to pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def our_environ(**extra: str) -> dict[str, str]:

@@ -8,8 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from bridge.queueing.dequeue import Stopping, build_worker
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import DEFAULT_CALL_BUDGET, JOBS, JobSpec, QueueName, job_timeouts
 from bridge.settings import Settings
+from tests.support.waiting import wait_for
 
 OWN_TIMEOUT = JobSpec("tests.queueing.stubborn_jobs.own_timeout", QueueName.SYNC, 30, ())
 STUBBORN = JobSpec("tests.queueing.stubborn_jobs.stubborn", QueueName.SYNC, 30, ())
@@ -36,14 +35,6 @@ worker = build_worker(Redis.from_url(sys.argv[1]), stopping=Stopping(grace_secon
 worker.work(with_scheduler=False, logging_level="ERROR")
 """
 
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    """Wait for another process to do something (not for time to pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_the_default_call_budget_is_the_clients() -> None:

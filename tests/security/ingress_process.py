@@ -12,8 +12,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,17 +22,10 @@ import psutil
 
 from tests.ingress.conftest import TRIGGER_TOKEN, TWILIO_TOKEN, WEBHOOK_SECRET
 from tests.support.asgi_server import free_port
+from tests.support.waiting import wait_for
 
 __all__ = ["IngressProcess", "ingress_process", "stalled_body", "wait_for"]
 
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    """Wait for the other process to do something (not for time to pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 @dataclass

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 
 import pytest
 from redis import Redis
@@ -28,6 +27,7 @@ from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS
 from bridge.store import keys
 from tests.support.hostile_upstream import HostileUpstream
+from tests.support.waiting import wait_for
 
 API_KEY = "stopgrace-ab12cd34ef"
 API_SECRET = "c" * 40
@@ -35,14 +35,6 @@ API_SECRET = "c" * 40
 STOP_BOUND_SECONDS = 35
 JOB_ID = "sync-held-by-a-drip"
 
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    """Wait for another process to do something (not for time to pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def status(redis: Redis) -> str:

