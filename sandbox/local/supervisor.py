@@ -58,7 +58,9 @@ class Supervisor:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if child.process.poll() is not None:
-                raise RuntimeError(f"{child.name} exited at start; see {child.log_path}")
+                said = _last_line(child.log_path)
+                raise RuntimeError(f"{child.name} exited at start{': ' + said if said else ''}; "
+                                   f"see {child.log_path}")
             try:
                 if httpx.get(url, timeout=1).status_code < 500:
                     return
@@ -95,3 +97,13 @@ class Supervisor:
     def pids(self) -> dict[str, int]:
         """Each child's process id, by name."""
         return {child.name: child.process.pid for child in self.children}
+
+
+def _last_line(log_path: Path) -> str:
+    """What a child said last: a refused setting is one line, worth showing at once."""
+    try:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    said = [line.strip() for line in lines if line.strip()]
+    return said[-1] if said else ""
