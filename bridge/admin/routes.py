@@ -11,7 +11,9 @@ age, which appointments are still open) is the app's clock.
 Without `OABRIDGE_ADMIN_TOKEN` every route answers 404, as if there were no page.
 Without a valid session a GET is sent to the login form and anything else gets 401.
 Failed logins are limited per client address and overall (`bridge.store.login_failures`:
-then 429 with `Retry-After`), and logged with the client's address, never what it typed.
+then 429 with `Retry-After`): each attempt is counted before its token is compared, and
+a right one is taken back. Failures are logged with the client's address, never what
+it typed.
 """
 
 from __future__ import annotations
@@ -119,23 +121,28 @@ def client_address(request: Request) -> str:
 
 
 async def login(request: Request) -> Response:
+    """The form is read first, through the body gate, so no unauthenticated request
+    reaches Redis before that limit; then the attempt is counted, and only a counted
+    attempt has its token compared (concurrent guesses cannot all pass one check)."""
     ctx = _enabled_context(request)
+    form = await _form(request)
     now, client = _epoch(ctx), client_address(request)
     failures = LoginFailures(ctx.redis)
-    wait = await failures.retry_after(client, now)
-    if wait:  # the token is not even looked at: a right guess is not told apart
+    attempt = await failures.attempt(client, now)
+    if attempt.retry_after:  # the token is not even looked at: a right guess is not told apart
+        wait = attempt.retry_after
         answer = page("login.html", 429, next="", message="Too many failed logins. "
                       f"Try again in {(wait + 59) // 60} minutes.")
         answer.headers["Retry-After"] = str(wait)
         return answer
-    form = await _form(request)
     wanted = form.get("next", "")
     wanted = wanted if wanted in _PAGES else ""
     if not auth.token_matches(ctx.settings, form.get("token", "")):
-        counts = await failures.failed(client, now)
-        log.warning("admin_login_failed", client=client, failures_from_client=counts.client,
-                    failures_overall=counts.overall)
+        log.warning("admin_login_failed", client=client,
+                    failures_from_client=attempt.from_client,
+                    failures_overall=attempt.overall)
         return page("login.html", 401, next=wanted, message="That is not the admin token.")
+    await failures.give_back(attempt)
     log.info("admin_login", client=client)
     response = _redirect("./" + wanted)
     response.set_cookie(

@@ -1,23 +1,68 @@
-"""Every Redis connection the bridge opens, with one timeout policy.
+"""Every Redis connection the bridge opens, with one timeout policy and bounded pools.
 
 A connection without timeouts turns a Redis that stops answering (a failover, a
 network partition) into a process that hangs for good; with them, the call raises,
 the job is retried and the ingress answers 503. Blocking commands (the relay's
 BLMOVE, the worker's dequeue) block for at most a few seconds, well inside the
 socket timeout.
+
+The ingress's asyncio pool is a blocking one: redis-py's default pool opens up to 100
+connections and then raises `MaxConnectionsError`, so about 100 concurrent requests
+were answered 503 and logged as if Redis were down. Here a burst waits (at most
+`POOL_WAIT_SECONDS`) for one of `ASYNC_POOL_CONNECTIONS` connections; a wait that
+runs out is logged as `redis_pool_exhausted`, not as an outage, and raises
+`MaxConnectionsError` (still a `ConnectionError`, so the caller answers 503). The sync
+pool keeps redis-py's default: its users are single-threaded (workers, commands) or
+the ingress's thread pool (40 threads), far below its 100 connections.
 """
 
 from __future__ import annotations
 
-from redis import Redis
-from redis.asyncio import Redis as AsyncRedis
+import time
+from typing import Any
 
-__all__ = ["CONNECT_TIMEOUT_SECONDS", "SOCKET_TIMEOUT_SECONDS", "connect", "connect_async"]
+import structlog
+from redis import Redis
+from redis.asyncio import BlockingConnectionPool
+from redis.asyncio import Redis as AsyncRedis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
+
+__all__ = [
+    "ASYNC_POOL_CONNECTIONS",
+    "CONNECT_TIMEOUT_SECONDS",
+    "POOL_WAIT_SECONDS",
+    "SOCKET_TIMEOUT_SECONDS",
+    "connect",
+    "connect_async",
+]
+
+log = structlog.get_logger(__name__)
 
 #: How long to wait for a connection to Redis to open.
 CONNECT_TIMEOUT_SECONDS = 5.0
 #: How long any one command may take to answer, blocking commands included.
 SOCKET_TIMEOUT_SECONDS = 10.0
+#: Connections an ingress process opens at most: its commands take a millisecond, so a
+#: burst shares them; 64 like the bodies read at once (`bridge.http.body`).
+ASYNC_POOL_CONNECTIONS = 64
+#: How long a request waits for a free connection before it is answered 503.
+POOL_WAIT_SECONDS = 5.0
+
+
+class _WaitingPool(BlockingConnectionPool):
+    """A blocking pool whose running out is an event of its own in the log."""
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            return await super().get_connection(*args, **kwargs)  # type: ignore[no-untyped-call]
+        except RedisConnectionError as exc:
+            if not isinstance(exc.__cause__, TimeoutError):
+                raise  # Redis itself: not answering, refusing, gone
+            log.warning("redis_pool_exhausted", connections=self.max_connections,
+                        waited_seconds=round(time.monotonic() - started, 3))
+            raise MaxConnectionsError("no Redis connection free in time") from exc
 
 
 def connect(url: str, *, socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> Redis:
@@ -26,7 +71,12 @@ def connect(url: str, *, socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> Redi
                           socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
 
 
-def connect_async(url: str, *, socket_timeout: float = SOCKET_TIMEOUT_SECONDS) -> AsyncRedis:
-    """A connection pool for the asyncio ingress; open it in the app's lifespan."""
-    return AsyncRedis.from_url(url, socket_timeout=socket_timeout,
-                               socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
+def connect_async(url: str, *, socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
+                  max_connections: int = ASYNC_POOL_CONNECTIONS,
+                  pool_wait: float = POOL_WAIT_SECONDS) -> AsyncRedis:
+    """A connection pool for the asyncio ingress; open it in the app's lifespan. The
+    client owns the pool: closing it closes the pool."""
+    pool = _WaitingPool.from_url(url, max_connections=max_connections, timeout=pool_wait,
+                                 socket_timeout=socket_timeout,
+                                 socket_connect_timeout=CONNECT_TIMEOUT_SECONDS)
+    return AsyncRedis.from_pool(pool)
