@@ -6,13 +6,18 @@ accepted. So, each refusal naming the variable:
 
 - a value holding the secret template's placeholder (`CHANGE_ME`, however written) is
   refused by `load_settings`, for every command, before any value is parsed: every
-  placeholder is named at once, even in a value that would not parse (a Redis URL);
+  placeholder is named at once, even in a value that would not parse (a Redis URL). The
+  template's `KEDA_` variables reach the pods through the same Secret, so a placeholder
+  left there stops them too (KEDA would otherwise fail to scale, silently);
 - `startup_problems`, pure over the `Settings`, is what the processes refuse besides
   (`oabridge serve`, `oabridge worker`, and `oabridge config`, which reports what every
   process would refuse): the production overlay's example public address, tokens
   shorter than `MIN_TOKEN_LENGTH`, the sandbox's public demo credentials outside
   sandbox mode (`bridge.settings.demo_credentials`), and an empty secret that the
-  process or the rest of the configuration needs.
+  process or the rest of the configuration needs (the erasure tombstones' key among
+  them: with neither `OABRIDGE_ERASURE_KEY` nor `OABRIDGE_API_SECRET` it would be a
+  public constant, and an ingress keyed apart from the workers would not see their
+  tombstones).
 
 A webhook secret's strength is the model's own check (`bridge.settings.model`). Settings
 built in code (tests, benchmarks) are not checked here: only processes are.
@@ -51,10 +56,14 @@ _CREDENTIALS = ("api_key", "api_secret", "twilio_account_sid", "twilio_auth_toke
 _SANDBOX_ONLY = "allowed only with OABRIDGE_SANDBOX_MODE=1, for a local demo"
 
 
+#: The prefixes of the variables in the Secret template (deploy/base/secret-template.env).
+TEMPLATE_PREFIXES = (ENV_PREFIX, "KEDA_")
+
+
 def placeholder_refusal(environ: Mapping[str, str]) -> str | None:
-    """The one line refusing every `OABRIDGE_` variable that holds the placeholder."""
+    """The one line refusing every template variable that holds the placeholder."""
     names = [key for key in sorted(environ)
-             if key.upper().startswith(ENV_PREFIX) and PLACEHOLDER.search(environ[key])]
+             if key.upper().startswith(TEMPLATE_PREFIXES) and PLACEHOLDER.search(environ[key])]
     if not names:
         return None
     if len(names) == 1:
@@ -125,6 +134,9 @@ def _missing(settings: Settings, process: Process | None) -> list[str]:
     if process == "worker" or len(api) == 1:
         problems += _clause(api, "is empty", "are empty",
                             "the booking API needs its key and secret")
+    if process == "serve" and not settings.erasure_secret.strip():
+        problems.append("OABRIDGE_ERASURE_KEY and OABRIDGE_API_SECRET are both empty; "
+                        "set OABRIDGE_ERASURE_KEY, the key of the erasure tombstones")
     if process == "serve" and "webhook_secret" in empty and not settings.sandbox_mode:
         problems.append("OABRIDGE_WEBHOOK_SECRET is empty; `oabridge serve` needs it to "
                         f"check change notices (unsigned ones are {_SANDBOX_ONLY})")

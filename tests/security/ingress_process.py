@@ -61,6 +61,7 @@ def ingress_process(redis_url: str, log: Path) -> Iterator[IngressProcess]:
         "OABRIDGE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "OABRIDGE_TRIGGER_TOKEN": TRIGGER_TOKEN,
         "OABRIDGE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "OABRIDGE_ERASURE_KEY": "erasure-key-of-the-ingress-tests",
     }
     with log.open("wb") as errors:
         process = subprocess.Popen(
