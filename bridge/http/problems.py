@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import structlog
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -54,6 +55,13 @@ async def _on_redis_down(request: Request, exc: Exception) -> Response:
                    {"Retry-After": "5"})
 
 
+async def _on_busy(request: Request, _exc: Exception) -> Response:
+    """Every connection of the pool stayed in use for its whole wait: a burst, not an
+    outage (`bridge.store.connection` has logged it as `redis_pool_exhausted`)."""
+    log.info("busy_answered", path=request.url.path)
+    return problem(503, "too many requests at once; try again shortly", {"Retry-After": "2"})
+
+
 async def _on_disconnect(request: Request, _exc: Exception) -> Response:
     log.info("client_disconnected", path=request.url.path)
     return Response(status_code=CLIENT_CLOSED_REQUEST)
@@ -67,6 +75,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
 exception_handlers = {
     Problem: _on_problem,
     HTTPException: _on_http,
+    MaxConnectionsError: _on_busy,  # a subclass of ConnectionError: the more specific wins
     RedisConnectionError: _on_redis_down,
     RedisTimeoutError: _on_redis_down,
     ClientDisconnect: _on_disconnect,
