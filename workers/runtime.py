@@ -105,6 +105,7 @@ class Runtime:
             connections=max(10, settings.send_concurrency),
         )
         retention = settings.retention_days * 86400
+        tombstones = Tombstones(redis, derive_key(settings.erasure_secret), retention)
         return cls(
             settings=settings,
             redis=redis,
@@ -113,7 +114,8 @@ class Runtime:
             writer=JobWriter(redis),
             clock=the_clock,
             contacts=ContactBook(
-                redis, booking, ttl_seconds=min(settings.contact_cache_seconds, retention),
+                redis, booking, tombstones=tombstones,
+                ttl_seconds=min(settings.contact_cache_seconds, retention),
                 language_field=settings.language_field,
                 default_language=settings.default_language,
             ),
@@ -131,8 +133,7 @@ class Runtime:
             codes=ConfirmationCodes(redis),
             counters=Counters(redis),
             account=AccountCache(redis),
-            tombstones=Tombstones(redis, derive_key(settings.erasure_secret),
-                                  retention),
+            tombstones=tombstones,
         )
 
     def close(self) -> None:

@@ -7,11 +7,17 @@ come from the cached contact or, when none is cached, from the booking API
 (`getCustomer`). `--at-provider` also deletes the person's messages at Twilio
 (`bridge.cli.provider_erasure`) and prints, by SID, each it could not delete.
 `--lift` removes the tombstones of a number or a customer (their number and address
-too) when the person asks to be served again before the retention has passed.
+too) when the person asks to be served again before the retention has passed. Erasing
+a number also buries the customers whose cached contact carried it (printed): that
+person gets no e-mail either, nor messages after a change of number upstream; lifting
+the number lifts those customers with it (`Tombstones.bury_with`).
+It refuses to run without a key for the tombstones (`Settings.erasure_secret` empty):
+HMAC under an empty key is a hash anyone can test every number against.
 
-Exit status: 0 when everything was erased; 2 for an unusable `--phone`; 3 when the
-bridge's records are erased but something was left: a message Twilio did not delete
-(yet), a listing Twilio refused, or a customer the booking API could not be asked about.
+Exit status: 0 when everything was erased; 2 for an unusable `--phone` or no key; 3
+when the bridge's records are erased but something was left: a message Twilio did not
+delete (yet), a listing Twilio refused, or a customer the booking API could not be
+asked about.
 Running the same command again finishes the job.
 """
 
@@ -50,6 +56,10 @@ def add_command(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if not settings.erasure_secret:  # derive_key("") is a key anyone can compute
+        print("oabridge: erase needs OABRIDGE_ERASURE_KEY (or OABRIDGE_API_SECRET) set: "
+              "without it the tombstones' key is public")
+        return 2
     redis = connect(settings.redis_url)
     tombstones = Tombstones(redis, derive_key(settings.erasure_secret),
                             settings.retention_days * 86400)
@@ -71,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
         who = f"customer {args.customer}"
     print(f"erased for {who}: {removed.summary()}; "
           f"kept from coming back for {settings.retention_days} days")
+    if removed.customers:
+        print("also kept from being served, their cached contact carrying the number: "
+              f"customer {', '.join(map(str, sorted(removed.customers)))} "
+              "(lifted with the number)")
     if args.at_provider:
         _at_provider(settings, tombstones, numbers, removed, problems)
     for problem in problems:

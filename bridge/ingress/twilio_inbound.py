@@ -10,7 +10,10 @@ from one number cannot starve the others (`bridge.store.reply_rate`). The messag
 is never logged. A message from an erased person (its MessageSid or its sender has a
 tombstone, `bridge.store.tombstones`: Twilio's retry of a webhook, or a new text within
 the tombstone's life) is neither recorded nor queued, only counted, and answered like
-any other, so Twilio does not retry it.
+any other, so Twilio does not retry it. An erasure that runs between that check and
+the record is caught by a second check after the last write, which sweeps the record
+(and the rate counter) again: a rate-limited message is never handled, so nothing
+else would.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from bridge.http.context import context_of
 from bridge.http.problems import Problem
 from bridge.ingress.twilio_request import MESSAGE_SID, twilio_form
 from bridge.store import keys
+from bridge.store.erasure import Erasure
 from bridge.store.reply_rate import REPLIES_PER_WINDOW, ReplyRate
 from bridge.store.tombstones import Tombstones, derive_key, phone
 from bridge.store.tombstones import sid as message_sid
@@ -80,6 +84,9 @@ async def twilio_inbound(request: Request) -> Response:
                 now=int(received.timestamp()),
             )
             context.metrics.jobs_enqueued.labels(job="handle_reply").inc()
+        erasure = Erasure(context.sync_redis, tombstones)
+        if await run_in_threadpool(erasure.sweep_if_erased, numbers=[sender], sids=[sid]):
+            context.metrics.erased_ignored.inc()  # erased since the check: swept again
     else:
         context.metrics.duplicates.labels(kind="inbound").inc()
     return Response(EMPTY_TWIML, media_type="text/xml")

@@ -11,6 +11,12 @@ a group, a quoted local part or a line break would put more recipients or header
 language comes from a customer extra field (`OABRIDGE_LANGUAGE_FIELD`, default
 `Taal`), else the default language. Details are cached in Redis and dropped when a
 `customer.changed` notice arrives.
+
+An erased customer (their id, number or address has a tombstone,
+`bridge.store.tombstones`) has no contact: the book does not ask the booking API about
+an erased id, and details fetched or cached for an erased person are dropped, so no
+path (a send, the language of an answer about their appointment) caches them again.
+The check after caching catches an erasure that ran while the details were fetched.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from redis import Redis
 
 from bridge.booking import BookingClient, BookingNotFoundError, Customer
 from bridge.store import keys
+from bridge.store.tombstones import Tombstones, customer, email, phone
 
 __all__ = [
+    "ERASED",
     "INVALID_EMAIL",
     "Contact",
     "ContactBook",
@@ -43,6 +51,8 @@ _SMS_TYPES = {
 LANGUAGES = ("nl", "en")
 #: Why a customer whose address field is not exactly one mailbox gets no e-mail.
 INVALID_EMAIL = "invalid e-mail address"
+#: Why an erased customer has no contact (also the skip reason of a message to them).
+ERASED = "erased"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,30 +141,43 @@ class ContactBook:
         redis: Redis,
         booking: BookingClient,
         *,
+        tombstones: Tombstones,
         ttl_seconds: int,
         language_field: str,
         default_language: str,
     ) -> None:
         self.redis = redis
         self.booking = booking
+        self.tombstones = tombstones
         self.ttl_seconds = ttl_seconds
         self.language_field = language_field
         self.default_language = default_language
 
     def get(self, customer_id: int) -> Contact | None:
-        """The contact, or None when the customer does not exist (any more)."""
+        """The contact, or None when the customer does not exist (any more) or was erased."""
+        return self.lookup(customer_id)[0]
+
+    def lookup(self, customer_id: int) -> tuple[Contact | None, str]:
+        """(the contact, "") or (None, `ERASED` | "no_customer")."""
+        if self.tombstones.holds(customer(customer_id)):  # not even asked about
+            return None, ERASED
         cached = self.redis.get(keys.customer_cache(customer_id))
         if cached is not None:
-            return _checked(Contact(**json.loads(cached)))
-        try:
-            customer = self.booking.get_customer(customer_id)
-        except BookingNotFoundError:
-            return None
-        contact = contact_from_customer(customer, self.language_field, self.default_language)
-        if self.ttl_seconds:
-            self.redis.set(keys.customer_cache(customer_id), json.dumps(asdict(contact)),
-                           ex=self.ttl_seconds)
-        return contact
+            contact = _checked(Contact(**json.loads(cached)))
+        else:
+            try:
+                found = self.booking.get_customer(customer_id)
+            except BookingNotFoundError:
+                return None, "no_customer"
+            contact = contact_from_customer(found, self.language_field, self.default_language)
+            if self.ttl_seconds:
+                self.redis.set(keys.customer_cache(customer_id), json.dumps(asdict(contact)),
+                               ex=self.ttl_seconds)
+        if self.tombstones.holds(customer(customer_id), phone(contact.mobile or ""),
+                                 email(contact.email or "")):
+            self.forget(customer_id)  # cached before an erasure, or while it ran
+            return None, ERASED
+        return contact, ""
 
     def forget(self, customer_id: int) -> int:
         return int(self.redis.delete(keys.customer_cache(customer_id)))

@@ -16,6 +16,8 @@ retry after an upstream error answers once, with the first decision.
 A job for an erased person's reply (its MessageSid or its sender has a tombstone,
 `bridge.store.tombstones`: queued before the erasure, or retried after it) does nothing
 but drop whatever is recorded under that MessageSid: nothing decided, acted on or sent.
+One erased while it runs finds the tombstone when it checks again at its end, and
+sweeps what it wrote (`bridge.store.erasure`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from bridge.replies.services import ReplyServices
 from bridge.replies.upstream import cancel, confirm
 from bridge.sending.answers import send_answer
 from bridge.store.conversations import PendingChoice
+from bridge.store.erasure import Erasure
 from bridge.store.inbound import InboundMessage
 from bridge.store.tombstones import phone, sid
 
@@ -65,8 +68,17 @@ def handle(sv: ReplyServices, message_sid: str) -> dict[str, Any]:
                               language_of(sv, answer), context_of(sv, answer),
                               answer.appointment_id)
     sv.inbound.finish(message_sid, "handled")
+    if _erased_meanwhile(sv, message):
+        return {"message": message_sid, "status": "erased"}
     log.info("reply_handled", answer=answer.kind or "none", outcome=outcome)
     return {"message": message_sid, "answer": answer.kind, "outcome": outcome}
+
+
+def _erased_meanwhile(sv: ReplyServices, message: InboundMessage) -> bool:
+    """Checked again after the last write: a sender erased while this ran is swept
+    again (the answer, the conversation, this very record)."""
+    erasure = Erasure(sv.tombstones.redis, sv.tombstones)
+    return erasure.sweep_if_erased(numbers=[message.sender], sids=[message.sid])
 
 
 def _answer_for(sv: ReplyServices, message: InboundMessage) -> Answer:

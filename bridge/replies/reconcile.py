@@ -5,9 +5,11 @@ A scan reads a bounded window only (`bridge.store.inbound_window`): messages sen
 the last complete scan began, less a small overlap, and never older than the retention;
 without a watermark (an emptied Redis) the last two scan intervals. Twilio filters by
 `DateSent>`, and each message is checked again here, so a reply older than the window
-is never recorded or handled, however Twilio answers. A message from an erased person
-(its MessageSid or its sender has a tombstone, `bridge.store.tombstones`) is passed
-over: not recorded, not handled, not answered.
+is never recorded or handled, however Twilio answers. The scan reads every page of its
+window (`PAGE_SIZE` a page), however busy the number: only then does the watermark
+move. A message from an erased person (its MessageSid or its sender has a tombstone,
+`bridge.store.tombstones`) is passed over: not recorded, not handled, not answered;
+one erased between the check and the record is swept again (`bridge.store.erasure`).
 """
 
 from __future__ import annotations
@@ -21,18 +23,20 @@ from twilio.base.exceptions import TwilioException
 
 from bridge.queueing.jobs import JOBS
 from bridge.replies.services import ReplyServices
+from bridge.store.erasure import Erasure
 from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.tombstones import phone, sid
 
-__all__ = ["SCAN_LIMIT", "STUCK_SECONDS", "reconcile"]
+__all__ = ["PAGE_SIZE", "STUCK_SECONDS", "reconcile"]
 
 log = structlog.get_logger(__name__)
 
 #: A recorded reply still unhandled after this long had its job lost; queue it again.
 STUCK_SECONDS = 300
-#: The most messages one scan reads; a window holding more is read again, whole, by the
-#: next scan (the watermark stays), so none is passed over.
-SCAN_LIMIT = 1000
+#: Messages per page of Twilio's listing. A scan reads every page of its window: Twilio
+#: lists newest first, so a scan cut at a limit would never see the window's oldest
+#: messages, and its watermark would never move.
+PAGE_SIZE = 1000
 
 
 def reconcile(sv: ReplyServices) -> dict[str, Any]:
@@ -43,25 +47,22 @@ def reconcile(sv: ReplyServices) -> dict[str, Any]:
         return {"checked": 0, "recovered": 0}
     began = sv.clock.now()
     since = sv.inbound_window.start(began)
-    try:
-        listed = sms.client.messages.list(to=sv.reply_number, date_sent_after=since,
-                                          limit=SCAN_LIMIT)
-    except (requests.RequestException, TwilioException) as exc:
-        # The scan is periodic: the next one is its retry. Raising would only leave a
-        # transient Twilio error in the failed registry, which is for permanent ones.
-        log.warning("inbound_reconcile_postponed", error=type(exc).__name__)
-        return {"checked": 0, "recovered": 0, "postponed": type(exc).__name__}
     counts = {"checked": 0, "recovered": 0, "erased": 0, "outside_window": 0}
-    for message in listed:
-        if str(message.direction) == "inbound":
-            counts["checked"] += 1
-            outcome = _one(sv, message, since)
-            if outcome:
-                counts[outcome] += 1
-    if len(listed) < SCAN_LIMIT:
-        sv.inbound_window.complete(began)
-    else:
-        log.warning("inbound_reconcile_truncated", limit=SCAN_LIMIT)
+    try:  # page by page, as listed: a busy window is never held whole in memory
+        for message in sms.client.messages.stream(to=sv.reply_number, date_sent_after=since,
+                                                  page_size=PAGE_SIZE):
+            if str(message.direction) == "inbound":
+                counts["checked"] += 1
+                outcome = _one(sv, message, since)
+                if outcome:
+                    counts[outcome] += 1
+    except (requests.RequestException, TwilioException) as exc:
+        # The scan is periodic: the next one is its retry (the watermark stays, so it
+        # reads this window again). Raising would only leave a transient Twilio error
+        # in the failed registry, which is for permanent ones.
+        log.warning("inbound_reconcile_postponed", error=type(exc).__name__)
+        return {**counts, "postponed": type(exc).__name__}
+    sv.inbound_window.complete(began)
     if counts["recovered"]:
         log.warning("replies_recovered", count=counts["recovered"])
     return counts
@@ -82,6 +83,9 @@ def _one(sv: ReplyServices, message: Any, since: datetime) -> str | None:
     stuck = known is not None and known.state == "received" and \
         known.received < sv.clock.now().timestamp() - STUCK_SECONDS and \
         not sv.job_pending(f"reply-{message_sid}")
+    if new and Erasure(sv.tombstones.redis, sv.tombstones).sweep_if_erased(
+            numbers=[sender], sids=[message_sid]):
+        return "erased"  # erased between the check above and the record
     if new or stuck:  # stuck: recorded, but its job was never queued (a crash between)
         sv.writer.enqueue(JOBS["handle_reply"], [message_sid], f"reply-{message_sid}")
         return "recovered"

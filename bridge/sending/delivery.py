@@ -32,7 +32,7 @@ from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
 from bridge.outbound.errors import TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
-from bridge.sending.erased import contact_to_send_to
+from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import OPTED_OUT, hand_over, settle_stale_sms
 from bridge.sending.services import SendingServices
@@ -86,6 +86,15 @@ class Delivery:
         if contact is None:
             sv.skips.record(skip(message, why), now)
             return [Outcome(message_key, "skipped", why)]
+        try:
+            return self._deliver_to(message, state, contact, previous_start, now)
+        finally:  # an erasure that ran since the check: what this send wrote goes too
+            if swept_after_send(sv, state.customer_id, [contact.mobile], [contact.email]):
+                log.info("message_erased_while_sent", message=message_key)
+
+    def _deliver_to(self, message: PlannedMessage, state: Snapshot, contact: Contact,
+                    previous_start: datetime | None, now: datetime) -> list[Outcome]:
+        sv = self.sv
         policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
         choice = choose_channels(policy, self._reach(contact))
         outcomes = [self._refuse(message, contact, channel, why, now)

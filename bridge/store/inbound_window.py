@@ -11,6 +11,12 @@ Without a watermark (a new deployment, or an emptied Redis) the first window is 
 last `FIRST_WINDOW_INTERVALS` scan intervals: what one or two missed scans could have
 missed. A reply older than that is never handled again; one answered within it before
 Redis was emptied may be answered a second time (the bridge cannot know it was).
+
+A watermark ahead of this scan's clock (set by a worker whose clock runs ahead) is not
+trusted: the window is then the first window, and it never starts later than
+`OVERLAP_SECONDS` before now. Starting at the watermark would read nothing until the
+clock caught up; starting at now less the overlap would pass over what arrived between
+two scans (the watermark only moves forward, so it stays ahead for that long).
 """
 
 from __future__ import annotations
@@ -50,10 +56,11 @@ class InboundWindow:
     def start(self, now: datetime) -> datetime:
         """The oldest moment a scan beginning `now` reads messages from."""
         mark = self.watermark()
-        if mark is None:
+        if mark is None or mark > now.timestamp():  # none, or set by a clock running ahead
             since = now - timedelta(seconds=FIRST_WINDOW_INTERVALS * self.interval)
         else:
             since = datetime.fromtimestamp(mark - OVERLAP_SECONDS, now.tzinfo)
+        since = min(since, now - timedelta(seconds=OVERLAP_SECONDS))
         # Whole seconds, as Twilio's `date_sent` has them: a boundary message stays in.
         return max(since, now - timedelta(seconds=self.retention)).replace(microsecond=0)
 

@@ -19,6 +19,11 @@ one of its own, rotating the API secret) voids the tombstones made before: SECUR
 Each tombstone lives as long as the bridge would still look at the person's messages:
 the retention (`OABRIDGE_RETENTION_DAYS`). The inbound reconciliation never reads a
 message older than that, and a message about to be sent is at most that old.
+
+Erasing a number also buries the customers whose cached contact carried it
+(`bury_with`); the number's tombstone then names theirs (by their keyed hashes, so it
+still says nobody), and lifting the number lifts them too: a person served again after
+`--lift --phone` is not left silenced under a customer id nobody can name.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import hmac
 from redis import Redis
 
 from bridge.store import keys
+from bridge.store.text import as_text
 
 __all__ = ["Mark", "Tombstones", "customer", "derive_key", "email", "phone", "sid"]
 
@@ -36,6 +42,8 @@ __all__ = ["Mark", "Tombstones", "customer", "derive_key", "email", "phone", "si
 Mark = tuple[str, str]
 
 _CONTEXT = b"oabridge erasure tombstones v1"
+#: Suffix of the set, next to a tombstone, of the tombstones buried with it.
+_WITH = ":with"
 
 
 def derive_key(secret: str) -> bytes:
@@ -81,12 +89,35 @@ class Tombstones:
                 pipe.set(self._name(mark), 1, ex=self.ttl_seconds)
             pipe.execute()
 
+    def bury_with(self, lead: Mark, *linked: Mark) -> None:
+        """Bury `lead` and `linked`; lifting `lead` later lifts `linked` too."""
+        self.bury(lead, *linked)
+        if not linked:
+            return
+        links = self._name(lead) + _WITH
+        with self.redis.pipeline() as pipe:
+            pipe.sadd(links, *(self._name(m) for m in linked))
+            pipe.expire(links, self.ttl_seconds)
+            pipe.execute()
+
     def holds(self, *marks: Mark) -> bool:
         """Whether any of the marks was erased (empty values are never erased)."""
         names = [self._name(m) for m in marks if m[1]]
         return bool(names) and int(self.redis.exists(*names)) > 0
 
     def lift(self, *marks: Mark) -> int:
-        """Remove tombstones (the person asks to be served again); how many were there."""
+        """Remove tombstones (the person asks to be served again), and those buried with
+        them (`bury_with`); how many were there."""
         names = [self._name(m) for m in marks if m[1]]
-        return int(self.redis.delete(*names)) if names else 0
+        if not names:
+            return 0
+        links = [name + _WITH for name in names]
+        with self.redis.pipeline(transaction=False) as pipe:
+            for key in links:
+                pipe.smembers(key)
+            found = pipe.execute()
+        prefix = keys.tombstone("")
+        linked = {as_text(n) for members in found for n in members}
+        lifted = int(self.redis.delete(*names, *(n for n in linked if n.startswith(prefix))))
+        self.redis.delete(*links)
+        return lifted

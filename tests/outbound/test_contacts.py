@@ -16,6 +16,7 @@ from bridge.outbound.contacts import (
     normalise_mobile,
 )
 from bridge.store import keys
+from bridge.store.tombstones import Tombstones
 
 
 @pytest.mark.parametrize(
@@ -77,6 +78,7 @@ def test_a_contact_cached_by_an_earlier_release_is_checked_again(redis: Redis) -
            "email": "victim@example.com, attacker@evil.example", "language": "nl"}
     redis.set(keys.customer_cache(5), json.dumps(old))
     book = ContactBook(redis, None, ttl_seconds=60,  # type: ignore[arg-type]  (cached)
+                       tombstones=Tombstones(redis, b"k", 60),
                        language_field="Taal", default_language="nl")
     contact = book.get(5)
     assert contact is not None

@@ -149,3 +149,17 @@ def test_lifted_tombstones_let_the_person_be_served_again(
     assert status == 0 and "tombstones lifted: 3" in out  # the id, the number, the address
     remind(flow, appointment)
     assert any("Herinnering" in body for body in sms_sent_to(flow, "+31621000046"))
+
+
+def test_lifting_a_number_lifts_the_customers_its_erasure_buried(
+    flow: Flow, monkeypatch: pytest.MonkeyPatch, capsys: Capture
+) -> None:
+    # The erasure of a number also buried the customer whose cached contact carried it;
+    # `--lift --phone` lifted the number only, and that customer still got nothing.
+    appointment = prompted(flow, "06-21000047")  # its contact is cached by the prompt
+    assert erase(flow, monkeypatch, capsys, "--phone", "+31621000047")[0] == 0
+    status, out = erase(flow, monkeypatch, capsys, "--phone", "06-21000047", "--lift")
+    assert status == 0, out
+    remind(flow, appointment)
+    assert any("Herinnering" in body for body in sms_sent_to(flow, "+31621000047"))
+    assert "tombstones lifted: 2" in out  # the number and the customer

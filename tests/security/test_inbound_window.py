@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from bridge.replies import reconcile
 from bridge.store import keys
 from tests.flow.conftest import Flow, make_flow  # noqa: F401  (the fixture)
 from tests.flow.test_replies import answers, prompted, reply, started
@@ -99,3 +100,31 @@ def test_never_beyond_the_retention(make_flow: MakeFlow) -> None:  # noqa: F811
     flow.clock.advance(timedelta(days=1, seconds=1))  # no scan ran for a day and more
     assert scan(flow)["recovered"] == 0
     assert answers(flow, "+31621000055") == []
+
+
+def test_a_window_busier_than_a_page_is_read_whole(
+    flow: Flow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Twilio lists newest first: a scan cut at its limit never saw the window's oldest
+    # messages, and its watermark never moved. Small pages here, paged over HTTP.
+    monkeypatch.setattr(reconcile, "PAGE_SIZE", 2, raising=False)
+    monkeypatch.setattr(reconcile, "SCAN_LIMIT", 2, raising=False)  # the limit's old name
+    began = flow.clock.now()
+    missed = [flow.twilio.inbound(f"+3162100008{i}", "hoe laat?", deliver=False)
+              for i in range(5)]
+    result = scan(flow)
+    assert result["recovered"] == 5
+    assert all(flow.rt.inbound.get(m["message"]["sid"]) for m in missed)
+    assert flow.rt.replies.inbound_window.watermark() == int(began.timestamp())
+
+
+def test_a_watermark_from_a_clock_running_ahead_passes_nothing_over(flow: Flow) -> None:
+    prompted(flow, "06-21000056")
+    now = flow.clock.now()
+    flow.clock.set(now + timedelta(hours=1))  # a worker whose clock runs an hour ahead
+    scan(flow)
+    flow.clock.set(now + timedelta(seconds=30))  # the others' clocks
+    flow.twilio.inbound("+31621000056", "hoe laat?", deliver=False)  # ingress down
+    flow.clock.advance(timedelta(seconds=flow.settings.inbound_reconcile_interval))
+    assert scan(flow)["recovered"] == 1
+    assert answers(flow, "+31621000056") == ["reply_help"]

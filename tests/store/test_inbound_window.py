@@ -48,3 +48,15 @@ def test_the_watermark_only_moves_forward(redis: Redis) -> None:
 def test_whole_seconds_as_twilio_stamps_them(redis: Redis) -> None:
     window = InboundWindow(redis, 300, 90 * DAY)
     assert window.start(NOW + timedelta(microseconds=700_000)) == NOW - timedelta(seconds=600)
+
+
+def test_a_watermark_ahead_of_the_clock_is_not_trusted(redis: Redis) -> None:
+    window = InboundWindow(redis, 300, 90 * DAY)
+    window.complete(NOW + timedelta(hours=1))  # a worker whose clock runs ahead
+    assert window.start(NOW) <= NOW - timedelta(seconds=OVERLAP_SECONDS)
+    assert window.start(NOW) == NOW - timedelta(seconds=FIRST_WINDOW_INTERVALS * 300)
+
+
+def test_the_window_always_reaches_the_overlap_back(redis: Redis) -> None:
+    assert InboundWindow(redis, 30, 90 * DAY).start(NOW) == NOW - timedelta(
+        seconds=OVERLAP_SECONDS)  # a first window shorter than the overlap

@@ -34,3 +34,17 @@ def test_lifted(redis: Redis) -> None:
     stones.bury(phone(PHONE))
     assert stones.lift(phone(PHONE), customer(7)) == 1
     assert not stones.holds(phone(PHONE))
+
+
+def test_lifting_a_mark_lifts_what_was_buried_with_it(redis: Redis) -> None:
+    stones = Tombstones(redis, derive_key("s"), 60)
+    stones.bury_with(phone(PHONE), customer(77), customer(78))
+    stones.bury(customer(79))
+    dumped = b" ".join(redis.keys("*") + [m for k in redis.keys("*:with")
+                                          for m in redis.smembers(k)])
+    assert b":77" not in dumped and b"31612345678" not in dumped  # hashes only
+    assert all(0 < redis.ttl(k) <= 60 for k in redis.keys("*"))
+    assert stones.lift(phone(PHONE)) == 3
+    assert not stones.holds(phone(PHONE), customer(77), customer(78))
+    assert stones.holds(customer(79))  # not buried with it
+    assert redis.keys("*:with") == []

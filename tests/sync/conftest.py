@@ -19,6 +19,7 @@ from bridge.store.confirmation_codes import ConfirmationCodes
 from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
+from bridge.store.tombstones import Tombstones
 from bridge.sync.account import Account
 from bridge.sync.services import SyncServices
 from sandbox.booking import BookingSandbox
@@ -51,7 +52,8 @@ def stack(redis: Redis) -> Iterator[SyncStack]:
             account=Account(AccountCache(redis), api, rules=settings(tz=AMS), watched=()),
             state=SyncState(redis), codes=ConfirmationCodes(redis),
             contacts=ContactBook(redis, api, ttl_seconds=3600, language_field="Taal",
-                                 default_language="nl"),
+                                 default_language="nl",
+                                 tombstones=Tombstones(redis, b"k", 3600)),
             periodic_claims=PeriodicClaims(redis), tz=AMS, reconcile_window_days=WINDOW_DAYS,
         )
         yield SyncStack(sv, api, booking, clock, redis)
