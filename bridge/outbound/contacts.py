@@ -159,12 +159,12 @@ class ContactBook:
 
     def lookup(self, customer_id: int) -> tuple[Contact | None, str]:
         """(the contact, "") or (None, `ERASED` | "no_customer")."""
-        if self.tombstones.holds(customer(customer_id)):  # not even asked about
-            return None, ERASED
         cached = self.redis.get(keys.customer_cache(customer_id))
         if cached is not None:
             contact = _checked(Contact(**json.loads(cached)))
         else:
+            if self.tombstones.holds(customer(customer_id)):  # not even asked about
+                return None, ERASED
             try:
                 found = self.booking.get_customer(customer_id)
             except BookingNotFoundError:
@@ -173,9 +173,10 @@ class ContactBook:
             if self.ttl_seconds:
                 self.redis.set(keys.customer_cache(customer_id), json.dumps(asdict(contact)),
                                ex=self.ttl_seconds)
+        # After the cache write: an erasure that swept meanwhile is found here.
         if self.tombstones.holds(customer(customer_id), phone(contact.mobile or ""),
                                  email(contact.email or "")):
-            self.forget(customer_id)  # cached before an erasure, or while it ran
+            self.forget(customer_id)
             return None, ERASED
         return contact, ""
 

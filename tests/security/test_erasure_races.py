@@ -5,7 +5,7 @@ the erasure ran, the ingress recorded the reply and counted it (a key named by t
 number), and a rate-limited reply is never handled, so nothing forgot what was kept of
 it. Each writer now checks again after its last write. The
 interleaving is forced: the erasure's store steps run between the writer's check and
-its write. Real HTTP (sandboxes, ingress), Redis and workers.
+its write (a reply job too: its answer). Real HTTP (sandboxes, ingress), Redis, workers.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
+from bridge.replies import handling
 from bridge.sending import delivery
 from bridge.store import keys
 from bridge.store.erasure import Erasure
 from bridge.store.inbound import InboundStore
 from bridge.store.reply_rate import REPLIES_PER_WINDOW
 from tests.flow.conftest import Flow, make_flow  # noqa: F401  (the fixture)
-from tests.flow.test_replies import prompted, started
+from tests.flow.test_replies import prompted, reply, started
 from tests.security.erasing import sms_sent_to, traces
 from tests.security.test_erasure_holds import remind
 from workers import replies
@@ -109,3 +110,21 @@ def test_a_missed_reply_the_erasure_overtakes_in_a_scan_is_not_kept(
     assert flow.rt.inbound.get(str(missed["message"]["sid"])) is None  # not even queued
     assert traces(flow.redis, "+31621000072", "31621000072") == []
     assert (result["recovered"], result.get("erased")) == (0, 1)
+
+
+def test_a_reply_the_erasure_overtakes_while_it_is_handled_leaves_no_answer(
+    flow: Flow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prompted(flow, "06-21000076")
+    chosen = handling.language_of
+    erasure = Erasure(flow.redis, flow.rt.tombstones)
+
+    def then_erased(sv: Any, answer: Any) -> str:
+        erasure.erase_phone("+31621000076")  # after the job's check, before its answer
+        return chosen(sv, answer)
+
+    monkeypatch.setattr(handling, "language_of", then_erased)
+    sid = reply(flow, "+31621000076", "hoe laat?")
+    assert len(sms_sent_to(flow, "+31621000076")) == 2  # under way: it cannot be stopped
+    assert not flow.redis.exists(keys.inbound(sid))
+    assert traces(flow.redis, "+31621000076", "31621000076") == []  # nor its record kept
