@@ -1,22 +1,30 @@
 """`oabridge serve`, `oabridge worker` and `oabridge poll`: the service's processes.
 
 `serve` and `worker` (with its scheduler and ticker) refuse to start with a guessable
-secret, before they open anything (`bridge.settings.secret_checks`)."""
+secret, before they open anything (`bridge.settings.secret_checks`). Then they ask their
+Redis whether it is fit to be the bridge's memory (`bridge.store.redis_fitness`): one
+that evicts keys is refused in one line (status 2), one that would forget everything
+on a restart gets a warning. A Redis that does not answer yet is not checked (a
+warning says so): the ingress then answers 503 until it does, as without the check,
+and a worker fails and is restarted, which checks again."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import uuid
 from typing import Any
 
 import structlog
+from redis.exceptions import RedisError
 
 from bridge.observability.logging import configure_logging
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS
-from bridge.settings import load_settings, load_startup_settings
+from bridge.settings import Settings, load_settings, load_startup_settings
 from bridge.store import keys
 from bridge.store.connection import connect
+from bridge.store.redis_fitness import read_fitness
 
 
 def add_commands(commands: Any) -> None:
@@ -42,6 +50,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
     settings = load_startup_settings("serve")
     configure_logging(json=True)
+    if not redis_fit(settings):
+        return 2
     if settings.twilio_from and not settings.sender_takes_replies:
         structlog.get_logger(__name__).warning(
             "sender_takes_no_replies", sender=settings.twilio_from,
@@ -56,7 +66,32 @@ def run_worker_command(args: argparse.Namespace) -> int:
 
     settings = load_startup_settings("worker")
     configure_logging(json=True)
+    if not redis_fit(settings):
+        return 2
     return run_worker(settings, burst=args.burst, simple=args.simple)
+
+
+def redis_fit(settings: Settings) -> bool:
+    """False, after one line on stderr, when the Redis evicts keys; warns when it would
+    forget everything on a restart, or when it does not answer (then nothing is checked)."""
+    log = structlog.get_logger(__name__)
+    redis = connect(settings.redis_url)
+    try:
+        fitness = read_fitness(redis)
+    except (RedisError, OSError) as exc:
+        log.warning("redis_fitness_unchecked", error=type(exc).__name__,
+                    effect="Redis does not answer; its eviction policy and persistence "
+                           "are not checked until the next start")
+        return True
+    finally:
+        redis.close()
+    if fitness.refusal is not None:
+        print(f"oabridge: {fitness.refusal}", file=sys.stderr)
+        return False
+    if fitness.warning is not None:
+        log.warning("redis_may_forget", persistence=fitness.persistence,
+                    replicas=fitness.replicas, effect=fitness.warning)
+    return True
 
 
 def run_poll(args: argparse.Namespace) -> int:
