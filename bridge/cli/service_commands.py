@@ -80,7 +80,7 @@ def redis_fit(settings: Settings) -> bool:
         fitness = read_fitness(redis)
     except (RedisError, OSError) as exc:
         log.warning("redis_fitness_unchecked", error=type(exc).__name__,
-                    effect="Redis does not answer; its eviction policy and persistence "
+                    effect="Redis did not answer INFO; its eviction policy and persistence "
                            "are not checked until the next start")
         return True
     finally:

@@ -17,7 +17,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
+from bridge.store.redis_fitness import read_fitness
+from sandbox.local.embedded_redis import EmbeddedRedis
 from sandbox.local.redis_choice import answers
 from tests.security.secret_startup import ROOT, environment, refusal
 from tests.support.asgi_server import free_port
@@ -153,3 +156,17 @@ def test_a_redis_that_does_not_answer_is_not_checked_and_the_ingress_starts(
     lines = run_until_started("serve", service_env(f"redis://127.0.0.1:{free_port()}/0"),
                               tmp_path)
     assert len(events(lines, "redis_fitness_unchecked")) == 1, lines
+
+
+def test_the_demo_s_embedded_redis_is_fit_without_a_warning(tmp_path: Path) -> None:
+    """`oabridge up`'s own Redis: never evicting, and its snapshots count as persistence.
+    (A Redis of the machine's that keeps nothing gets the warning; it still starts.)"""
+    server = EmbeddedRedis.start(tmp_path / "state", tmp_path / "redis.log")
+    try:
+        redis = Redis.from_url(server.url)
+        fitness = read_fitness(redis)
+        redis.close()
+    finally:
+        server.stop()
+    assert (fitness.policy, fitness.persistence) == ("noeviction", "rdb")
+    assert fitness.refusal is None and fitness.warning is None
