@@ -91,7 +91,8 @@ def test_dev_redis_keeps_its_probes_and_stays_under_its_memory_limit(rendered: R
     assert limit.endswith("Mi")
     maxmemory = option(container["args"], "--maxmemory")
     assert maxmemory is not None and maxmemory.endswith("mb")
-    assert int(maxmemory[:-2]) * 1000**2 < int(limit[:-2]) * 1024**2 * 0.9
+    # Redis's "mb" is 1024², like "Mi"; the rest is room for the AOF rewrite's fork
+    assert int(maxmemory[:-2]) <= int(limit[:-2]) * 0.7
 
 
 def test_dev_redis_has_its_headless_service_and_the_bridge_s_address(rendered: Render) -> None:
