@@ -24,7 +24,7 @@ from bridge.queueing.jobs import JOBS
 from bridge.settings import Settings, load_settings, load_startup_settings
 from bridge.store import keys
 from bridge.store.connection import connect
-from bridge.store.redis_fitness import read_fitness
+from bridge.store.redis_fitness import ask_redis
 
 
 def add_commands(commands: Any) -> None:
@@ -75,16 +75,13 @@ def redis_fit(settings: Settings) -> bool:
     """False, after one line on stderr, when the Redis evicts keys; warns when it would
     forget everything on a restart, or when it does not answer (then nothing is checked)."""
     log = structlog.get_logger(__name__)
-    redis = connect(settings.redis_url)
     try:
-        fitness = read_fitness(redis)
+        fitness = ask_redis(settings.redis_url)
     except (RedisError, OSError) as exc:
         log.warning("redis_fitness_unchecked", error=type(exc).__name__,
                     effect="Redis did not answer INFO; its eviction policy and persistence "
                            "are not checked until the next start")
         return True
-    finally:
-        redis.close()
     if fitness.refusal is not None:
         print(f"oabridge: {fitness.refusal}", file=sys.stderr)
         return False

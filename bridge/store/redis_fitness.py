@@ -14,7 +14,8 @@ append-only file (`aof_enabled` in `INFO persistence`) or a snapshot schedule
 persistence is "unknown", never "absent". Replicas: `connected_slaves` of
 `INFO replication`.
 
-`assess` is pure over those answers; `read_fitness` asks a Redis for them.
+`assess` is pure over those answers; `read_fitness` asks a Redis for them, and
+`ask_redis` opens a connection of its own to do so, once, at start-up.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from typing import Any, Literal
 from redis import Redis
 from redis.exceptions import ResponseError
 
-__all__ = ["Fitness", "Persistence", "assess", "read_fitness"]
+from bridge.store.connection import connect
+
+__all__ = ["Fitness", "Persistence", "ask_redis", "assess", "read_fitness"]
 
 #: How the Redis keeps its data across a restart; "unknown": `CONFIG` was refused.
 Persistence = Literal["aof", "rdb", "none", "unknown"]
@@ -95,3 +98,12 @@ def read_fitness(redis: Redis) -> Fitness:
         save = None
     return assess(redis.info("memory"), redis.info("persistence"),
                   redis.info("replication"), save)
+
+
+def ask_redis(url: str) -> Fitness:
+    """`read_fitness` over a connection to `url` opened for it and closed after."""
+    redis = connect(url)
+    try:
+        return read_fitness(redis)
+    finally:
+        redis.close()
