@@ -30,6 +30,7 @@ def stop_while_the_ingress_is_down(flow: Flow, e164: str, word: str = "STOP") ->
 
 
 def remind(flow: Flow, appointment: int) -> None:
+    """The reminder's time comes; the ticker queues it (and an inbound scan); workers run."""
     reminder = next(m for m in flow.planned_for(appointment) if m.kind is MessageKind.REMINDER)
     flow.clock.set(reminder.send_at + timedelta(seconds=1))
     flow.ticker.tick()

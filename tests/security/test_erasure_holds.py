@@ -15,9 +15,9 @@ from datetime import timedelta
 
 import pytest
 
-from bridge.domain.messages import MessageKind
 from bridge.store import keys
 from tests.flow.conftest import Flow, make_flow  # noqa: F401  (the fixture)
+from tests.flow.test_missed_stop import remind
 from tests.flow.test_replies import prompted, reply, started
 from tests.security.erasing import erase, sms_sent_to, traces
 from workers import replies
@@ -31,15 +31,6 @@ Capture = pytest.CaptureFixture[str]
 @pytest.fixture
 def flow(make_flow: MakeFlow) -> Flow:  # noqa: F811
     return started(make_flow())
-
-
-def remind(flow: Flow, appointment: int) -> None:
-    """The reminder's time comes; the ticker queues it (and an inbound scan); workers run."""
-    reminder = next(m for m in flow.planned_for(appointment) if m.kind is MessageKind.REMINDER)
-    flow.clock.set(reminder.send_at + timedelta(seconds=1))
-    flow.ticker.tick()
-    flow.run_jobs()
-    assert flow.twilio.wait_idle(10)
 
 
 def test_an_erased_reply_is_not_brought_back_by_the_reconciliation(
