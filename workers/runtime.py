@@ -16,6 +16,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import structlog
@@ -33,6 +34,7 @@ from bridge.queueing.rq_internals import job_pending
 from bridge.rendering import Renderer
 from bridge.replies.services import ReplyServices
 from bridge.sending.facts import CatalogueCache
+from bridge.sending.recovery import Recovery
 from bridge.sending.services import SendingServices
 from bridge.settings import Settings
 from bridge.store.account_cache import AccountCache
@@ -41,6 +43,7 @@ from bridge.store.confirmation_codes import ConfirmationCodes
 from bridge.store.connection import connect
 from bridge.store.conversations import Conversations
 from bridge.store.counters import Counters
+from bridge.store.epoch import Epochs
 from bridge.store.inbound import InboundStore
 from bridge.store.inbound_window import InboundWindow
 from bridge.store.message_log import MessageLog
@@ -169,6 +172,9 @@ def _sending_services(rt: Runtime) -> SendingServices:
         practice_name=settings.practice_name, practice_phone=settings.practice_phone,
         sender_takes_replies=settings.sender_takes_replies,
         concurrency=settings.send_concurrency, retry_later=_retry_later(rt.writer),
+        recovery=Recovery(epochs=Epochs(rt.redis), sms=rt.sms, clock=rt.clock,
+                          lookback=timedelta(days=settings.retention_days), plans=rt.plans,
+                          sync_state=SyncState(rt.redis)),
     )
 
 

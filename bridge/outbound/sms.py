@@ -108,6 +108,23 @@ class SmsSender:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return None
 
+    def sent_since(self, since: datetime) -> bool:
+        """Whether this account sent an SMS from this sender since `since` (one page of
+        Twilio's list, filtered on `From` and `DateSent`; for a messaging service, whose
+        numbers vary, any outbound message of the account). Raises `TransientSendError`
+        when Twilio cannot be asked, `PermanentSendError` when it refuses."""
+        try:
+            if self.sender and not self.messaging_service_sid:
+                listed = self.client.messages.list(from_=self.sender, date_sent_after=since,
+                                                   limit=1)
+            else:
+                listed = self.client.messages.list(date_sent_after=since, limit=20)
+        except TwilioRestException as exc:
+            raise _classify(exc, "") from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
+        return any(str(m.direction or "").startswith("outbound") for m in listed)
+
 
 def _classify(exc: TwilioRestException, to: str) -> TransientSendError | PermanentSendError:
     code = int(exc.code) if exc.code else None

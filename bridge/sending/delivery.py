@@ -13,6 +13,11 @@ Each channel's message is in the message log before its text is rendered, so a
 template that does not render leaves the message `failed` (and its claim done) with
 the template and the problem named (`bridge.sending.texts`); the others go on.
 
+After Redis forgot what it had sent (`bridge.sending.recovery`), an SMS that may have
+gone out before is first looked for in Twilio's log and, found there, recorded as sent
+instead of sent again; an e-mail whose time came before the loss is skipped
+(`MEMORY_LOST`). Twilio's log that cannot be read holds the SMS back for a retry.
+
 An SMS Twilio refuses because the customer opted out (a STOP the bridge had not heard
 of) is skipped like one to a number known to have opted out, and under `sms_or_email`
 the message then goes by e-mail, as it would have had the STOP been heard.
@@ -35,10 +40,12 @@ from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import OPTED_OUT, hand_over, settle_stale_sms
+from bridge.sending.recovery import MEMORY_LOST
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import current_state, skip, why_not_send
 from bridge.sending.texts import render, unrenderable
 from bridge.store.claims import Claim, ClaimState
+from bridge.store.epoch import Epoch
 from bridge.store.message_log import MessageRecord
 
 __all__ = ["Delivery", "Outcome"]
@@ -171,6 +178,13 @@ class Delivery:
         sv = self.sv
         recipient = contact.mobile if channel is Channel.SMS else contact.email
         assert recipient is not None
+        epoch = sv.recovery.epoch()  # one GET; raises (a retry) while a loss is undecided
+        before_loss = epoch.lost_at is not None and sv.recovery.came_before_loss(
+            epoch, message, state, sv.plan_settings())
+        if channel is Channel.EMAIL and before_loss:
+            sv.recovery.epochs.count("email_skipped")
+            return self._refuse(message, contact, channel, MEMORY_LOST, sv.clock.now())
+        ask_twilio = channel is Channel.SMS and (epoch.recovering or before_loss)
         message_id = self._record(message, channel, recipient, "claimed", sv.clock.now())
         claim = sv.claims.claim(message_id, sv.clock.now())
         if claim.state is ClaimState.BUSY:
@@ -190,6 +204,9 @@ class Delivery:
                 if resolved.status == "sent":
                     self._remember(message, state, channel, recipient)
                 return resolved
+        if ask_twilio and self._found_at_twilio(epoch, message_id, recipient, text.text):
+            self._remember(message, state, channel, recipient)
+            return Outcome(message.key, "sent", channel.value)
         result = hand_over(sv, message_id, lambda: self._hand_over(channel, recipient, text))
         if result == "failed":
             return Outcome(message.key, "failed", channel.value)
@@ -217,6 +234,28 @@ class Delivery:
             return sv.sms.send(recipient, text.text, sv.status_callback).provider_id
         assert sv.mail is not None
         return sv.mail.send(recipient, text.subject or "", text.text, text.html).message_id
+
+    def _found_at_twilio(self, epoch: Epoch, message_id: str, recipient: str,
+                         body: str) -> bool:
+        """After a loss: Twilio has this text to this number (recorded as sent, with
+        its id), or not (the claim is ours: send). Twilio not answering releases the
+        claim and raises: the send is retried, never made blind."""
+        sv = self.sv
+        try:
+            found = sv.recovery.find_sent(epoch, recipient, body)
+        except TransientSendError as exc:
+            sv.claims.release(message_id)
+            sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)
+            raise
+        if found is None:
+            return False
+        sv.claims.finish(message_id, "sent")
+        sv.messages.link_provider(message_id, found.provider_id)
+        sv.messages.advance(message_id, "sent", sv.clock.now(),
+                            detail="found at Twilio after Redis lost its memory; not repeated")
+        sv.recovery.epochs.count("found_sent")
+        log.info("recovery_found_sent", message=message_id, sid=found.provider_id)
+        return True
 
     def _resolve_stale(self, message_id: str, claim: Claim, channel: Channel,
                        recipient: str, text: Rendered) -> Outcome | None:

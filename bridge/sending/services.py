@@ -23,6 +23,7 @@ from bridge.outbound.rate_limit import TokenBucket
 from bridge.outbound.sms import SmsSender
 from bridge.rendering import Renderer
 from bridge.sending.facts import CatalogueCache
+from bridge.sending.recovery import Recovery
 from bridge.store.claims import Claims
 from bridge.store.confirmation_codes import ConfirmationCodes
 from bridge.store.conversations import Conversations
@@ -69,3 +70,5 @@ class SendingServices:
     """How many messages of a batch are sent at once (`OABRIDGE_SEND_CONCURRENCY`)."""
     retry_later: Callable[[str], None]
     """Queue one planned message (by key) to be sent again on its own, with retries."""
+    recovery: Recovery
+    """The epoch, read before each send: after Redis forgot, ask before repeating."""
