@@ -11,6 +11,7 @@ https://www.twilio.com/docs/api/errors).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,10 +98,16 @@ class SmsSender:
         Resolves a send whose outcome a crash left unknown: Twilio lists every
         message it accepted, so its absence means the send never happened.
         """
+        return self.find_matching(to, lambda text: text == body, since)
+
+    def find_matching(self, to: str, matches: Callable[[str], bool],
+                      since: datetime) -> SmsReceipt | None:
+        """`find_sent` for a body `matches` accepts (after a loss, the texts a message
+        may have had: `bridge.sending.recovery`)."""
         try:
             for message in self.client.messages.list(to=to, limit=50):
                 created = message.date_created
-                if message.body == body and (created is None or created >= since):
+                if matches(str(message.body or "")) and (created is None or created >= since):
                     return SmsReceipt(str(message.sid), str(message.status), None)
         except TwilioRestException as exc:
             raise _classify(exc, to) from None

@@ -25,6 +25,7 @@ the message then goes by e-mail, as it would have had the STOP been heard.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,7 +41,7 @@ from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import OPTED_OUT, hand_over, settle_stale_sms
-from bridge.sending.recovery import MEMORY_LOST
+from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import current_state, skip, why_not_send
 from bridge.sending.texts import render, unrenderable
@@ -204,7 +205,8 @@ class Delivery:
                 if resolved.status == "sent":
                     self._remember(message, state, channel, recipient)
                 return resolved
-        if ask_twilio and self._found_at_twilio(epoch, message_id, recipient, text.text):
+        if ask_twilio and self._found_at_twilio(epoch, message_id, recipient,
+                                                texts_it_had(sv.renderer, facts, text.text)):
             self._remember(message, state, channel, recipient)
             return Outcome(message.key, "sent", channel.value)
         result = hand_over(sv, message_id, lambda: self._hand_over(channel, recipient, text))
@@ -236,13 +238,13 @@ class Delivery:
         return sv.mail.send(recipient, text.subject or "", text.text, text.html).message_id
 
     def _found_at_twilio(self, epoch: Epoch, message_id: str, recipient: str,
-                         body: str) -> bool:
+                         matches: Callable[[str], bool]) -> bool:
         """After a loss: Twilio has this text to this number (recorded as sent, with
         its id), or not (the claim is ours: send). Twilio not answering releases the
         claim and raises: the send is retried, never made blind."""
         sv = self.sv
         try:
-            found = sv.recovery.find_sent(epoch, recipient, body)
+            found = sv.recovery.find_sent(epoch, recipient, matches)
         except TransientSendError as exc:
             sv.claims.release(message_id)
             sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)

@@ -20,7 +20,9 @@ A loss is logged once (`redis_memory_lost`, by the worker whose epoch won) and c
 
 - every SMS in recovery, and every SMS whose time came before the loss also after it,
   is first looked for in Twilio's log (the same number, the same text, within the
-  lookback before the loss). Found: recorded as sent with Twilio's id, and not sent.
+  lookback before the loss; "the same text" allows for a confirmation code the loss
+  made the bridge forget: `texts_it_had`). Found: recorded as sent with Twilio's id,
+  and not sent.
 - an e-mail whose time came before the loss is skipped with `MEMORY_LOST` (no SMTP
   server says what it delivered), counted apart (`email_skipped`).
 - a message whose time came after the loss goes as usual.
@@ -41,8 +43,10 @@ the recovery flag.
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -53,11 +57,13 @@ from bridge.domain.plan import PlanSettings, send_time
 from bridge.domain.snapshot import Snapshot
 from bridge.outbound.errors import SendError, TransientSendError
 from bridge.outbound.sms import SmsReceipt, SmsSender
+from bridge.rendering import Renderer, RenderError
+from bridge.sending.facts import MessageFacts
 from bridge.store.epoch import Epoch, Epochs, new_epoch
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
 
-__all__ = ["MEMORY_LOST", "Recovery"]
+__all__ = ["MEMORY_LOST", "Recovery", "texts_it_had"]
 
 log = structlog.get_logger(__name__)
 
@@ -66,6 +72,8 @@ MEMORY_LOST = "memory lost; may have been sent"
 #: After Twilio could not be asked whether the memory is lost, how long a process waits
 #: before asking again (sends meanwhile are retried).
 ASK_AGAIN_SECONDS = 10
+#: Stands for any confirmation code in a text rendered to be matched (`texts_it_had`).
+_ANY_CODE = "QQANYCODEQQ"
 
 
 @dataclass
@@ -157,13 +165,30 @@ class Recovery:
             return False
         return not isinstance(when, str) and when < lost_at
 
-    def find_sent(self, epoch: Epoch, to: str, body: str) -> SmsReceipt | None:
-        """Twilio's record of this text to `to` since the lookback before the loss;
-        raises `TransientSendError` when Twilio cannot be asked."""
+    def find_sent(self, epoch: Epoch, to: str, matches: Callable[[str], bool]) -> SmsReceipt | None:
+        """Twilio's record of a text `matches` accepts to `to` since the lookback before
+        the loss; raises `TransientSendError` when Twilio cannot be asked."""
         assert self.sms is not None
         since = (epoch.lost_at or self.clock.now()) - self.lookback
         try:
-            return self.sms.find_sent(to, body, since)
+            return self.sms.find_matching(to, matches, since)
         except SendError:
             raise TransientSendError("cannot ask Twilio whether it was sent before the "
                                      "memory was lost") from None
+
+
+def texts_it_had(renderer: Renderer, facts: MessageFacts, text: str) -> Callable[[str], bool]:
+    """Whether a text Twilio lists is this message as it may have been sent before the
+    loss: as rendered now, or with any confirmation code or none. The bridge learns a
+    code only from a change notice, and the loss took the codes too, so a prompt sent
+    with its code is rendered now without one (or the other way round)."""
+    context = facts.context
+    try:
+        coded = renderer.render(facts.kind, facts.language, "sms",
+                                replace(context, confirmation_code=_ANY_CODE)).text
+        uncoded = renderer.render(facts.kind, facts.language, "sms",
+                                  replace(context, confirmation_code=None)).text
+    except RenderError:
+        return lambda body: body == text
+    pattern = re.compile(re.escape(coded).replace(_ANY_CODE, r"\S+"))
+    return lambda body: body in (text, uncoded) or pattern.fullmatch(body) is not None
