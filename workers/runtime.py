@@ -50,6 +50,7 @@ from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
+from bridge.store.replication import Replication
 from bridge.store.reply_effects import ReplyEffects
 from bridge.store.skips import SkipLog
 from bridge.store.sync_state import SyncState
@@ -98,7 +99,7 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
         the_clock = clock or SystemClock()
-        redis = connect(settings.redis_url)
+        redis = connect(settings.redis_target)
         booking = BookingClient(
             settings.api_url,
             settings.api_key,
@@ -124,7 +125,7 @@ class Runtime:
             ),
             catalogue=CatalogueCache(booking),
             messages=MessageLog(redis, retention),
-            claims=Claims(redis, retention),
+            claims=Claims(redis, retention, Replication.of(settings.redis_target)),
             optouts=OptOuts(redis),
             sms_bucket=TokenBucket(redis, settings.sms_rate),
             sms=_sms_sender(settings),

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print("oabridge: erase needs OABRIDGE_ERASURE_KEY (or OABRIDGE_API_SECRET) set: "
               "without it the tombstones' key is public")
         return 2
-    redis = connect(settings.redis_url)
+    redis = connect(settings.redis_target)
     tombstones = Tombstones(redis, derive_key(settings.erasure_secret),
                             settings.retention_days * 86400)
     erasure = Erasure(redis, tombstones)

@@ -26,7 +26,7 @@ def add_command(commands: Any) -> None:
 
 
 def _registries() -> list[FailedJobRegistry]:
-    writer = JobWriter(connect(load_settings(command_environ()).redis_url))
+    writer = JobWriter(connect(load_settings(command_environ()).redis_target))
     return [FailedJobRegistry(queue=writer.queue(name)) for name in QUEUES_BY_PRIORITY]
 
 

@@ -42,7 +42,7 @@ def timeline(steps: Iterable[Mapping[str, object]]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings(command_environ())
-    log = MessageLog(connect(settings.redis_url), settings.retention_days * 86400)
+    log = MessageLog(connect(settings.redis_target), settings.retention_days * 86400)
     records = log.recent(args.limit)
     if not records:
         print("no messages yet")

@@ -76,7 +76,7 @@ def redis_fit(settings: Settings) -> bool:
     forget everything on a restart, or when it does not answer (then nothing is checked)."""
     log = structlog.get_logger(__name__)
     try:
-        fitness = ask_redis(settings.redis_url)
+        fitness = ask_redis(settings.redis_target)
     except (RedisError, OSError) as exc:
         log.warning("redis_fitness_unchecked", error=type(exc).__name__,
                     effect="Redis did not answer INFO; its eviction policy and persistence "
@@ -96,7 +96,7 @@ def run_poll(args: argparse.Namespace) -> int:
 
     settings = load_settings(command_environ())
     configure_logging(json=False, level="WARNING")
-    writer = JobWriter(connect(settings.redis_url))
+    writer = JobWriter(connect(settings.redis_target))
     result = writer.enqueue_once(
         JOBS["poll_agenda"], [args.agenda], f"poll-{args.agenda}-{uuid.uuid4().hex[:12]}",
         claim_key=keys.poll_queued(args.agenda), claim_ttl=keys.POLL_CLAIM_SECONDS,

@@ -27,6 +27,7 @@ from bridge.store.inbound import InboundStore
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.poll_triggers import PollTriggers
+from bridge.store.replication import Replication
 
 __all__ = ["SOCKET_TIMEOUT_SECONDS", "AppContext", "context_in", "context_of"]
 
@@ -61,15 +62,16 @@ class AppContext:
     @classmethod
     def open(cls, settings: Settings, clock: Clock) -> AppContext:
         """Everything the routes use, with its connection pools (no connection made yet)."""
-        redis = connect_async(settings.redis_url, socket_timeout=SOCKET_TIMEOUT_SECONDS)
-        sync_redis = connect(settings.redis_url, socket_timeout=SOCKET_TIMEOUT_SECONDS)
+        target = settings.redis_target
+        redis = connect_async(target, socket_timeout=SOCKET_TIMEOUT_SECONDS)
+        sync_redis = connect(target, socket_timeout=SOCKET_TIMEOUT_SECONDS)
         retention = settings.retention_days * 86400
         return cls(
             settings=settings,
             clock=clock,
             redis=redis,
             sync_redis=sync_redis,
-            intake=Intake(redis),
+            intake=Intake(redis, Replication.of(target)),
             # Lets RQ build its commands (and learn the server version once); every
             # write from a route goes through the intake's asyncio connection.
             writer=JobWriter(sync_redis),

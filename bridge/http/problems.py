@@ -5,6 +5,11 @@ being unreachable is a 503 (try again later), never a 500 with a traceback. A cl
 that goes away before its body is read is one line at info, not a traceback (5,501
 disconnects made 32 MB of log): the answer, 499 as nginx counts it, reaches nobody
 and only the request counter sees it.
+
+A claim the primary took but too few replicas acknowledged in time
+(`OABRIDGE_REDIS_MIN_REPLICAS`, `bridge.store.replication`) is a 503 too: the sender
+delivers again, and the redelivery is accepted once it is safe (a duplicate if the
+primary lived, accepted anew on a promoted replica that never saw it).
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+
+from bridge.store.replication import NotReplicatedError
 
 __all__ = ["CLIENT_CLOSED_REQUEST", "Problem", "exception_handlers", "problem"]
 
@@ -62,6 +69,13 @@ async def _on_busy(request: Request, _exc: Exception) -> Response:
     return problem(503, "too many requests at once; try again shortly", {"Retry-After": "2"})
 
 
+async def _on_not_replicated(request: Request, _exc: Exception) -> Response:
+    """Logged as `claim_not_replicated` where it was found; here only the answer."""
+    log.info("not_replicated_answered", path=request.url.path)
+    return problem(503, "not accepted: the queue store's replicas did not confirm it in "
+                   "time; deliver it again", {"Retry-After": "2"})
+
+
 async def _on_disconnect(request: Request, _exc: Exception) -> Response:
     log.info("client_disconnected", path=request.url.path)
     return Response(status_code=CLIENT_CLOSED_REQUEST)
@@ -77,6 +91,7 @@ exception_handlers = {
     HTTPException: _on_http,
     MaxConnectionsError: _on_busy,  # a subclass of ConnectionError: the more specific wins
     RedisConnectionError: _on_redis_down,
+    NotReplicatedError: _on_not_replicated,
     RedisTimeoutError: _on_redis_down,
     ClientDisconnect: _on_disconnect,
     Exception: _on_unexpected,

@@ -7,6 +7,18 @@ if it was free, push a short JSON entry naming the job, its arguments and the jo
 it will have. The claim and the push happen together or not at all, so a duplicate
 is accepted once and an accepted notice is never lost. Workers' relays
 (`bridge.queueing.relay`) move entries from the intake into RQ jobs in batches.
+
+With replicas asked (`OABRIDGE_REDIS_MIN_REPLICAS`), the script and `WAIT` go in one
+pipeline on one connection (`bridge.store.replication`), and `accept` raises
+`NotReplicatedError` when too few replicas acknowledged in time: the ingress answers
+503 (`bridge.http.problems`) instead of 202/200, and the sender (the booking system's
+webhooks, Twilio) delivers again. The claim and the entry stay: if the primary lives,
+the redelivery finds the claim and is a duplicate; if it failed over to a replica that
+never saw them, the redelivery is accepted there. A duplicate is checked the same way:
+the script then rewrites the claim's expiry, a write of its own, so that the `WAIT`
+after it also covers the claim the first delivery made (replication keeps the
+primary's order), and a duplicate is not acknowledged before its original is on the
+replicas.
 """
 
 from __future__ import annotations
@@ -22,13 +34,21 @@ from redis.commands.core import AsyncScript
 from bridge.observability.correlation import current_correlation
 from bridge.queueing.enqueue import ClaimResult
 from bridge.store import keys
+from bridge.store.replication import NONE_ASKED, Replication, run_replicated_async
 
 __all__ = ["Intake", "IntakeEntry"]
 
 _CLAIM_AND_PUSH = """
 local claimed = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2]))
 if not claimed then
-  return {0, redis.call('GET', KEYS[1])}
+  local holder = redis.call('GET', KEYS[1])
+  if ARGV[4] == '1' then
+    local left = redis.call('PTTL', KEYS[1])
+    if left > 0 then
+      redis.call('PEXPIRE', KEYS[1], left)
+    end
+  end
+  return {0, holder}
 end
 redis.call('LPUSH', KEYS[2], ARGV[3])
 return {1, ARGV[1]}
@@ -60,8 +80,9 @@ class IntakeEntry:
 class Intake:
     """The ingress's side of the intake, over one asyncio Redis connection pool."""
 
-    def __init__(self, redis: AsyncRedis) -> None:
+    def __init__(self, redis: AsyncRedis, replication: Replication = NONE_ASKED) -> None:
         self.redis = redis
+        self.replication = replication
         # EVALSHA: each call sends the script's hash, not its text.
         self._claim_and_push: AsyncScript = redis.register_script(_CLAIM_AND_PUSH)
 
@@ -75,11 +96,15 @@ class Intake:
         claim_ttl: int,
         now: int,
     ) -> ClaimResult:
-        """Claim `claim_key` and push the entry, or report the job that holds the claim."""
+        """Claim `claim_key` and push the entry, or report the job that holds the claim;
+        `NotReplicatedError` when too few replicas acknowledged either in time."""
         entry = IntakeEntry(job, tuple(args), job_id, now, current_correlation() or job_id)
-        raw = await self._claim_and_push(
-            keys=[claim_key, keys.INTAKE], args=[job_id, claim_ttl, entry.to_json()]
+        asked = "1" if self.replication.replicas > 0 else "0"
+        raw, acked = await run_replicated_async(
+            self.redis, self._claim_and_push, [claim_key, keys.INTAKE],
+            [job_id, claim_ttl, entry.to_json(), asked], self.replication,
         )
+        self.replication.check("intake", acked)
         holder = raw[1].decode() if isinstance(raw[1], bytes) else str(raw[1])
         return ClaimResult(enqueued=int(raw[0]) == 1, job_id=holder)
 

@@ -18,6 +18,13 @@ from bridge.domain.offsets import parse_offsets
 from bridge.domain.plan import PlanSettings
 from bridge.domain.quiet_hours import parse_quiet_hours
 from bridge.observability.masking import mask_url_password
+from bridge.settings.redis_target import (
+    DEFAULT_REPLICA_TIMEOUT_MS,
+    MAX_REPLICA_TIMEOUT_MS,
+    ConfiguredRedis,
+    parse_master_name,
+    parse_sentinels,
+)
 from bridge.settings.webhook_secrets import WebhookKeys, parse_webhook_secrets
 
 __all__ = ["ENV_PREFIX", "Settings", "SettingsError"]
@@ -33,6 +40,7 @@ class SettingsError(ValueError):
 _PARSED: dict[str, Callable[[str], object]] = {
     "channels": parse_channel_policy,
     "reminder_offsets": parse_offsets,
+    "redis_sentinels": parse_sentinels,
     "quiet_hours": parse_quiet_hours,
 }
 
@@ -52,7 +60,26 @@ class Settings(BaseSettings):
         10.0, gt=0, le=120, description="Seconds before one booking-API call times out."
     )
     redis_url: str = Field(
-        "redis://127.0.0.1:6379/0", description="Redis for queues, plans and message state."
+        "redis://127.0.0.1:6379/0", description="Redis for queues, plans and message state "
+        "(with Sentinels: its database, password and TLS; its host is not used)."
+    )
+    redis_sentinels: str = Field(
+        "", description="Redis Sentinels to ask where the primary is: host:port,host:port "
+        "(unset: the Redis of OABRIDGE_REDIS_URL)."
+    )
+    redis_sentinel_master: str = Field(
+        "", validate_default=True,
+        description="The master's name the Sentinels watch (set with OABRIDGE_REDIS_SENTINELS).",
+    )
+    redis_min_replicas: int = Field(
+        0, ge=0, le=16,
+        description="Replicas that must acknowledge a claim (WAIT) before a send and before "
+        "the ingress accepts; 0: none asked.",
+    )
+    redis_replica_timeout_ms: int = Field(
+        DEFAULT_REPLICA_TIMEOUT_MS, ge=1, le=MAX_REPLICA_TIMEOUT_MS,
+        description="Milliseconds a claim waits for those replicas; not acknowledged in time, "
+        "the send is retried later and the ingress answers 503.",
     )
     webhook_secret: SecretStr = Field(
         SecretStr(""),
@@ -159,6 +186,29 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
+    @field_validator("redis_sentinels")
+    @classmethod
+    def _sentinels(cls, value: str, info: ValidationInfo) -> str:
+        if parse_sentinels(value) and urlsplit(str(info.data.get("redis_url", ""))).scheme \
+                == "unix":
+            raise ValueError("needs a redis:// or rediss:// OABRIDGE_REDIS_URL, not unix://")
+        return value
+
+    @field_validator("redis_sentinel_master")
+    @classmethod
+    def _sentinel_master(cls, value: str, info: ValidationInfo) -> str:
+        """Set together with the Sentinels, or not at all (checked after them)."""
+        name = parse_master_name(value)
+        sentinels = info.data.get("redis_sentinels")
+        if sentinels is None:  # refused itself: that error is the one to read
+            return name
+        if parse_sentinels(sentinels) and not name:
+            raise ValueError("required when OABRIDGE_REDIS_SENTINELS is set")
+        if name and not parse_sentinels(sentinels):
+            raise ValueError("set without OABRIDGE_REDIS_SENTINELS: name the Sentinels too, "
+                             "or unset it")
+        return name
+
     @field_validator("webhook_secret")
     @classmethod
     def _webhook_secret(cls, value: SecretStr) -> SecretStr:
@@ -230,6 +280,16 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def redis_target(self) -> ConfiguredRedis:
+        """The Redis to connect to (`bridge.store.connection`) and its replicas' rule."""
+        return ConfiguredRedis(
+            url=self.redis_url, sentinels=parse_sentinels(self.redis_sentinels),
+            sentinel_master=self.redis_sentinel_master,
+            min_replicas=self.redis_min_replicas,
+            replica_timeout_ms=self.redis_replica_timeout_ms,
+        )
 
     @cached_property
     def webhook_secrets(self) -> tuple[str, ...]:

@@ -11,6 +11,12 @@ may claim it again). What an attempt finds decides what it does:
 - in flight for longer than `STALE_SECONDS`: that attempt died mid-send, so the
   outcome is unknown. The caller must find out (Twilio lists what it accepted) or
   record it as unknown; it never just sends again.
+
+With replicas asked (`OABRIDGE_REDIS_MIN_REPLICAS`), a claim is ours only once that
+many replicas acknowledged it (`bridge.store.replication`): a failover to a replica
+that never saw it would let another attempt claim and send the message again. A claim
+not acknowledged in time is released at once and `NotReplicatedError` is raised; the
+provider is not called, and the send is retried like any other Redis error.
 """
 
 from __future__ import annotations
@@ -23,9 +29,15 @@ from enum import Enum
 from redis import Redis
 
 from bridge.store import keys
+from bridge.store.replication import (
+    NONE_ASKED,
+    NotReplicatedError,
+    Replication,
+    run_replicated,
+)
 from bridge.store.text import as_text
 
-__all__ = ["STALE_SECONDS", "Claim", "ClaimState", "Claims"]
+__all__ = ["STALE_SECONDS", "Claim", "ClaimState", "Claims", "NotReplicatedError"]
 
 #: An in-flight claim older than this belongs to an attempt that died.
 STALE_SECONDS = 120
@@ -64,9 +76,11 @@ class Claim:
 
 
 class Claims:
-    def __init__(self, redis: Redis, ttl_seconds: int) -> None:
+    def __init__(self, redis: Redis, ttl_seconds: int,
+                 replication: Replication = NONE_ASKED) -> None:
         self.redis = redis
         self.ttl = ttl_seconds
+        self.replication = replication
         self._claim = redis.register_script(_CLAIM)
         self._take_over = redis.register_script(_TAKE_OVER)
 
@@ -74,8 +88,11 @@ class Claims:
         token = uuid.uuid4().hex
         stamp = int(now.timestamp())
         value = f"in_flight:{token}:{stamp}"
-        found = as_text(self._claim(keys=[keys.send_claim(message_id)], args=[value, self.ttl]))
+        raw, acked = run_replicated(self.redis, self._claim, [keys.send_claim(message_id)],
+                                    [value, self.ttl], self.replication)
+        found = as_text(raw)
         if not found:
+            self._replicated(message_id, acked)
             return Claim(ClaimState.CLAIMED, token, stamp, value)
         if found.startswith("done:"):
             return Claim(ClaimState.DONE, "", 0, found)
@@ -87,8 +104,18 @@ class Claims:
         """Make a stale claim ours (once the unknown outcome is resolved); None if lost."""
         token = uuid.uuid4().hex
         value = f"in_flight:{token}:{int(now.timestamp())}"
-        won = self._take_over(keys=[keys.send_claim(message_id)], args=[stale.raw, value, self.ttl])
-        return Claim(ClaimState.CLAIMED, token, int(now.timestamp()), value) if int(won) else None
+        won, acked = run_replicated(self.redis, self._take_over, [keys.send_claim(message_id)],
+                                    [stale.raw, value, self.ttl], self.replication)
+        if not int(won):
+            return None
+        self._replicated(message_id, acked)
+        return Claim(ClaimState.CLAIMED, token, int(now.timestamp()), value)
+
+    def _replicated(self, message_id: str, acked: int) -> None:
+        """A claim too few replicas saw is given back before anything is sent."""
+        if acked < self.replication.replicas:
+            self.release(message_id)
+            self.replication.check("send", acked)
 
     def finish(self, message_id: str, outcome: str) -> None:
         self.redis.set(keys.send_claim(message_id), f"done:{outcome}", ex=self.ttl)

@@ -28,6 +28,7 @@ from redis import Redis
 from redis.exceptions import ResponseError
 
 from bridge.store.connection import connect
+from bridge.store.redis_target import RedisTarget
 
 __all__ = ["Fitness", "Persistence", "ask_redis", "assess", "read_fitness"]
 
@@ -100,9 +101,10 @@ def read_fitness(redis: Redis) -> Fitness:
                   redis.info("replication"), save)
 
 
-def ask_redis(url: str) -> Fitness:
-    """`read_fitness` over a connection to `url` opened for it and closed after."""
-    redis = connect(url)
+def ask_redis(target: RedisTarget | str) -> Fitness:
+    """`read_fitness` over a connection to `target` (under Sentinel: its primary)
+    opened for it and closed after."""
+    redis = connect(target)
     try:
         return read_fitness(redis)
     finally:

@@ -248,7 +248,7 @@ class SentinelGroup:
     def _ask(self, node: RedisNode, *command: str) -> object:
         client = node.client()
         try:
-            return client.execute_command(*command)
+            return client.execute_command(*command)  # type: ignore[no-untyped-call]
         finally:
             client.close()
 
