@@ -1,0 +1,201 @@
+"""The epoch and the recovery (`bridge.sending.recovery`): a first start or a lost
+memory, told apart by Twilio's log (the sandbox's, over HTTP) or by this process's own
+sight of an epoch; one epoch however many workers decide at once; nothing decided while
+Twilio cannot be asked; which messages may have gone out before the loss."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis import Redis
+
+from bridge.domain.messages import MessageKind, PlannedMessage
+from bridge.outbound.errors import TransientSendError
+from bridge.outbound.sms import SmsSender
+from bridge.sending.recovery import ASK_AGAIN_SECONDS, Recovery
+from bridge.store.epoch import EPOCH, Epoch, Epochs, new_epoch
+from bridge.store.plan_store import PlanStore
+from bridge.store.sync_state import SyncState
+from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET, BookingSandbox
+from sandbox.clock import ManualClock
+from sandbox.server import SandboxServer
+from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER, TwilioSandbox
+from tests.domain.builders import local, settings, snapshot
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+LOOKBACK = timedelta(days=2)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[TwilioSandbox, SandboxServer, ManualClock]]:
+    clock = ManualClock(NOW)
+    booking = BookingSandbox(DEMO_API_KEY, DEMO_API_SECRET, clock=clock)
+    with (
+        TwilioSandbox(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, clock=clock, step_delay=0.002) as twilio,
+        SandboxServer(booking, extra_routes=twilio.routes()) as server,
+    ):
+        yield twilio, server, clock
+    booking.close()
+
+
+@pytest.fixture
+def clock(served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> ManualClock:
+    served[0].reset()
+    served[2].set(NOW)
+    return served[2]
+
+
+def sender(base_url: str) -> SmsSender:
+    return SmsSender(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, sender=DEMO_NUMBER, base_url=base_url)
+
+
+@pytest.fixture
+def sms(served: tuple[TwilioSandbox, SandboxServer, ManualClock], clock: ManualClock) -> SmsSender:
+    return sender(served[1].base_url)
+
+
+def recovery(redis: Redis, clock: ManualClock, sms: SmsSender | None) -> Recovery:
+    return Recovery(epochs=Epochs(redis), sms=sms, clock=clock, lookback=LOOKBACK,
+                    plans=PlanStore(redis), sync_state=SyncState(redis))
+
+
+def test_an_empty_log_is_a_first_start(redis: Redis, clock: ManualClock,
+                                       sms: SmsSender) -> None:
+    epoch = recovery(redis, clock, sms).epoch()
+    assert epoch.lost_at is None and not epoch.recovering and epoch.started_at == NOW
+    assert recovery(redis, clock, sms).epoch() == epoch  # read, not written again
+    assert Epochs(redis).counts() == {}
+    assert redis.ttl(EPOCH) == -1  # no TTL: the epoch is the memory itself
+
+
+def sent(sms: SmsSender, twilio: TwilioSandbox) -> None:
+    """One SMS from the bridge's number, which Twilio has sent (`DateSent` set)."""
+    sms.send("+31612345678", "Herinnering", None)
+    assert twilio.wait_idle(10)
+
+
+def test_a_recent_send_and_no_epoch_is_a_lost_memory(
+        redis: Redis, clock: ManualClock, sms: SmsSender,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+    sent(sms, served[0])
+    clock.advance(timedelta(hours=5))
+    epoch = recovery(redis, clock, sms).epoch()
+    assert epoch.lost_at == clock.now() and epoch.recovering
+    assert Epochs(redis).counts() == {"memory_lost": 1}
+
+
+def test_a_send_before_the_lookback_is_not_recent(
+        redis: Redis, clock: ManualClock, sms: SmsSender,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+    sent(sms, served[0])
+    clock.advance(LOOKBACK + timedelta(days=2))
+    assert recovery(redis, clock, sms).epoch().lost_at is None
+
+
+def test_an_epoch_this_process_saw_gone_is_a_loss_without_asking(
+        redis: Redis, clock: ManualClock) -> None:
+    watcher = recovery(redis, clock, None)  # e-mail only: nobody to ask
+    assert watcher.epoch().lost_at is None
+    redis.delete(EPOCH)
+    clock.advance(timedelta(minutes=1))
+    lost = watcher.epoch()
+    assert lost.lost_at == clock.now() and lost.recovering
+    assert recovery(redis, clock, None).epoch() == lost
+
+
+def test_two_workers_deciding_at_once_write_one_epoch(redis: Redis) -> None:
+    first, second = new_epoch(NOW, lost=True), new_epoch(NOW, lost=True)
+    assert Epochs(redis).begin(first) == (first, True)
+    assert Epochs(redis).begin(second) == (first, False)
+    assert Epochs(redis).counts() == {"memory_lost": 1}
+
+
+def test_twilio_unreachable_decides_nothing_and_waits_before_asking_again(
+        redis: Redis, clock: ManualClock) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{port}"))
+    with pytest.raises(TransientSendError):
+        watcher.epoch()
+    assert Epochs(redis).read() is None
+    watcher.sms = None  # were it asked again now, it would decide: it is not
+    with pytest.raises(TransientSendError, match="cannot yet tell"):
+        watcher.epoch()
+    clock.advance(timedelta(seconds=ASK_AGAIN_SECONDS))
+    assert watcher.epoch().lost_at is None
+
+
+def test_the_recovery_ends_once_every_agenda_was_read_since_the_loss(
+        redis: Redis, clock: ManualClock) -> None:
+    lost = new_epoch(NOW, lost=True)
+    Epochs(redis).begin(lost)
+    watcher = recovery(redis, clock, None)
+    watcher.watch()
+    assert Epochs(redis).read() == lost  # nothing read since
+    SyncState(redis).polled(1, 0, NOW + timedelta(seconds=30))
+    SyncState(redis).polled(2, 0, NOW - timedelta(seconds=30))  # read before the loss
+    clock.advance(timedelta(minutes=1))
+    watcher.watch()
+    assert Epochs(redis).read() == lost
+    SyncState(redis).polled(2, 0, clock.now())
+    watcher.watch()
+    assert Epochs(redis).read() == lost.ended(clock.now())
+
+
+def test_an_ended_recovery_is_not_ended_for_another_epoch(redis: Redis) -> None:
+    lost = new_epoch(NOW, lost=True)
+    Epochs(redis).begin(lost)
+    assert not Epochs(redis).end_recovery(new_epoch(NOW, lost=True), NOW)
+    assert Epochs(redis).end_recovery(lost, NOW)
+    assert not Epochs(redis).end_recovery(lost, NOW)
+
+
+def test_the_epoch_round_trips_through_json() -> None:
+    epoch = Epoch("e1", NOW, NOW + timedelta(seconds=1), True, None)
+    assert Epoch.from_json(epoch.to_json()) == epoch
+    assert Epoch.from_json(epoch.ended(NOW).to_json()) == epoch.ended(NOW)
+
+
+START = local(2026, 6, 10, 10)
+LOST = local(2026, 6, 9, 12)  # the reminder's day-before time (10:00) has passed
+
+
+def planned(kind: MessageKind, variant: str = "") -> PlannedMessage:
+    return PlannedMessage(4711, kind, START, LOST + timedelta(minutes=1), variant)
+
+
+@pytest.mark.parametrize(("message", "created", "before"), [
+    (planned(MessageKind.REMINDER, "1d"), local(2026, 6, 1, 9), True),
+    (planned(MessageKind.REMINDER, "1d"), local(2026, 6, 9, 11), False),  # booked after due
+    (planned(MessageKind.REMINDER, "2h"), local(2026, 6, 1, 9), True),  # rules changed
+    (planned(MessageKind.CONFIRM_REQUEST), local(2026, 6, 1, 9), True),
+    (planned(MessageKind.CONFIRM_REQUEST), LOST + timedelta(minutes=5), False),
+    (planned(MessageKind.CONFIRM_REQUEST), None, True),
+    (planned(MessageKind.RESCHEDULED), local(2026, 6, 1, 9), False),
+    (planned(MessageKind.CANCELLED), local(2026, 6, 1, 9), False),
+], ids=["reminder-due-before", "booked-after", "unknown-offset", "prompt-booked-before",
+        "prompt-booked-after", "prompt-unknown-booking", "rescheduled", "cancelled"])
+def test_which_messages_may_have_gone_out_before_the_loss(
+        redis: Redis, clock: ManualClock, message: PlannedMessage, created: datetime | None,
+        before: bool) -> None:
+    epoch = new_epoch(LOST, lost=True)
+    state = snapshot(start=START, created=created)
+    assert recovery(redis, clock, None).came_before_loss(epoch, message, state,
+                                                         settings()) is before
+    first_start = new_epoch(LOST, lost=False)
+    assert not recovery(redis, clock, None).came_before_loss(first_start, message, state,
+                                                             settings())
+
+
+def test_a_reminder_held_by_quiet_hours_past_the_loss_came_after_it(
+        redis: Redis, clock: ManualClock) -> None:
+    start = local(2026, 6, 10, 7, 30)  # its day-before time (07:30) is in quiet hours
+    message = PlannedMessage(4711, MessageKind.REMINDER, start, local(2026, 6, 9, 8), "1d")
+    epoch = new_epoch(local(2026, 6, 9, 7, 45), lost=True)
+    state = snapshot(start=start)
+    assert not recovery(redis, clock, None).came_before_loss(epoch, message, state,
+                                                             settings())
