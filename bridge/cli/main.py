@@ -20,6 +20,7 @@ from bridge.cli import (
     local_tools,
     messages_command,
     service_commands,
+    status_command,
     templates_command,
 )
 from bridge.observability.proctitle import set_title
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     service_commands.add_commands(commands)
     jobs_command.add_command(commands)
     messages_command.add_command(commands)
+    status_command.add_command(commands)
     templates_command.add_command(commands)
     local_tools.add_commands(commands, ["up"])
     local_tools.add_commands(commands)  # any other distribution's
