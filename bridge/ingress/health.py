@@ -6,9 +6,10 @@ connection: no key is read, it is the connection that is checked, so this is the
 Redis command a route sends itself rather than through a store.
 
 Metrics combine this process's counters with figures every process writes to Redis
-(events by type, poll lag), read at each scrape through the readers of the keys'
-owners. Those readers are blocking, so they run in the thread pool, over the app's
-sync connection; the intake's depth is read on the asyncio one, like the intake.
+(events by type, poll lag, the recovery after Redis forgot), read at each scrape
+through the readers of the keys' owners. Those readers are blocking, so they run in
+the thread pool, over the app's sync connection; the intake's depth is read on the
+asyncio one, like the intake.
 With Redis unreachable, `/metrics` still answers 200 with this process's own
 figures and `oabridge_redis_up 0`, leaving out the figures it could not read (a
 stale value would look current): an outage is when they are wanted most.
@@ -31,6 +32,7 @@ from bridge.http.context import AppContext, context_of
 from bridge.observability.metrics import IngressMetrics
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY
 from bridge.store.counters import Counters
+from bridge.store.epoch import Epochs
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
 
@@ -65,6 +67,7 @@ def _refresh_shared_figures(context: AppContext) -> None:
     ):
         for name, count in counts.items():
             gauge.labels(**{label: name}).set(count)
+    _refresh_recovery(Epochs(redis), gauges)
     now = context.clock.now().timestamp()
     for agenda, stamp in SyncState(redis).last_polls().items():
         gauges.poll_lag.labels(agenda=str(agenda)).set(max(0.0, now - stamp))
@@ -73,9 +76,20 @@ def _refresh_shared_figures(context: AppContext) -> None:
         gauges.queue_depth.labels(queue=queue.value).set(depths[queue])
 
 
+def _refresh_recovery(epochs: Epochs, gauges: IngressMetrics) -> None:
+    """The epoch's recovery (`bridge.sending.recovery`): in it or not, and its counts."""
+    epoch = epochs.read()
+    counts = epochs.counts()
+    gauges.recovery.set(1 if epoch is not None and epoch.recovering else 0)
+    gauges.memory_lost.set(counts.get("memory_lost", 0))
+    for outcome in ("found_sent", "email_skipped"):
+        gauges.recovery_messages.labels(outcome=outcome).set(counts.get(outcome, 0))
+
+
 def _from_redis(gauges: IngressMetrics) -> tuple[Gauge, ...]:
     return (gauges.events, gauges.messages, gauges.reply_intents, gauges.upstream_errors,
-            gauges.poll_lag, gauges.intake_depth, gauges.queue_depth)
+            gauges.poll_lag, gauges.intake_depth, gauges.queue_depth, gauges.memory_lost,
+            gauges.recovery, gauges.recovery_messages)
 
 
 class _OwnFigures(Collector):

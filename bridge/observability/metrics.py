@@ -80,6 +80,24 @@ class IngressMetrics:
             ["queue"],
             registry=self.registry,
         )
+        self.memory_lost = Gauge(
+            "oabridge_redis_memory_lost",
+            "Times a worker found Redis had forgotten the bridge (no epoch, but Twilio shows "
+            "recent sends), counted in Redis since then: 0 or 1 (from Redis).",
+            registry=self.registry,
+        )
+        self.recovery = Gauge(
+            "oabridge_recovery",
+            "1 while the bridge recovers after Redis forgot it, else 0 (from Redis).",
+            registry=self.registry,
+        )
+        self.recovery_messages = Gauge(
+            "oabridge_recovery_messages",
+            "After Redis forgot: SMS found in Twilio's log and not sent again (found_sent), "
+            "e-mails due before the loss skipped (email_skipped) (from Redis).",
+            ["outcome"],
+            registry=self.registry,
+        )
         #: Not `redis_up`: a "redis" attribute reads as a raw client to the key-owner test.
         self.store_up = Gauge(
             "oabridge_redis_up",
