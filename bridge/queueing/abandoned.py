@@ -42,27 +42,38 @@ from bridge.queueing.rq_internals import (
 from bridge.store import keys
 from bridge.store.text import as_text
 
-__all__ = ["keep_alive", "requeue_abandoned"]
+__all__ = ["keep_alive", "mark_alive", "requeue_abandoned"]
 
 log = structlog.get_logger(__name__)
 
 
+def mark_alive(redis: Redis, worker_name: str) -> None:
+    """Set the alive key, then list the name: a listed name without a key is dead."""
+    redis.set(keys.worker_alive(worker_name), 1, ex=keys.WORKER_ALIVE_SECONDS)
+    redis.sadd(keys.WORKERS, worker_name)
+
+
 def keep_alive(redis: Redis, worker_name: str, stop: threading.Event,
-               every_seconds: float = 1.0) -> None:
-    """Refresh this process's alive key until `stop` (a background thread's loop)."""
+               every_seconds: float = 1.0, *, crashed: threading.Event | None = None) -> None:
+    """Refresh the alive key of worker `worker_name` until `stop` (a background thread's
+    loop; the worker may be another process: `workers/process.py`). Then the key goes,
+    and the name too unless `crashed` is set: a worker that ended with a job in hand
+    stays listed without a key, so the ticker hands its job back at once."""
     registered = False
     while True:
         try:
-            redis.set(keys.worker_alive(worker_name), 1, ex=keys.WORKER_ALIVE_SECONDS)
-            if not registered:  # after the key: a listed name without a key is dead
-                redis.sadd(keys.WORKERS, worker_name)
+            if registered:
+                redis.set(keys.worker_alive(worker_name), 1, ex=keys.WORKER_ALIVE_SECONDS)
+            else:
+                mark_alive(redis, worker_name)
                 registered = True
         except Exception:  # a Redis hiccup: try again next second
             log.warning("keep_alive_failed", exc_info=True)
         if stop.wait(every_seconds):
             break
     redis.delete(keys.worker_alive(worker_name))
-    redis.srem(keys.WORKERS, worker_name)
+    if crashed is None or not crashed.is_set():
+        redis.srem(keys.WORKERS, worker_name)
 
 
 def requeue_abandoned(redis: Redis) -> int:

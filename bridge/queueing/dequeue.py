@@ -25,6 +25,13 @@ it is still running `Stopping.grace_seconds` later, its process is killed, with 
 same outcome (RQ: "work-horse terminated unexpectedly"). A send or a reply runs to its
 end, within its job timeout. Each job also runs under its own kind's timeout
 (`timeouts`, from `bridge.queueing.jobs.job_timeouts`).
+
+A worker that forks (`SafeWorker`) runs no thread of its own, not even RQ's pubsub
+listener for remote commands (`rq` CLI's shutdown, kill-horse, stop-job: the bridge
+sends none): a fork beside threads can copy a lock another thread held, and the horse
+then waits on it for ever (one did so for two hours in the soak, issue #16). Its work
+horse dies with it (`bridge.queueing.parent_death`). The ticker, relay and alive key
+run in another process (`workers/process.py`).
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from rq.serializers import JSONSerializer
 
 from bridge.observability.proctitle import set_title
 from bridge.queueing.jobs import QUEUES_BY_PRIORITY, QueueName
+from bridge.queueing.parent_death import die_with_parent
 from bridge.queueing.rq_internals import HookedQueue, HookedWorker, intermediate_key
 from bridge.store import keys
 from bridge.store.text import as_text
@@ -163,7 +171,20 @@ def _in_a_thread(action: Callable[[], None]) -> None:
 
 class SafeWorker(_Safe, Worker):
     """Runs each job in a forked work horse, which a stopping worker signals and, past
-    the grace period, kills."""
+    the grace period, kills, and which dies with it. Starts no thread before a fork."""
+
+    _forker: int = 0
+
+    def subscribe(self) -> None:
+        """No pubsub thread for RQ's remote commands (RQ starts one in `bootstrap`)."""
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        self._forker = os.getpid()  # before the fork: the horse's parent
+        super().execute_job(job, queue)
+
+    def setup_work_horse_signals(self) -> None:
+        super().setup_work_horse_signals()
+        die_with_parent(self._forker)
 
     def stop_job_in_hand(self) -> None:
         horse = self.horse_pid
