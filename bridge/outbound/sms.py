@@ -116,21 +116,23 @@ class SmsSender:
         return None
 
     def sent_since(self, since: datetime) -> bool:
-        """Whether this account sent an SMS from this sender since `since` (one page of
-        Twilio's list, filtered on `From` and `DateSent`; for a messaging service, whose
-        numbers vary, any outbound message of the account). Raises `TransientSendError`
+        """Whether this account sent an SMS through the API from this sender since `since`
+        (one page of Twilio's list, filtered on `From` and `DateSent`; for a messaging
+        service, whose numbers vary, any such message of the account). Raises `TransientSendError`
         when Twilio cannot be asked, `PermanentSendError` when it refuses."""
         try:
             if self.sender and not self.messaging_service_sid:
                 listed = self.client.messages.list(from_=self.sender, date_sent_after=since,
-                                                   limit=1)
+                                                   limit=20)
             else:
                 listed = self.client.messages.list(date_sent_after=since, limit=20)
         except TwilioRestException as exc:
             raise _classify(exc, "") from None
         except (requests.RequestException, TwilioException) as exc:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
-        return any(str(m.direction or "").startswith("outbound") for m in listed)
+        # Sent through the API, as the bridge sends: not Twilio's own answers to STOP/HELP
+        # (`outbound-reply`), which a customer's text brings about on a new deployment too.
+        return any(str(m.direction or "") == "outbound-api" for m in listed)
 
 
 def _classify(exc: TwilioRestException, to: str) -> TransientSendError | PermanentSendError:

@@ -87,6 +87,15 @@ def test_a_recent_send_and_no_epoch_is_a_lost_memory(
     assert Epochs(redis).counts() == {"memory_lost": 1}
 
 
+def test_twilios_own_answer_to_a_stop_is_not_a_send(
+        redis: Redis, clock: ManualClock, sms: SmsSender,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+    answer = served[0].inbound("+31612345678", "STOP", deliver=False)
+    assert answer["auto_reply"]  # outbound-reply, from the bridge's number
+    assert served[0].wait_idle(10)
+    assert recovery(redis, clock, sms).epoch().lost_at is None
+
+
 def test_a_send_before_the_lookback_is_not_recent(
         redis: Redis, clock: ManualClock, sms: SmsSender,
         served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
