@@ -80,6 +80,8 @@ class Journal:
     kills: Counter[str] = field(default_factory=Counter)
     ingress_down: list[tuple[float, float]] = field(default_factory=list)
     """(down, up) of each time the soak took the ingress down."""
+    redis_down: list[tuple[float, float]] = field(default_factory=list)
+    """(down, back) of each Redis fault: the ingress answered 503 meanwhile."""
     started: float = 0.0
     changes_ended: float = 0.0
     checked_at: float = 0.0

@@ -3,9 +3,10 @@ cancelled notices.
 
 No duplicate (one per appointment, kind, offset and start); nothing lost (each message
 the rules call for, whose time came during the run, was sent or skipped for a reason the
-journal bears out); nothing wrong (each was called for by the appointment's state when
-the provider accepted it, or lands within the grace after the change that made it
-unwanted: a race, counted apart).
+journal bears out, or, after Redis lost its data, an e-mail skipped as `memory lost;
+may have been sent`: counted apart); nothing wrong (each was called for by the
+appointment's state when the provider accepted it, or lands within the grace after the
+change that made it unwanted: a race, counted apart).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from itertools import pairwise
 from bench.soaklib.evidence import Sent
 from bench.soaklib.journal import APPROVED, CANCELLED, LIVE, PENDING, Appointment, Journal, State
 from bench.soaklib.kinds import BRIDGE_KIND, message_kind
-from bench.soaklib.skip_rules import borne_out
+from bench.soaklib.skip_rules import MEMORY_LOST, borne_out
 from bench.soaklib.verdict import Rules, Skip, Verdict
 from bench.soaklib.world import AMSTERDAM
 
@@ -66,7 +67,10 @@ class PlannedRules:
                 key = (appointment.id, BRIDGE_KIND[kind], variant, int(start.timestamp()))
                 recorded = skipped.get(key)
                 if recorded is not None and self._skip_true(appointment, recorded):
-                    self.verdict.required_skipped[recorded.reason] += 1
+                    if recorded.reason.endswith(MEMORY_LOST):  # #16: allowed, apart
+                        self.verdict.memory_lost[kind] += 1
+                    else:
+                        self.verdict.required_skipped[recorded.reason] += 1
                     continue
                 self.verdict.messages.missing += 1
                 why = f" (skipped: {recorded.reason})" if recorded else ""

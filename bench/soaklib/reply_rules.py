@@ -115,7 +115,11 @@ class ReplyRules:
 
     def _heard(self, reply: Reply) -> float:
         """When the bridge can know of a reply: at once, or, sent while the ingress was
-        down, once it is back and the inbound reconciliation has run (#5)."""
+        down or its Redis away (the ingress answers Twilio 503), once it is back and the
+        inbound reconciliation has run (#5)."""
+        for down, back in self.journal.redis_down:
+            if down <= reply.at <= back:
+                return back + self.rules.inbound_reconcile
         if not reply.ingress_down:
             return reply.at
         back = min((up for down, up in self.journal.ingress_down if up >= reply.at),

@@ -21,7 +21,8 @@ def _counts(counter: Counter[str] | dict[str, int]) -> str:
 
 
 def show(title: str, journal: Journal, verdict: Verdict, faults: dict[str, dict[str, int]],
-         extra: Iterable[tuple[str, str]]) -> None:
+         extra: Iterable[tuple[str, str]], redis_rows: Iterable[tuple[str, str]] = ()) -> None:
+    """`redis_rows`: one per Redis fault (`redis_faults.rows`), after the processes."""
     m, a = verdict.messages, verdict.answers
     replies = Counter(r.kind for r in journal.replies)
     while_down = sum(1 for r in journal.replies if r.ingress_down)
@@ -32,6 +33,7 @@ def show(title: str, journal: Journal, verdict: Verdict, faults: dict[str, dict[
                     f"{while_down} while the ingress was down"),
         *((f"faults injected: {section}", _counts(kinds)) for section, kinds in faults.items()),
         ("processes killed", _counts(journal.kills)),
+        *redis_rows,
         ("driver calls that failed", _counts(journal.driver_errors)),
         ("messages expected / sent", f"{m.expected} / {m.sent}"),
         ("messages duplicate / missing / wrong", f"{m.duplicate} / {m.missing} / {m.wrong}"),
@@ -39,6 +41,7 @@ def show(title: str, journal: Journal, verdict: Verdict, faults: dict[str, dict[
         ("answers duplicate / missing / wrong", f"{a.duplicate} / {a.missing} / {a.wrong}"),
         ("races (within the grace)", str(m.races + a.races)),
         ("expected, skipped late as allowed", _counts(verdict.required_skipped)),
+        ("expected e-mails skipped: memory lost (allowed)", _counts(verdict.memory_lost)),
         ("skipped by the bridge", _counts(verdict.skipped)),
         *extra,
     ]

@@ -14,7 +14,12 @@ ALLOWED_SKIPS = frozenset({
     "appointment_removed", "appointment_started", "appointment_cancelled",
     "appointment_moved", "already_confirmed", "booked_after_reminder_time", "opted_out",
     "invalid_number", "no_contact", "asked_in_rescheduled_notice",
+    "memory lost; may have been sent",
 })
+MEMORY_LOST = "memory lost; may have been sent"
+"""#16: after Redis lost its data, an e-mail whose time came before the loss is skipped
+with this reason (nobody can ask an SMTP server what it delivered); allowed, counted
+apart (`Verdict.memory_lost`)."""
 SLACK = 5.0
 """Whole-second stamps, taken around an API read that may be retried."""
 
@@ -43,7 +48,21 @@ def borne_out(appointment: Appointment, skip: Skip, rules: Rules, phone: str | N
     if skip.reason == "booked_after_reminder_time":
         offset = rules.offsets.get(skip.variant, 0.0)
         return appointment.history[0].began >= skip.start - offset - slack
+    if skip.reason.endswith(MEMORY_LOST):
+        return lost_before(appointment, skip, rules)
     if skip.reason.endswith("opted_out"):
         return any(r.kind == "stop" and r.phone == phone and r.at <= skip.at + slack
                    for r in replies)
     return False  # every customer in the soak's world has a valid address
+
+
+def lost_before(appointment: Appointment, skip: Skip, rules: Rules) -> bool:
+    """A memory-lost skip is true when Redis lost its data before the skip, after the
+    message's time had come: a reminder's due time, a prompt's booking (the bridge
+    notices the loss when Redis is back, so its `lost_at` is a little later)."""
+    if skip.variant in rules.offsets:
+        due = skip.start - rules.offsets[skip.variant]
+    else:
+        due = appointment.history[0].began
+    return any(began <= skip.at + SLACK and due <= back + SLACK
+               for began, back in rules.amnesia)

@@ -1,11 +1,14 @@
 """The system under test as separate processes: sandbox, ingress, workers.
 
-Each process runs in a session of its own, so a SIGKILL to its group takes the
-worker's forked job with it, as a pod's death does. Redis is never touched.
+Each process runs in a session of its own, and a kill takes the whole session: RQ's
+work horse puts itself in a process group of its own (`os.setpgrp`), so a SIGKILL to
+the worker's group alone would leave the horse running its job, which a pod's death
+does not. Redis's processes are `redis_servers`'.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,9 +34,8 @@ class Process:
         return self.popen.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL to the whole process group: no warm shutdown, no clean-up."""
-        if self.alive():
-            os.killpg(self.popen.pid, signal.SIGKILL)
+        """SIGKILL to every process of its session: no warm shutdown, no clean-up."""
+        kill_session(self.popen.pid)
         self.popen.wait()
         self.log.close()
 
@@ -45,6 +47,7 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.kill()
                 return
+        kill_session(self.popen.pid)  # a horse its worker left behind
         self.log.close()
 
 
@@ -101,6 +104,37 @@ class System:
             worker.stop()
         if self.sandbox is not None:
             self.sandbox.stop()
+
+
+def session_members(sid: int) -> list[int]:
+    """The live processes of session `sid` (zombies left out: they are dead already)."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            if os.getsid(pid) != sid:
+                continue
+            stat = (entry / "stat").read_text()
+        except (ProcessLookupError, PermissionError, FileNotFoundError):
+            continue
+        if stat.rsplit(")", 1)[1].split()[0] != "Z":
+            members.append(pid)
+    return members
+
+
+def kill_session(sid: int) -> None:
+    """SIGKILL every process of session `sid` (its leader's pid), again until none is
+    left: a process that forked while the first round ran is caught by the next."""
+    for _ in range(50):
+        members = session_members(sid)
+        if not members:
+            return
+        for pid in sorted(members, key=lambda p: p != sid):  # the leader first: no more forks
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)  # let the kernel finish them before looking again
 
 
 def wait_until_answering(process: Process, url: str, seconds: float = 60) -> None:

@@ -15,6 +15,8 @@ class Rules:
     grace: float
     checked_at: float
     inbound_reconcile: float = 5.0
+    amnesia: tuple[tuple[float, float], ...] = ()
+    """(began, back) of each time Redis lost its data (#16's amnesia)."""
     tolerance: float = 1.5
     """Second-grain stamps and one shared clock: how early "not before" may be."""
 
@@ -48,6 +50,9 @@ class Verdict:
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     required_skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """Required messages the bridge skipped for a reason the rules allow (it was late)."""
+    memory_lost: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Required e-mails the bridge skipped as `memory lost; may have been sent` after an
+    amnesia (#16 allows it: nobody can ask an SMTP server what it delivered), by kind."""
 
     def problem(self, text: str) -> None:
         self.problems.append(text)

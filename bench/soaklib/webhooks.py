@@ -1,12 +1,15 @@
 """The practice's booking-system webhooks: a share of its changes is also announced as a
 signed notice to the ingress, some sent twice, some out of order, some stale (signed
-ten minutes ago, so the ingress must refuse them). Each is counted in the journal."""
+ten minutes ago, so the ingress must refuse them). Each is counted in the journal.
+A notice the ingress could not take (refused connection: it is down) is not sent again:
+the next poll finds the change. One answered 503 (its Redis away) is sent again."""
 
 from __future__ import annotations
 
 import json
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,6 +23,10 @@ from bench.soaklib.journal import Appointment, Journal
 
 if TYPE_CHECKING:
     from bench.soaklib.driver import Endpoints
+
+RETRIES_ON_503 = 60
+RETRY_PAUSE = 1.0
+"""A 503 (Redis away: restarted, failing over) is sent again every second, for a minute."""
 
 Submit = Callable[..., None]
 """Runs `work(*args)` in the background: `submit(work, *args)`."""
@@ -76,13 +83,21 @@ class WebhookNotices:
                    "content-type": "application/json"}
         with self.lock:
             self.journal.webhooks[how] += 1
-        try:
-            answer = self.http.post(f"{self.ingress}/webhooks/booking",
-                                    content=payload, headers=headers)
-        except httpx.HTTPError:
+        for attempt in range(RETRIES_ON_503 + 1):
+            try:
+                answer = self.http.post(f"{self.ingress}/webhooks/booking",
+                                        content=payload, headers=headers)
+            except httpx.HTTPError:
+                with self.lock:
+                    self.journal.webhooks["refused (ingress down)"] += 1
+                return
+            if answer.status_code != 503 or attempt == RETRIES_ON_503:
+                break
+            # Redis away: nothing was accepted, and the sender tries again (as Standard
+            # Webhooks senders do), with the same id and signature.
             with self.lock:
-                self.journal.webhooks["refused (ingress down)"] += 1
-            return
+                self.journal.webhooks["answered 503, sent again"] += 1
+            time.sleep(RETRY_PAUSE)
         expected = 401 if how == "stale" else 202
         if answer.status_code != expected:
             with self.lock:
