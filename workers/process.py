@@ -79,6 +79,7 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
     mark_alive(alive, name)  # before the child can take a job under this name
     child = ForkerChild.start(forker.command(name, burst=burst))  # before any thread
     rt = Runtime.from_settings(settings)
+    runtime.install(rt)  # for the threads, as in one process; the child has its own
     stop, crashed = threading.Event(), threading.Event()
     threads = _threads(rt, settings, stop)
     threads.append(threading.Thread(target=keep_alive, args=(alive, name, stop),
