@@ -18,6 +18,7 @@ import argparse
 import signal
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 import structlog
 
@@ -65,7 +66,15 @@ def run_jobs(settings: Settings, name: str, *, burst: bool) -> int:
     return 0
 
 
+def _stop_before_work(_signum: int, _frame: FrameType | None) -> None:
+    """A stop that comes before RQ's worker has taken over the signals: nothing is in
+    hand yet, so end at once, cleanly."""
+    raise SystemExit(0)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    for signum in (signal.SIGTERM, signal.SIGINT):  # RQ's worker sets its own in `work`
+        signal.signal(signum, _stop_before_work)
     parser = argparse.ArgumentParser(prog="python -m workers.forker")
     parser.add_argument("name", help="the worker's name, whose alive key the parent keeps")
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")

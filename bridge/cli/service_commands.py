@@ -36,7 +36,8 @@ def add_commands(commands: Any) -> None:
     worker = commands.add_parser("worker", help="run a worker: jobs, scheduler and ticker")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     worker.add_argument("--simple", action="store_true",
-                        help="run jobs in the worker process instead of a fork per job")
+                        help="one process that runs the jobs itself: no child worker "
+                             "process, no fork per job")
     worker.set_defaults(func=run_worker_command)
 
     poll = commands.add_parser("poll", help="queue a poll now (e.g. from a CronJob)")

@@ -118,11 +118,12 @@ def test_the_process_that_forks_the_horses_runs_no_other_thread(
 
 
 @pytest.mark.slow
-def test_sigterm_finishes_the_job_in_hand_then_both_processes_exit(
-    redis: Redis, worker: subprocess.Popen[bytes]
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_finishes_the_job_in_hand_then_both_processes_exit(
+    redis: Redis, worker: subprocess.Popen[bytes], signum: signal.Signals
 ) -> None:
     horse, forker = horse_and_forker(redis)
-    worker.send_signal(signal.SIGTERM)
+    worker.send_signal(signum)  # SIGINT: a Ctrl-C, which the child gets only from the parent
     # Warm shutdown: the job in hand is not cut short (a send runs to its end).
     wait_for(lambda: shutdown_requested(redis), "the forking worker to be told to stop")
     assert status(redis) == "started" and not gone(horse)
@@ -159,6 +160,7 @@ def test_a_child_that_dies_ends_the_worker_with_a_failure_and_its_job_goes_back(
     assert code == 128 + signal.SIGKILL, errors[-2000:]
     assert "worker_child_ended" in errors
     wait_for(lambda: gone(horse), "the horse to die with its worker")
-    # The parent left the name listed without its alive key: handed back at once.
-    assert requeue_abandoned(redis) == 1
+    # The parent left the name listed without its alive key: handed back at once, by
+    # this pass or by the parent's own ticker in its last moments.
+    requeue_abandoned(redis)
     assert status(redis) == "queued"
