@@ -1,4 +1,6 @@
-"""The overview: one count per view, so an operator sees at a glance where to look."""
+"""The overview: one count per view, so an operator sees at a glance where to look; and
+the bridge's memory: kept since its first start, or recovering after Redis forgot
+(`bridge.sending.recovery`; times and Redis's set-up: `oabridge status`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from redis import Redis
 from bridge.admin.conversations import numbers_known
 from bridge.admin.failed_jobs import failed_count
 from bridge.store.conversations import Conversations
+from bridge.store.epoch import Epochs
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.plan_store import PlanStore
@@ -26,6 +29,8 @@ class Overview:
     opted_out: int
     planned: int
     failed_jobs: int
+    #: kept | recovering | recovered | none (no worker has started on this Redis yet).
+    memory: str
 
 
 def overview(redis: Redis, log: MessageLog, talk: Conversations, optouts: OptOuts) -> Overview:
@@ -38,4 +43,14 @@ def overview(redis: Redis, log: MessageLog, talk: Conversations, optouts: OptOut
         opted_out=opted_out,
         planned=PlanStore(redis).scheduled_count(),
         failed_jobs=failed_count(redis),
+        memory=_memory(Epochs(redis)),
     )
+
+
+def _memory(epochs: Epochs) -> str:
+    epoch = epochs.read()
+    if epoch is None:
+        return "none"
+    if epoch.recovering:
+        return "recovering"
+    return "kept" if epoch.lost_at is None else "recovered"
