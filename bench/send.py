@@ -21,6 +21,10 @@ Phases and the issue's targets:
    no-op jobs and sends alternate in `--rounds`, as the shared machine's load drifts.
 3. `OABRIDGE_SMS_RATE=--rate`, Twilio answering after `--delay-ms`: the rate over
    `--rate-seconds` (60) from the first message stays within 5% of the limit.
+4. The cost of `WAIT` (#16): phase 2's sending again, on a primary of our own with one
+   local replica (`tests.support.redis_topology`), once with `OABRIDGE_REDIS_MIN_REPLICAS=0`
+   (the baseline, same servers, same run) and once with 1: every claim then waits for
+   the replica's acknowledgement before Twilio is called. `--no-wait-cost` leaves it out.
 Each phase checks exactly-once: as many messages at Twilio as were queued and as
 planned messages the bridge logged as handed over, with the same provider ids.
 """
@@ -45,7 +49,14 @@ from rq.registry import FailedJobRegistry
 
 from bench.ingress import free_port
 from bench.sandbox_data import practice_with
-from bench.send_results import DISCARDS, Noops, Sent, print_report, process_cpu
+from bench.send_results import (
+    DISCARDS,
+    Noops,
+    Sent,
+    print_report,
+    print_wait_cost,
+    process_cpu,
+)
 from bridge.clock import ManualClock
 from bridge.observability.logging import configure_logging
 from bridge.queueing.dequeue import build_worker
@@ -55,6 +66,7 @@ from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER
 from tests.support.redis_dbs import BENCH_SEND_DB
 from tests.support.redis_server import redis_url_for_bench
+from tests.support.redis_topology import RedisNode
 from workers import runtime, sync
 from workers.process import build_ticker
 from workers.runtime import Runtime
@@ -75,7 +87,9 @@ def noop() -> None:
 class Bench:
     def __init__(self, messages: int, concurrency: int) -> None:
         self.concurrency = concurrency
-        self.redis = Redis.from_url(redis_url())
+        self.redis_url = redis_url()
+        self.min_replicas = 0
+        self.redis = Redis.from_url(self.redis_url)
         day = datetime.now(ZONE).date() + timedelta(days=2)
         self.moment = datetime.combine(day, clock_time(7, 0), ZONE)  # reminders due
         data = practice_with(messages, day, days=1)
@@ -103,6 +117,12 @@ class Bench:
             except httpx.TransportError:
                 time.sleep(0.2)
 
+    def use_redis(self, url: str, min_replicas: int) -> None:
+        """The phases after this run on `url`, claims acknowledged by `min_replicas`."""
+        self.redis.close()
+        self.redis_url, self.min_replicas = url, min_replicas
+        self.redis = Redis.from_url(url)
+
     def close(self) -> None:
         self.sandbox.terminate()
         self.sandbox.wait(timeout=30)
@@ -113,7 +133,8 @@ class Bench:
     def runtime(self, rate: float) -> Runtime:
         settings = load_settings({
             "OABRIDGE_API_URL": f"{self.url}/APIREST", "OABRIDGE_API_KEY": DEMO_API_KEY,
-            "OABRIDGE_API_SECRET": DEMO_API_SECRET, "OABRIDGE_REDIS_URL": redis_url(),
+            "OABRIDGE_API_SECRET": DEMO_API_SECRET, "OABRIDGE_REDIS_URL": self.redis_url,
+            "OABRIDGE_REDIS_MIN_REPLICAS": str(self.min_replicas),
             "OABRIDGE_AGENDA_IDS": str(AGENDA), "OABRIDGE_QUIET_HOURS": "off",
             "OABRIDGE_REMINDER_OFFSETS": "1d", "OABRIDGE_SMS_RATE": str(rate),
             "OABRIDGE_SEND_CONCURRENCY": str(self.concurrency),
@@ -125,7 +146,7 @@ class Bench:
 
     def drain(self) -> tuple[float, float]:
         """One SimpleWorker drains the queues: (seconds, CPU seconds of this process)."""
-        worker = build_worker(Redis.from_url(redis_url()), simple=True)
+        worker = build_worker(Redis.from_url(self.redis_url), simple=True)
         cpu, started = time.process_time(), time.perf_counter()
         worker.work(burst=True, logging_level="WARNING")
         return time.perf_counter() - started, time.process_time() - cpu
@@ -208,6 +229,8 @@ def main() -> None:
     parser.add_argument("--rate-seconds", type=float, default=60)
     parser.add_argument("--rounds", type=int, default=5,
                         help="phase 2 alternates no-op jobs and sends this often")
+    parser.add_argument("--no-wait-cost", action="store_true",
+                        help="leave out phase 4 (a local replica, MIN_REPLICAS 0 and 1)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 1,000 messages, a 10-second rate window")
     args = parser.parse_args()
@@ -222,9 +245,29 @@ def main() -> None:
         fast = bench.phase(delay_ms=0, rate=0, count=args.messages, rounds=args.rounds,
                            noops=noop)  # alternating: the machine's load drifts
         limited = bench.phase(delay_ms=args.delay_ms, rate=args.rate, count=rate_messages)
+        waits = None if args.no_wait_cost else wait_cost(bench, args.messages, args.rounds)
     finally:
         bench.close()
     print_report(args, slow, fast, limited, noop, time.perf_counter() - started)
+    if waits is not None:
+        print_wait_cost(args, *waits)
+
+
+def wait_cost(bench: Bench, count: int, rounds: int) -> tuple[Sent, Sent]:
+    """Phase 2's sending on a primary with one local replica: without WAIT, then with."""
+    primary = RedisNode.primary(aof=False)
+    replica = RedisNode.replica(primary)
+    try:
+        url = primary.url(BENCH_SEND_DB)
+        bench.use_redis(url, 0)
+        base = bench.phase(delay_ms=0, rate=0, count=count, rounds=rounds)
+        bench.use_redis(url, 1)
+        waited = bench.phase(delay_ms=0, rate=0, count=count, rounds=rounds)
+        bench.use_redis(redis_url(), 0)
+        return base, waited
+    finally:
+        replica.stop()
+        primary.stop()
 
 
 if __name__ == "__main__":

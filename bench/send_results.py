@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bench.table import print_table
 
-__all__ = ["DISCARDS", "Noops", "PoolDiscards", "Sent", "print_report", "process_cpu",
-           "window_rate"]
+__all__ = ["DISCARDS", "Noops", "PoolDiscards", "Sent", "print_report", "print_wait_cost",
+           "process_cpu", "window_rate"]
 
 
 class PoolDiscards(logging.Filter):
@@ -130,3 +130,22 @@ def print_report(args: argparse.Namespace, slow: Sent, fast: Sent, limited: Sent
         ["whole benchmark run (set-up, planning, every phase)", f"{total:.0f} s"],
     ])
 
+
+
+def print_wait_cost(args: argparse.Namespace, base: Sent, waited: Sent) -> None:
+    """Phase 4: the same sending on a primary with a local replica, without and with WAIT."""
+    def row(name: str, sent: Sent, result: str) -> list[str]:
+        return [name, f"{sent.at_twilio:,}", "yes" if sent.exactly_once else "NO",
+                str(sent.failed_jobs), f"{sent.seconds:.1f}", f"{sent.rate:.0f}",
+                f"{sent.cpu_ms:.2f}", f"{sent.seconds / sent.at_twilio * 1000:.2f}", result]
+
+    extra = (waited.seconds / waited.at_twilio - base.seconds / base.at_twilio) * 1000
+    print_table(
+        f"The cost of WAIT: Twilio answers at once, no limit, a primary with one local "
+        f"replica (send concurrency {args.concurrency})",
+        ["OABRIDGE_REDIS_MIN_REPLICAS", "at Twilio", "exactly once", "failed jobs", "seconds",
+         "msg/s", "worker CPU ms/msg", "wall ms/msg", "result"],
+        [row("0 (baseline, same servers)", base, "-"),
+         row("1 (claim + WAIT 1 500 in one pipeline)", waited,
+             f"{waited.rate / base.rate:.2f} x baseline, {extra:+.2f} ms/msg")],
+    )
