@@ -20,9 +20,9 @@ A loss is logged once (`redis_memory_lost`, by the worker whose epoch won) and c
 
 - every SMS in recovery, and every SMS whose time came before the loss also after it,
   is first looked for in Twilio's log (the same number, the same text, within the
-  lookback before the loss; "the same text" allows for a confirmation code the loss
-  made the bridge forget: `texts_it_had`). Found: recorded as sent with Twilio's id,
-  and not sent.
+  lookback before the loss; "the same text" allows for what the loss made the bridge
+  forget: a confirmation code, and that a prompt went out inside a move's notice:
+  `texts_it_had`). Found: recorded as sent with Twilio's id, and not sent.
 - an e-mail whose time came before the loss is skipped with `MEMORY_LOST` (no SMTP
   server says what it delivered), counted apart (`email_skipped`).
 - a message whose time came after the loss goes as usual.
@@ -47,7 +47,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -57,7 +57,7 @@ from bridge.domain.plan import PlanSettings, send_time
 from bridge.domain.snapshot import Snapshot
 from bridge.outbound.errors import SendError, TransientSendError
 from bridge.outbound.sms import SmsReceipt, SmsSender
-from bridge.rendering import Renderer, RenderError
+from bridge.rendering import RESCHEDULED_CONFIRM, Renderer, RenderError
 from bridge.sending.facts import MessageFacts
 from bridge.store.epoch import Epoch, Epochs, new_epoch
 from bridge.store.plan_store import PlanStore
@@ -74,6 +74,8 @@ MEMORY_LOST = "memory lost; may have been sent"
 ASK_AGAIN_SECONDS = 10
 #: Stands for any confirmation code in a text rendered to be matched (`texts_it_had`).
 _ANY_CODE = "QQANYCODEQQ"
+#: Stands for any previous start of a moved appointment (`texts_it_had`).
+_ANY_START = datetime(2001, 1, 1, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -179,16 +181,38 @@ class Recovery:
 
 def texts_it_had(renderer: Renderer, facts: MessageFacts, text: str) -> Callable[[str], bool]:
     """Whether a text Twilio lists is this message as it may have been sent before the
-    loss: as rendered now, or with any confirmation code or none. The bridge learns a
-    code only from a change notice, and the loss took the codes too, so a prompt sent
-    with its code is rendered now without one (or the other way round)."""
-    context = facts.context
+    loss: as rendered now, or with any confirmation code or none (the bridge learns a
+    code only from a change notice, and the loss took the codes too). A prompt may also
+    have gone out inside the notice of a move (`rescheduled_confirm`, from any previous
+    start): the loss took the old start, so the diff now plans the prompt itself."""
+    kinds = [facts.kind]
+    if facts.kind == MessageKind.CONFIRM_REQUEST.value:
+        kinds.append(RESCHEDULED_CONFIRM)
     try:
-        coded = renderer.render(facts.kind, facts.language, "sms",
-                                replace(context, confirmation_code=_ANY_CODE)).text
-        uncoded = renderer.render(facts.kind, facts.language, "sms",
-                                  replace(context, confirmation_code=None)).text
+        patterns = [re.compile(_pattern(renderer, facts, kind, code).replace(_ANY_CODE, r"\S+"))
+                    for kind in kinds for code in (_ANY_CODE, None)]
     except RenderError:
         return lambda body: body == text
-    pattern = re.compile(re.escape(coded).replace(_ANY_CODE, r"\S+"))
-    return lambda body: body in (text, uncoded) or pattern.fullmatch(body) is not None
+    return lambda body: body == text or any(p.fullmatch(body) for p in patterns)
+
+
+def _pattern(renderer: Renderer, facts: MessageFacts, kind: str, code: str | None) -> str:
+    """A regular expression of `kind`'s SMS text with `code`; for a move notice, with
+    any previous start (what rendering with one adds to rendering without)."""
+    context = replace(facts.context, confirmation_code=code)
+    text = renderer.render(kind, facts.language, "sms", context).text
+    if kind != RESCHEDULED_CONFIRM:
+        return re.escape(text)
+    moved = renderer.render(kind, facts.language, "sms",
+                            replace(context, previous_start=_ANY_START)).text
+    if moved == text:
+        return re.escape(text)
+    head = _shared(moved, text)
+    tail = min(_shared(moved[::-1], text[::-1]), len(text) - head)
+    return re.escape(moved[:head]) + ".*?" + re.escape(moved[len(moved) - tail:])
+
+
+def _shared(one: str, other: str) -> int:
+    """How many characters the two begin with alike."""
+    return next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b),
+                min(len(one), len(other)))

@@ -4,7 +4,8 @@ The issue's reproduction: messages delivered, then the database emptied (as afte
 restart without persistence), and within a minute every prompt and reminder went out
 again. Here: prompts and a reminder delivered by SMS, a prompt by e-mail, a reply
 answered; FLUSHDB; the bridge polls again (its processes running on, or restarted with
-the Redis). Nothing goes out twice by SMS, the e-mail is skipped with the issue's
+the Redis). Nothing goes out twice by SMS (nor the prompt of a pending appointment that
+moved, which went out inside the move's notice), the e-mail is skipped with the issue's
 reason, no notice is invented, the old reply is not answered again, and a reminder
 still ahead goes out when it is due.
 """
@@ -20,6 +21,7 @@ import pytest
 from bridge.domain.messages import MessageKind
 from bridge.store.epoch import EPOCH, Epochs
 from tests.flow.conftest import Flow
+from tests.flow.test_moved_pending import move
 from tests.flow.test_sending import booked
 from workers import replies
 
@@ -54,15 +56,21 @@ def twice(sent: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def delivered_before_the_loss(flow: Flow) -> tuple[int, int]:
-    """A prompt and a reminder by SMS, a prompt by e-mail, a reply answered; then an
-    appointment further ahead whose reminder is not yet due. Returns (near, far)."""
+    """A prompt and a reminder by SMS, a prompt by e-mail, a reply answered, a pending
+    appointment moved (its notice asks to confirm); an appointment further ahead whose
+    reminder is not yet due. Returns (near, far)."""
     watched(flow)
     step(flow)
     near = booked(flow, days=2, mobile_phone="06-41000001")
     booked(flow, days=2, index=1, mobile_phone="", email="alleen.mail@example.nl")
     far = booked(flow, days=6, index=2, mobile_phone="06-41000003")
+    moved = booked(flow, days=5, index=3, mobile_phone="06-41000004")
     flow.poll()
     step(flow)
+    move(flow, moved, timedelta(days=1))  # pending: one notice that asks to confirm
+    flow.poll()
+    step(flow)
+    assert len([to for to, _ in sms_out(flow) if to == "+31641000004"]) == 2
     reminder = next(m for m in flow.planned_for(near) if m.kind is MessageKind.REMINDER)
     flow.clock.set(reminder.send_at + timedelta(seconds=1))
     step(flow)

@@ -1,13 +1,15 @@
 """The epoch and the recovery (`bridge.sending.recovery`): a first start or a lost
 memory, told apart by Twilio's log (the sandbox's, over HTTP) or by this process's own
 sight of an epoch; one epoch however many workers decide at once; nothing decided while
-Twilio cannot be asked; which messages may have gone out before the loss."""
+Twilio cannot be asked; which messages may have gone out before the loss, and with which
+texts."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from redis import Redis
@@ -15,7 +17,9 @@ from redis import Redis
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.outbound.errors import TransientSendError
 from bridge.outbound.sms import SmsSender
-from bridge.sending.recovery import ASK_AGAIN_SECONDS, Recovery
+from bridge.rendering import MessageContext, Renderer
+from bridge.sending.facts import MessageFacts
+from bridge.sending.recovery import ASK_AGAIN_SECONDS, Recovery, texts_it_had
 from bridge.store.epoch import EPOCH, Epoch, Epochs, new_epoch
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
@@ -23,7 +27,7 @@ from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET, BookingSandbox
 from sandbox.clock import ManualClock
 from sandbox.server import SandboxServer
 from sandbox.twilio import DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_NUMBER, TwilioSandbox
-from tests.domain.builders import local, settings, snapshot
+from tests.domain.builders import AMS, local, settings, snapshot
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LOOKBACK = timedelta(days=2)
@@ -208,3 +212,39 @@ def test_a_reminder_held_by_quiet_hours_past_the_loss_came_after_it(
     state = snapshot(start=start)
     assert not recovery(redis, clock, None).came_before_loss(epoch, message, state,
                                                              settings())
+
+
+def facts(kind: str, **context: Any) -> MessageFacts:
+    start = local(2026, 12, 8, 8, 45)
+    base = {"practice_name": "Fysiotherapie De Linde", "customer_first_name": "Zoe",
+            "start": start, "end": start + timedelta(minutes=30), "can_reply": True}
+    return MessageFacts(kind, "nl", MessageContext(**{**base, **context}))
+
+
+def sms_text(renderer: Renderer, of: MessageFacts) -> str:
+    return renderer.render(of.kind, of.language, "sms", of.context).text
+
+
+def test_the_texts_a_prompt_may_have_had_before_the_loss() -> None:
+    renderer = Renderer(templates_dir=None, tz=AMS)
+    prompt = facts("confirm_request")
+    now = sms_text(renderer, prompt)
+    matches = texts_it_had(renderer, prompt, now)
+    with_code = sms_text(renderer, facts("confirm_request", confirmation_code="K7Q2ZP"))
+    in_the_move = sms_text(renderer, facts(
+        "rescheduled_confirm", previous_start=local(2026, 12, 7, 9), confirmation_code="K7Q2"))
+    assert with_code != now and in_the_move != now
+    assert matches(now) and matches(with_code) and matches(in_the_move)
+    other_day = sms_text(renderer, facts("confirm_request", start=local(2026, 12, 9, 8, 45),
+                                         end=local(2026, 12, 9, 9, 15)))
+    assert not matches(other_day)
+    assert not matches(sms_text(renderer, facts("reminder")))
+
+
+def test_a_reminder_is_matched_with_or_without_a_code_but_not_as_a_move() -> None:
+    renderer = Renderer(templates_dir=None, tz=AMS)
+    reminder = facts("reminder", confirmation_code="K7Q2ZP")
+    matches = texts_it_had(renderer, reminder, sms_text(renderer, reminder))
+    assert matches(sms_text(renderer, facts("reminder")))
+    assert not matches(sms_text(renderer, facts(
+        "rescheduled_confirm", previous_start=local(2026, 12, 7, 9))))
