@@ -132,8 +132,13 @@ class Recovery:
         return sent
 
     def watch(self) -> None:
-        """The ticker's look (each tick): notice a loss early, and end a recovery."""
-        epoch = self.epoch()
+        """The ticker's look (each tick): notice a loss early, and end a recovery. While
+        Twilio cannot be asked it does nothing (logged once per attempt; the sends hold
+        back themselves); a Redis error propagates."""
+        try:
+            epoch = self.epoch()
+        except TransientSendError:
+            return
         if not epoch.recovering or epoch.lost_at is None:
             return
         polls = self.sync_state.last_polls()
