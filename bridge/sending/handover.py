@@ -9,6 +9,12 @@ A refusal because the recipient opted out (Twilio's 21610 for a STOP the bridge 
 heard of yet: sent while the ingress was down, say) is an opt-out like a heard STOP:
 recorded for the number, and the message skipped for it, not failed. It counts from
 the moment of the attempt: Twilio had the STOP by then, and a START after it still wins.
+
+`claim_for_send` is the claim as the send logic wants it: a claim too few replicas
+acknowledged (`OABRIDGE_REDIS_MIN_REPLICAS`, `bridge.store.replication`), which the store
+has already given back, is a transient failure like a 429: recorded on the message as
+`retrying` and raised as `TransientSendError`, so a batch's other channels go on and the
+message is retried on its own.
 """
 
 from __future__ import annotations
@@ -25,15 +31,26 @@ from bridge.outbound.errors import (
     TransientSendError,
 )
 from bridge.sending.services import SendingServices
-from bridge.store.claims import Claim
+from bridge.store.claims import Claim, NotReplicatedError
 
-__all__ = ["hand_over", "settle_stale_sms"]
+__all__ = ["claim_for_send", "hand_over", "settle_stale_sms"]
 
 log = structlog.get_logger(__name__)
 
 
 #: How the message log and the skip stream name an opt-out (as for one known before).
 OPTED_OUT = "opted_out"
+
+
+def claim_for_send(sv: SendingServices, message_id: str, now: datetime) -> Claim:
+    """`sv.claims.claim`, with a claim no replica acknowledged held back as transient."""
+    try:
+        return sv.claims.claim(message_id, now)
+    except NotReplicatedError as exc:  # released already; the provider is not called
+        sv.messages.advance(message_id, "retrying", sv.clock.now(),
+                            detail="claim not acknowledged by a Redis replica")
+        raise TransientSendError(f"claim not replicated ({exc.acked} of {exc.wanted})") \
+            from exc
 
 
 def hand_over(sv: SendingServices, message_id: str, send: Callable[[], str]) -> str:
