@@ -19,6 +19,7 @@ deadline that only bounds how long a broken run hangs.
     topology = FailoverTopology.start("oabridge")  # primary, replica, three Sentinels
     topology.primary.kill()
     new = topology.wait_for_new_master()         # the replica, promoted
+    topology.rejoin(topology.primary)            # back, as the new master's replica
 """
 
 from __future__ import annotations
@@ -372,6 +373,12 @@ class FailoverTopology:
     def wait_for_new_master(self, seconds: float = FAILOVER_SECONDS) -> RedisNode:
         """After the primary died: the node Sentinel promoted (the replica)."""
         return self.node_on(self.sentinels.wait_for_new_master(self.primary.port, seconds))
+
+    def rejoin(self, node: RedisNode, seconds: float = FAILOVER_SECONDS) -> None:
+        """Start a killed node again; return once Sentinel has made it a replica of the
+        current master and its link is up (an old primary's own AOF is then replaced)."""
+        node.restart()
+        poll_until(node.link_up, f"{node.port} to follow the master again", seconds, every=0.1)
 
     def stop(self) -> None:
         self.sentinels.stop()
