@@ -40,7 +40,7 @@ from bridge.outbound.errors import TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
-from bridge.sending.handover import OPTED_OUT, hand_over, settle_stale_sms
+from bridge.sending.handover import OPTED_OUT, claim_for_send, hand_over, settle_stale_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import current_state, skip, why_not_send
@@ -187,7 +187,7 @@ class Delivery:
             return self._refuse(message, contact, channel, MEMORY_LOST, sv.clock.now())
         ask_twilio = channel is Channel.SMS and (epoch.recovering or before_loss)
         message_id = self._record(message, channel, recipient, "claimed", sv.clock.now())
-        claim = sv.claims.claim(message_id, sv.clock.now())
+        claim = claim_for_send(sv, message_id, sv.clock.now())  # a replica saw it
         if claim.state is ClaimState.BUSY:
             return Outcome(message.key, "duplicate", channel.value)
         if claim.state is ClaimState.DONE:
