@@ -38,7 +38,8 @@ Recovery ends on a tick that finds every agenda fully read since the loss (a com
 poll or reconciliation; an emptied Redis has no watermark, so the first poll reads the
 whole window) and no due message waiting in the plan: what the loss made the bridge
 plan again has been planned and handed to the send jobs, whose checks do not depend on
-the recovery flag.
+the recovery flag. A ticker looks at most every `END_CHECK_SECONDS` (the agendas' last
+polls are found by SCAN).
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ MEMORY_LOST = "memory lost; may have been sent"
 #: After Twilio could not be asked whether the memory is lost, how long a process waits
 #: before asking again (sends meanwhile are retried).
 ASK_AGAIN_SECONDS = 10
+#: How often a process's ticker looks whether a recovery is done (it SCANs for the
+#: agendas' last polls: not every second).
+END_CHECK_SECONDS = 15
 #: Stands for any confirmation code in a text rendered to be matched (`texts_it_had`).
 _ANY_CODE = "QQANYCODEQQ"
 #: Stands for any previous start of a moved appointment (`texts_it_had`).
@@ -92,6 +96,7 @@ class Recovery:
     sync_state: SyncState
     _seen: bool = field(default=False, init=False)
     _asked_at: datetime | None = field(default=None, init=False)
+    _checked_at: datetime | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def epoch(self) -> Epoch:
@@ -141,11 +146,15 @@ class Recovery:
             return
         if not epoch.recovering or epoch.lost_at is None:
             return
+        now = self.clock.now()
+        if self._checked_at is not None and \
+                (now - self._checked_at).total_seconds() < END_CHECK_SECONDS:
+            return
+        self._checked_at = now
         polls = self.sync_state.last_polls()
         lost = epoch.lost_at.timestamp()
         if not polls or min(polls.values()) < lost:
             return
-        now = self.clock.now()
         if self.plans.due(now, 1):
             return
         if self.epochs.end_recovery(epoch, now):

@@ -19,6 +19,7 @@ from datetime import timedelta
 import pytest
 
 from bridge.domain.messages import MessageKind
+from bridge.sending.recovery import END_CHECK_SECONDS
 from bridge.store.epoch import EPOCH, Epochs
 from tests.flow.conftest import Flow
 from tests.flow.test_moved_pending import move
@@ -122,6 +123,7 @@ def test_an_emptied_redis_sends_no_sms_twice_and_skips_the_emails(
     new = [sms for sms in sms_out(flow) if sms not in sms_before]
     assert [to for to, _ in new] == ["+31641000003"] and "Herinnering" in new[0][1]
     assert twice(sms_out(flow)) == []
+    flow.clock.advance(timedelta(seconds=END_CHECK_SECONDS))  # the ticker looks again
     step(flow)  # every agenda read since the loss, nothing due: the recovery ends
     ended = Epochs(flow.redis).read()
     assert ended is not None and not ended.recovering and ended.lost_at == epoch.lost_at

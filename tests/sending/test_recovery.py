@@ -19,7 +19,12 @@ from bridge.outbound.errors import TransientSendError
 from bridge.outbound.sms import SmsSender
 from bridge.rendering import MessageContext, Renderer
 from bridge.sending.facts import MessageFacts
-from bridge.sending.recovery import ASK_AGAIN_SECONDS, Recovery, texts_it_had
+from bridge.sending.recovery import (
+    ASK_AGAIN_SECONDS,
+    END_CHECK_SECONDS,
+    Recovery,
+    texts_it_had,
+)
 from bridge.store.epoch import EPOCH, Epoch, Epochs, new_epoch
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
@@ -155,6 +160,9 @@ def test_the_recovery_ends_once_every_agenda_was_read_since_the_loss(
     watcher.watch()
     assert Epochs(redis).read() == lost
     SyncState(redis).polled(2, 0, clock.now())
+    watcher.watch()
+    assert Epochs(redis).read() == lost  # looked 0 s ago: not again yet
+    clock.advance(timedelta(seconds=END_CHECK_SECONDS))
     watcher.watch()
     assert Epochs(redis).read() == lost.ended(clock.now())
 
