@@ -187,13 +187,14 @@ def run(args: argparse.Namespace) -> int:
         lossy = any(f.began and f.kind in {"amnesia", "failover"} for f in faults)
         left = leftovers(redis, sent, lossy)
         dead = system.dead()
-        for problem in left + redis_chaos.errors + [f"process died: {d}" for d in dead]:
-            verdict.problem(problem)
-        for how, count in journal.webhooks.items():
-            if how.startswith("unexpected"):
-                verdict.problem(f"{count} webhook(s) answered {how}")
+        # The system's own problems first: the list is cut at 40, and one dead process
+        # can cost a hundred messages.
+        first = redis_chaos.errors + [f"process died: {d}" for d in dead]
+        first += [f"{count} webhook(s) answered {how}"
+                  for how, count in journal.webhooks.items() if how.startswith("unexpected")]
         if not drained:
-            verdict.problem(f"the system did not drain in {waited:.0f} s")
+            first.append(f"the system did not drain in {waited:.0f} s")
+        verdict.problems[:0] = first + left
         report.show(f"Chaos soak: {args.changes} changes, seed {args.seed}", journal,
                     verdict, injected, [("drained after the last start", f"{waited:.1f} s"),
                                         ("left behind", str(len(left)))],
