@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_short_soak_finds_nothing_duplicate_missing_or_wrong(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "bench.soak", "--short", "--workdir", str(tmp_path / "soak")],
-        cwd=ROOT, capture_output=True, text=True, timeout=420, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
     )
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-6000:]
