@@ -30,7 +30,7 @@ from redis.exceptions import ResponseError
 from bridge.store.connection import connect
 from bridge.store.redis_target import RedisTarget
 
-__all__ = ["Fitness", "Persistence", "ask_redis", "assess", "read_fitness"]
+__all__ = ["Fitness", "Persistence", "ask_redis", "assess", "read_fitness", "replicas_short"]
 
 #: How the Redis keeps its data across a restart; "unknown": `CONFIG` was refused.
 Persistence = Literal["aof", "rdb", "none", "unknown"]
@@ -67,6 +67,18 @@ class Fitness:
                 "so snapshots are unknown)")
         return (f"Redis {kept} and has no replica: a restart forgets what was sent, and it "
                 "is sent again; use appendonly yes (appendfsync everysec) or a replica")
+
+
+def replicas_short(fitness: Fitness, wanted: int) -> str | None:
+    """One line when fewer replicas are connected than claims must wait for
+    (`OABRIDGE_REDIS_MIN_REPLICAS`), else None: every send is then held back and the
+    ingress answers 503 until one connects. A warning, not a refusal: a replica that is
+    resyncing after a failover comes back by itself."""
+    if wanted <= fitness.replicas:
+        return None
+    return (f"OABRIDGE_REDIS_MIN_REPLICAS is {wanted} but the Redis has {fitness.replicas} "
+            "connected replica(s): sends are held back and the ingress answers 503 until "
+            "enough replicas connect")
 
 
 def _number(section: Mapping[str, Any], field: str) -> int:
