@@ -57,7 +57,7 @@ def run_jobs(settings: Settings, name: str, *, burst: bool) -> int:
     runtime.install(rt)  # the work horses inherit it
     # Until a work horse sets its own handler, the stop signal must not end it.
     signal.signal(STOP_SIGNAL, signal.SIG_IGN)
-    worker = build_worker(connect(settings.redis_url), name=name, stopping=stopping_for(rt))
+    worker = build_worker(connect(settings.redis_target), name=name, stopping=stopping_for(rt))
     log.info("worker_started", name=worker.name, queues=[q.value for q in QUEUES_BY_PRIORITY])
     try:
         worker.work(with_scheduler=False, burst=burst, logging_level="WARNING")

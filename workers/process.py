@@ -64,7 +64,8 @@ def build_ticker(rt: Runtime, owner: str | None = None) -> Ticker:
     intervals = Intervals(poll=settings.poll_interval, reconcile=settings.reconcile_interval,
                           inbound_reconcile=settings.inbound_reconcile_interval)
     return Ticker(rt.redis, rt.writer, rt.plans, rt.clock, intervals,
-                  send_concurrency=settings.send_concurrency, owner=owner)
+                  send_concurrency=settings.send_concurrency, owner=owner,
+                  watch=rt.sending.recovery.watch)
 
 
 def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False) -> int:
@@ -75,7 +76,7 @@ def run_worker(settings: Settings, *, burst: bool = False, simple: bool = False)
     if simple:
         return _run_in_one_process(settings, burst=burst)
     name = uuid.uuid4().hex
-    alive = connect(settings.redis_url)
+    alive = connect(settings.redis_target)
     mark_alive(alive, name)  # before the child can take a job under this name
     child = ForkerChild.start(forker.command(name, burst=burst))  # before any thread
     rt = Runtime.from_settings(settings)
@@ -104,10 +105,10 @@ def _run_in_one_process(settings: Settings, *, burst: bool) -> int:
     stop = threading.Event()
     # Until a work horse sets its own handler, the stop signal must not end it.
     signal.signal(STOP_SIGNAL, signal.SIG_IGN)
-    worker = build_worker(connect(settings.redis_url), simple=True, stopping=stopping_for(rt))
+    worker = build_worker(connect(settings.redis_target), simple=True, stopping=stopping_for(rt))
     threads = _threads(rt, settings, stop)
     threads.append(threading.Thread(target=keep_alive,
-                                    args=(connect(settings.redis_url), worker.name, stop),
+                                    args=(connect(settings.redis_target), worker.name, stop),
                                     name="alive", daemon=True))
     for thread in threads:
         thread.start()
@@ -121,7 +122,7 @@ def _run_in_one_process(settings: Settings, *, burst: bool) -> int:
 
 def _threads(rt: Runtime, settings: Settings, stop: threading.Event) -> list[threading.Thread]:
     """The ticker and the relay (which blocks on the intake: a connection of its own)."""
-    relay = Relay(connect(settings.redis_url), rt.writer, rt.clock)
+    relay = Relay(connect(settings.redis_target), rt.writer, rt.clock)
     return [
         threading.Thread(target=build_ticker(rt).run, args=(stop,), name="ticker", daemon=True),
         threading.Thread(target=relay.run, args=(stop,), name="relay", daemon=True),

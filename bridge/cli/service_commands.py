@@ -24,7 +24,7 @@ from bridge.queueing.jobs import JOBS
 from bridge.settings import Settings, load_settings, load_startup_settings
 from bridge.store import keys
 from bridge.store.connection import connect
-from bridge.store.redis_fitness import ask_redis
+from bridge.store.redis_fitness import ask_redis, replicas_short
 
 
 def add_commands(commands: Any) -> None:
@@ -89,6 +89,10 @@ def redis_fit(settings: Settings) -> bool:
     if fitness.warning is not None:
         log.warning("redis_may_forget", persistence=fitness.persistence,
                     replicas=fitness.replicas, effect=fitness.warning)
+    short = replicas_short(fitness, settings.redis_min_replicas)
+    if short is not None:
+        log.warning("redis_replicas_short", replicas=fitness.replicas,
+                    wanted=settings.redis_min_replicas, effect=short)
     return True
 
 

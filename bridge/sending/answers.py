@@ -15,7 +15,7 @@ from bridge.domain.channels import Channel
 from bridge.outbound.errors import TransientSendError
 from bridge.rendering import MessageContext, RenderError
 from bridge.sending.facts import MessageFacts
-from bridge.sending.handover import hand_over, settle_stale_sms
+from bridge.sending.handover import claim_for_send, hand_over, settle_stale_sms
 from bridge.sending.services import SendingServices
 from bridge.sending.texts import render, unrenderable
 from bridge.store.claims import ClaimState
@@ -36,7 +36,7 @@ def send_answer(sv: SendingServices, sid: str, phone: str, kind: str, language: 
         message_id=message_id, message_key=f"reply:{sid}", appointment_id=appointment_id,
         kind=kind, channel="sms", recipient=phone, status="claimed",
     ), now)
-    claim = sv.claims.claim(message_id, now)
+    claim = claim_for_send(sv, message_id, now)
     if claim.state is ClaimState.DONE:
         return "duplicate"
     if claim.state is ClaimState.BUSY:  # its outcome is open: ask again after a while

@@ -170,3 +170,19 @@ def test_the_demo_s_embedded_redis_is_fit_without_a_warning(tmp_path: Path) -> N
         server.stop()
     assert (fitness.policy, fitness.persistence) == ("noeviction", "rdb")
     assert fitness.refusal is None and fitness.warning is None
+
+
+def test_the_ingress_warns_when_fewer_replicas_answer_than_claims_wait_for(
+    redis_with: StartRedis, tmp_path: Path
+) -> None:
+    """OABRIDGE_REDIS_MIN_REPLICAS=1 on a Redis without a replica: every send would be held
+    back and every notice answered 503, so the start says so once (and still serves: a
+    replica resyncing after a failover comes back by itself)."""
+    url = redis_with("--appendonly", "yes", "--save", "")
+    env = service_env(url)
+    env["OABRIDGE_REDIS_MIN_REPLICAS"] = "1"
+    lines = run_until_started("serve", env, tmp_path)
+    short = events(lines, "redis_replicas_short")
+    assert len(short) == 1, lines
+    assert (short[0]["replicas"], short[0]["wanted"]) == (0, 1)
+    assert "held back" in str(short[0]["effect"])

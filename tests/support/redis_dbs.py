@@ -39,9 +39,10 @@ class EmptiedDb:
 
 
 DECLARED: tuple[EmptiedDb, ...] = (
-    EmptiedDb(SUITE_DB, ("tests/conftest.py", "tests/ingress/test_openapi_schemathesis.py"),
-              "the test suite, before and after each test that uses Redis; the short soak "
-              "(`tests/soak`) runs on it too"),
+    EmptiedDb(SUITE_DB, ("tests/conftest.py", "tests/ingress/test_openapi_schemathesis.py",
+                         "tests/flow/test_redis_amnesia.py"),
+              "the test suite, before and after each test that uses Redis, and mid-test where "
+              "a flow forgets on purpose (amnesia); the short soak (`tests/soak`) runs on it too"),
     EmptiedDb(WORKER_PROBE_DB, ("tests/deploy/test_worker_probe.py",),
               "the worker liveness probe's test, before and after it"),
     EmptiedDb(BENCH_SOAK_DB, ("bench/soak.py",),
