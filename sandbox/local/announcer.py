@@ -77,6 +77,9 @@ class Announcer:
         if record.status in {"skipped", "failed", "unknown", "undelivered"} and record.timeline:
             last = record.timeline[-1]
             reason = f" ({last.get('detail') or last.get('code') or ''})"
+        elif record.timeline and record.timeline[-1].get("detail"):
+            # e.g. sent, found at Twilio after Redis forgot: not a second SMS, and says so
+            reason = f" ({record.timeline[-1]['detail']})"
         about = f"appointment {record.appointment_id}" if record.appointment_id else \
             "no appointment"
         lines = [f"{clock(stamp, self.tz)}  {record.channel.upper():<5} to "

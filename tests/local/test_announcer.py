@@ -77,6 +77,20 @@ def test_an_email_shows_its_subject_and_first_line(redis: Redis) -> None:
     assert lines[1:] == [GUTTER + "Subject: Herinnering: uw afspraak", GUTTER + "Beste Henk,"]
 
 
+def test_an_sms_found_at_twilio_after_redis_forgot_says_it_was_not_sent_again(
+    redis: Redis
+) -> None:
+    """After an emptied Redis the recovery records an SMS it found in Twilio's log as sent
+    (#16): the demo's terminal says why, so it does not read as a second SMS."""
+    log = MessageLog(redis, 3600)
+    sms = message(log, "k3", "sms")
+    log.advance(sms, "sent", NOW,
+                detail="found at Twilio after Redis lost its memory; not repeated")
+    lines = Announcer(log, ReplyEffects(redis, 3600), TZ).lines()
+    assert lines[0].endswith("appointment 30012003: sent (found at Twilio after Redis lost "
+                             "its memory; not repeated)")
+
+
 def test_summer_times_say_so(redis: Redis) -> None:
     log = MessageLog(redis, 3600)
     sms = message(log, "k3", "sms")
