@@ -2,6 +2,10 @@
 
     SendError              the provider did not take the message
     ├── TransientSendError try again later (429, 5xx, timeouts, a full queue)
+    │   └── SendHeldBack   the bridge holds the send back itself until a condition
+    │                      clears (no replica acknowledged its claim, the epoch is not
+    │                      decided, Twilio's log cannot be read): not the provider's
+    │                      failure, so it must not use up the job's retries
     └── PermanentSendError never retry (invalid number, refused)
         └── OptedOutError  never retry; the recipient opted out at the provider (STOP):
                            record that, and reach them another way if allowed
@@ -12,7 +16,9 @@ SMTP reply code), kept in the message log.
 
 from __future__ import annotations
 
-__all__ = ["OptedOutError", "PermanentSendError", "SendError", "TransientSendError"]
+__all__ = [
+    "OptedOutError", "PermanentSendError", "SendError", "SendHeldBack", "TransientSendError",
+]
 
 
 class SendError(Exception):
@@ -26,6 +32,13 @@ class SendError(Exception):
 
 class TransientSendError(SendError):
     retryable = True
+
+
+class SendHeldBack(TransientSendError):
+    """Nothing was handed to the provider because the bridge's own memory could not yet
+    vouch for it (a claim no replica acknowledged, an undecided epoch, a lookup in
+    Twilio's log that failed). Such a hold can outlast any retry budget (a failover whose
+    new primary has no replica yet), so the message waits in the plan, not in RQ."""
 
 
 class PermanentSendError(SendError):
