@@ -7,9 +7,12 @@ disconnects made 32 MB of log): the answer, 499 as nginx counts it, reaches nobo
 and only the request counter sees it.
 
 A claim the primary took but too few replicas acknowledged in time
-(`OABRIDGE_REDIS_MIN_REPLICAS`, `bridge.store.replication`) is a 503 too: the sender
-delivers again, and the redelivery is accepted once it is safe (a duplicate if the
-primary lived, accepted anew on a promoted replica that never saw it).
+(`OABRIDGE_REDIS_MIN_REPLICAS`, `bridge.store.replication`) is a 503 too. A booking
+webhook's sender delivers again, and the redelivery is accepted once it is safe (a
+duplicate if the primary lived, accepted anew on a promoted replica that never saw it).
+Twilio does not retry an inbound message after a 5xx (it tries the Fallback URL, if
+any): such a reply is found by the inbound reconciliation, which lists Twilio's
+received messages (`bridge.replies.reconcile`).
 """
 
 from __future__ import annotations

@@ -11,14 +11,15 @@ is accepted once and an accepted notice is never lost. Workers' relays
 With replicas asked (`OABRIDGE_REDIS_MIN_REPLICAS`), the script and `WAIT` go in one
 pipeline on one connection (`bridge.store.replication`), and `accept` raises
 `NotReplicatedError` when too few replicas acknowledged in time: the ingress answers
-503 (`bridge.http.problems`) instead of 202/200, and the sender (the booking system's
-webhooks, Twilio) delivers again. The claim and the entry stay: if the primary lives,
-the redelivery finds the claim and is a duplicate; if it failed over to a replica that
-never saw them, the redelivery is accepted there. A duplicate is checked the same way:
-the script then rewrites the claim's expiry, a write of its own, so that the `WAIT`
-after it also covers the claim the first delivery made (replication keeps the
-primary's order), and a duplicate is not acknowledged before its original is on the
-replicas.
+503 (`bridge.http.problems`) instead of 202/200: the booking system's webhooks are
+delivered again; Twilio does not retry an inbound message after a 5xx, and the inbound
+reconciliation finds the reply at Twilio instead. The claim and the entry stay: if the
+primary lives, the redelivery finds the claim and is a duplicate; if it failed over to
+a replica that never saw them, the redelivery is accepted there. A duplicate is
+checked the same way: the script then rewrites the claim's expiry, a write of its own,
+so that the `WAIT` after it also covers the claim the first delivery made (replication
+keeps the primary's order), and a duplicate is not acknowledged before its original is
+on the replicas.
 """
 
 from __future__ import annotations
