@@ -48,9 +48,12 @@ log = structlog.get_logger(__name__)
 
 
 def mark_alive(redis: Redis, worker_name: str) -> None:
-    """Set the alive key, then list the name: a listed name without a key is dead."""
-    redis.set(keys.worker_alive(worker_name), 1, ex=keys.WORKER_ALIVE_SECONDS)
-    redis.sadd(keys.WORKERS, worker_name)
+    """Set the alive key, then list the name: a listed name without a key is dead. One
+    round trip (a pipeline, no transaction: the order is kept on one connection)."""
+    pipe = redis.pipeline(transaction=False)
+    pipe.set(keys.worker_alive(worker_name), 1, ex=keys.WORKER_ALIVE_SECONDS)
+    pipe.sadd(keys.WORKERS, worker_name)
+    pipe.execute()
 
 
 def keep_alive(redis: Redis, worker_name: str, stop: threading.Event,
@@ -59,14 +62,12 @@ def keep_alive(redis: Redis, worker_name: str, stop: threading.Event,
     loop; the worker may be another process: `workers/process.py`). Then the key goes,
     and the name too unless `crashed` is set: a worker that ended with a job in hand
     stays listed without a key, so the ticker hands its job back at once."""
-    registered = False
     while True:
         try:
-            if registered:
-                redis.set(keys.worker_alive(worker_name), 1, ex=keys.WORKER_ALIVE_SECONDS)
-            else:
-                mark_alive(redis, worker_name)
-                registered = True
+            # The name is listed again on every beat, not once: a Redis that forgot (#16)
+            # would otherwise leave this worker unlisted, and a job it then dies with
+            # would wait for RQ's own clean-up (minutes) instead of the ticker (seconds).
+            mark_alive(redis, worker_name)
         except Exception:  # a Redis hiccup: try again next second
             log.warning("keep_alive_failed", exc_info=True)
         if stop.wait(every_seconds):

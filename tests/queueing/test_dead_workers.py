@@ -25,6 +25,7 @@ from bridge.queueing.abandoned import keep_alive, requeue_abandoned
 from bridge.queueing.dequeue import SafeQueue, SafeSimpleWorker
 from bridge.queueing.retries import RetryMover
 from bridge.store import keys
+from tests.support.waiting import wait_for
 
 
 def _started_by(redis: Redis, worker_name: str) -> tuple[Queue, str]:
@@ -81,6 +82,26 @@ def test_the_job_of_a_live_worker_is_left_alone(redis: Redis) -> None:
         stop.set()
         alive.join()
     assert not redis.exists(keys.worker_alive("w-live"))  # a clean stop says goodbye
+
+
+def test_a_live_worker_is_listed_again_after_redis_forgot_it(redis: Redis) -> None:
+    """An emptied Redis (#16) loses the list of workers: each beat lists the name again,
+    so a job the worker then dies with is handed back by the ticker within seconds."""
+    stop = threading.Event()
+    alive = threading.Thread(target=keep_alive, args=(redis, "w-forgot", stop),
+                             kwargs={"every_seconds": 0.01})
+    alive.start()
+    try:
+        while not redis.sismember(keys.WORKERS, "w-forgot"):
+            stop.wait(0.01)
+        redis.srem(keys.WORKERS, "w-forgot")  # what FLUSHDB does to it
+        redis.delete(keys.worker_alive("w-forgot"))
+        wait_for(lambda: bool(redis.sismember(keys.WORKERS, "w-forgot")),
+                 "the worker listed again", seconds=5)
+        assert redis.exists(keys.worker_alive("w-forgot"))
+    finally:
+        stop.set()
+        alive.join()
 
 
 def test_a_worker_that_never_kept_an_alive_key_is_left_to_rq(redis: Redis) -> None:
