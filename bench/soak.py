@@ -180,12 +180,13 @@ def run(args: argparse.Namespace) -> int:
         statuses, updated = evidence.final_statuses(api, sorted(journal.appointments))
         amnesia = tuple((f.began, f.back or f.began) for f in faults
                         if f.kind == "amnesia" and f.began)
+        losses = tuple((f.began, f.back or f.began) for f in faults
+                       if f.began and f.kind in {"amnesia", "failover"})
         rules = Rules(OFFSETS, allowance=20.0, grace=5.0, checked_at=journal.checked_at,
-                      amnesia=amnesia)
+                      amnesia=amnesia, losses=losses)
         verdict = Oracle(journal, people, rules).judge(sent, received, skips.skips, statuses,
                                                        updated)
-        lossy = any(f.began and f.kind in {"amnesia", "failover"} for f in faults)
-        left = leftovers(redis, sent, lossy)
+        left = leftovers(redis, sent, rules)
         dead = system.dead()
         # The system's own problems first: the list is cut at 40, and one dead process
         # can cost a hundred messages.

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from itertools import pairwise
 
 from bench.soaklib.evidence import Sent
 from bench.soaklib.journal import APPROVED, CANCELLED, LIVE, PENDING, Appointment, Journal, State
 from bench.soaklib.kinds import BRIDGE_KIND, message_kind
-from bench.soaklib.skip_rules import MEMORY_LOST, borne_out
+from bench.soaklib.skip_rules import MEMORY_LOST, SLACK, borne_out
 from bench.soaklib.verdict import Rules, Skip, Verdict
 from bench.soaklib.world import AMSTERDAM
 
@@ -50,6 +51,7 @@ class PlannedRules:
             by_time = {s.astimezone(AMSTERDAM).strftime("%H:%M"): s
                        for s in appointment.starts()}
             for message in messages:
+                message = self._with_offset(appointment, message, by_time)
                 start = by_time.get(message.reading.time or "")
                 if start is None:
                     self.verdict.messages.wrong += 1
@@ -76,6 +78,23 @@ class PlannedRules:
                 why = f" (skipped: {recorded.reason})" if recorded else ""
                 self.verdict.problem(f"missing {kind} {variant} for appointment "
                                      f"{appointment.id} at {start:%H:%M}{why}")
+
+    def _with_offset(self, appointment: Appointment, message: Sent,
+                     by_time: dict[str, datetime]) -> Sent:
+        """A reminder sent in the instant before a Redis loss, whose log record Redis lost
+        before the soak could copy it, has no offset: inferred from when it was accepted
+        (the latest due time before it), and counted."""
+        start = by_time.get(message.reading.time or "")
+        if message.log_id is not None or message.reading.kind != "reminder" \
+                or start is None or not self.rules.near_loss(message.at, SLACK):
+            return message
+        due = sorted((start.timestamp() - offset, label)
+                     for label, offset in self.rules.offsets.items())
+        label = next((lab for at, lab in reversed(due)
+                      if at <= message.at + self.rules.tolerance), due[0][1])
+        self.verdict.inferred_offsets += 1
+        return replace(message, log_id=f"{appointment.id}:reminder:{label}:"
+                                       f"{int(start.timestamp())}:{message.channel}")
 
     def _skip_true(self, appointment: Appointment, skip: Skip) -> bool:
         return borne_out(appointment, skip, self.rules,

@@ -17,6 +17,13 @@ class Rules:
     inbound_reconcile: float = 5.0
     amnesia: tuple[tuple[float, float], ...] = ()
     """(began, back) of each time Redis lost its data (#16's amnesia)."""
+    losses: tuple[tuple[float, float], ...] = ()
+    """(began, back) of each fault that may lose writes (amnesia, failover): a provider
+    message accepted just before or during one may have no log record at all."""
+
+    def near_loss(self, at: float, slack: float = 5.0) -> bool:
+        """Whether `at` lies within `slack` of a loss (before it, or while Redis was away)."""
+        return any(began - slack <= at <= back + slack for began, back in self.losses)
     tolerance: float = 1.5
     """Second-grain stamps and one shared clock: how early "not before" may be."""
 
@@ -50,6 +57,9 @@ class Verdict:
     skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     required_skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """Required messages the bridge skipped for a reason the rules allow (it was late)."""
+    inferred_offsets: int = 0
+    """Reminders sent before a Redis loss whose log record (and so offset) Redis lost
+    before the soak could copy it: the offset is inferred from the send time."""
     memory_lost: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """Required e-mails the bridge skipped as `memory lost; may have been sent` after an
     amnesia (#16 allows it: nobody can ask an SMTP server what it delivered), by kind."""
