@@ -24,6 +24,7 @@ from bridge.settings.redis_target import (
     ConfiguredRedis,
     parse_master_name,
     parse_sentinels,
+    refused_url_options,
 )
 from bridge.settings.webhook_secrets import WebhookKeys, parse_webhook_secrets
 
@@ -184,6 +185,10 @@ class Settings(BaseSettings):
     def _redis_url(cls, value: str) -> str:
         if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        refused = refused_url_options(value)
+        if refused:
+            raise ValueError(f"must not set {' or '.join(refused)}: the bridge sets its own "
+                             "Redis timeouts (remove it from the URL's query)")
         return value
 
     @field_validator("redis_sentinels")

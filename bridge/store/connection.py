@@ -104,10 +104,12 @@ class _AsyncSentinelRedis(AsyncRedis):
 
 
 def _primary_kwargs(url: str, ssl_class: type) -> dict[str, Any]:
-    """What a connection to the primary takes from the URL: not where it is."""
+    """What a connection to the primary takes from the URL: not where it is, and not the
+    timeouts, which are the bridge's own (the settings refuse them in the URL; a bare URL
+    passed here would otherwise clash with them: two values for one keyword)."""
     kwargs: dict[str, Any] = parse_url(url)  # type: ignore[no-untyped-call]
-    kwargs.pop("host", None)
-    kwargs.pop("port", None)
+    for name in ("host", "port", "socket_timeout", "socket_connect_timeout"):
+        kwargs.pop(name, None)
     if issubclass(kwargs.pop("connection_class", object), ssl_class):
         kwargs["ssl"] = True  # the Sentinel pool picks its own SSL connection class
     return kwargs

@@ -39,6 +39,10 @@ def test_sentinels_with_their_master_and_replicas() -> None:
     (":26379", "':26379' is not host:port"),
     ("s 1:26379", "'s 1:26379' has no valid host"),
     ("s1:²", "'s1:²' has no port"),
+    (",", "',' names no Sentinel"),
+    (" , ", "' , ' names no Sentinel"),
+    ("a:b:26379", "'a:b:26379' has a ':' in its host: write an IPv6 host in brackets"),
+    ("::1:26379", "'::1:26379' has a ':' in its host"),
 ])
 def test_a_bad_sentinel_is_named(value: str, named: str) -> None:
     with pytest.raises(SettingsError, match=f"{SENTINELS}: {named}"):
@@ -69,3 +73,24 @@ def test_sentinels_need_a_network_url() -> None:
 def test_the_replicas_rule_is_bounded(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({name: value})
+
+
+@pytest.mark.parametrize("option", ["socket_timeout", "socket_connect_timeout"])
+@pytest.mark.parametrize("with_sentinels", [False, True])
+def test_the_url_may_not_set_the_bridges_timeouts(option: str, with_sentinels: bool) -> None:
+    """With Sentinels such an option ended in a TypeError at connect (two values for one
+    keyword); without, it silently replaced the bridge's timeouts: refused either way,
+    with the setting and the option named (and not the URL's password)."""
+    env = {"OABRIDGE_REDIS_URL": f"redis://:hunter2@r:6379/0?{option}=30"}
+    if with_sentinels:
+        env |= {SENTINELS: "s1:26379", MASTER: "mymaster"}
+    with pytest.raises(SettingsError, match=f"OABRIDGE_REDIS_URL: must not set {option}") \
+            as raised:
+        load_settings(env)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_other_url_options_and_bracketed_ipv6_are_kept() -> None:
+    settings = load_settings({"OABRIDGE_REDIS_URL": "redis://r:6379/0?health_check_interval=5",
+                              SENTINELS: "[::1]:26379", MASTER: "m"})
+    assert settings.redis_target.sentinels == (("::1", 26379),)
