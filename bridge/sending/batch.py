@@ -12,6 +12,11 @@ at once, visibly, if it is permanent (`workers.tracing`). The other messages go 
 and every retry collected is queued. What can be recorded on the message itself (a
 provider's refusal, a template that does not render) is recorded there and is not
 an error of the batch at all.
+
+A send the bridge held back itself (`SendHeldBack`: no replica acknowledged its claim,
+the epoch undecided, Twilio's log unreadable after a loss) is neither: the message is
+put back on the schedule (`bridge.sending.holds`) and the job completes, in a batch and
+in a message's own job alike, so a hold longer than RQ's retries loses nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import Any
 import structlog
 
 from bridge.observability.correlation import correlated
+from bridge.outbound.errors import SendHeldBack
 from bridge.sending.delivery import Delivery, Outcome
+from bridge.sending.holds import hold_back
 from bridge.sending.services import SendingServices
 
 __all__ = ["send_batch", "send_one"]
@@ -31,8 +38,14 @@ log = structlog.get_logger(__name__)
 
 
 def send_one(sv: SendingServices, message_key: str) -> dict[str, Any]:
-    """Deliver one message; an error is raised, for the job to be retried or failed."""
-    outcomes = Delivery(sv).deliver(message_key)
+    """Deliver one message; an error is raised, for the job to be retried or failed. A
+    hold is not an error: the message is planned again and the job completes."""
+    try:
+        outcomes = Delivery(sv).deliver(message_key)
+    except SendHeldBack as held:
+        due = hold_back(sv, message_key, held)
+        return {"message": message_key, "outcomes": ["held"],
+                "due": None if due is None else due.isoformat()}
     return {"message": message_key, "outcomes": [o.status for o in outcomes]}
 
 
@@ -44,19 +57,31 @@ def send_batch(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
         with correlated(sv.plans.correlation(key)):  # threads do not inherit the job's
             try:
                 return delivery.deliver(key)
+            except SendHeldBack as held:  # not a failure: planned again, the job completes
+                try:
+                    hold_back(sv, key, held)
+                except Exception as exc:  # could not plan it again: a retry job, as below
+                    log.warning("send_failed_in_batch", message=key, error=type(exc).__name__)
+                    return exc
+                return held
             except Exception as exc:  # this message's failure, not the batch's
                 log.warning("send_failed_in_batch", message=key, error=type(exc).__name__)
                 return exc
 
     with ThreadPoolExecutor(max_workers=sv.concurrency, thread_name_prefix="send") as pool:
         results = list(pool.map(one, message_keys))
+    held = [key for key, result in zip(message_keys, results, strict=True)
+            if isinstance(result, SendHeldBack)]
     retry = [key for key, result in zip(message_keys, results, strict=True)
-             if isinstance(result, Exception)]
+             if isinstance(result, Exception) and not isinstance(result, SendHeldBack)]
     for key in retry:
         sv.retry_later(key)
     statuses: dict[str, int] = {}
     errors: dict[str, int] = {}
     for result in results:
+        if isinstance(result, SendHeldBack):
+            statuses["held"] = statuses.get("held", 0) + 1
+            continue
         if isinstance(result, Exception):
             errors[type(result).__name__] = errors.get(type(result).__name__, 0) + 1
             continue
@@ -64,5 +89,6 @@ def send_batch(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
             statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
     if retry:
         log.warning("send_retry_queued", count=len(retry))
-    return {"messages": len(message_keys), "retrying": len(retry), "outcomes": statuses,
+    return {"messages": len(message_keys), "retrying": len(retry), "held": len(held),
+            "outcomes": statuses,
             "errors": errors}

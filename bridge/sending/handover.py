@@ -12,9 +12,13 @@ the moment of the attempt: Twilio had the STOP by then, and a START after it sti
 
 `claim_for_send` is the claim as the send logic wants it: a claim too few replicas
 acknowledged (`OABRIDGE_REDIS_MIN_REPLICAS`, `bridge.store.replication`), which the store
-has already given back, is a transient failure like a 429: recorded on the message as
-`retrying` and raised as `TransientSendError`, so a batch's other channels go on and the
-message is retried on its own.
+has already given back, is a hold, not a failure: recorded on the message as
+`retrying` and raised as `SendHeldBack` (a `TransientSendError`), so a batch's other
+channels go on and the message waits in the plan until a replica acknowledges again
+(`bridge.sending.holds`), however long that takes.
+
+A transient failure gives back only the claim it holds (`Claims.release` compares the
+stored value with it): after a failover the new primary may hold another attempt's.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from bridge.outbound.errors import (
     OptedOutError,
     PermanentSendError,
     SendError,
+    SendHeldBack,
     TransientSendError,
 )
 from bridge.sending.services import SendingServices
@@ -43,24 +48,25 @@ OPTED_OUT = "opted_out"
 
 
 def claim_for_send(sv: SendingServices, message_id: str, now: datetime) -> Claim:
-    """`sv.claims.claim`, with a claim no replica acknowledged held back as transient."""
+    """`sv.claims.claim`, with a claim no replica acknowledged held back (`SendHeldBack`)."""
     try:
         return sv.claims.claim(message_id, now)
     except NotReplicatedError as exc:  # released already; the provider is not called
         sv.messages.advance(message_id, "retrying", sv.clock.now(),
                             detail="claim not acknowledged by a Redis replica")
-        raise TransientSendError(f"claim not replicated ({exc.acked} of {exc.wanted})") \
-            from exc
+        raise SendHeldBack(f"claim not replicated ({exc.acked} of {exc.wanted})") from exc
 
 
-def hand_over(sv: SendingServices, message_id: str, send: Callable[[], str]) -> str:
+def hand_over(sv: SendingServices, message_id: str, send: Callable[[], str],
+              claim: Claim | None = None) -> str:
     """Run `send` (which returns the provider's id) for a claimed message:
-    sent | failed | opted_out."""
+    sent | failed | opted_out. `claim` is the claim held (default: the one `sv.claims`
+    granted last for the message), the only one a transient failure gives back."""
     attempted = sv.clock.now()
     try:
         provider_id = send()
     except TransientSendError as exc:
-        sv.claims.release(message_id)
+        sv.claims.release(message_id, claim)
         sv.messages.advance(message_id, "retrying", sv.clock.now(), code=exc.code,
                             detail=exc.reason)
         raise

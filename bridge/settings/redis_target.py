@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 __all__ = [
-    "DEFAULT_REPLICA_TIMEOUT_MS", "MAX_REPLICA_TIMEOUT_MS", "ConfiguredRedis",
-    "REFUSED_URL_OPTIONS", "parse_master_name", "parse_sentinels", "refused_url_options",
+    "DEFAULT_REPLICA_TIMEOUT_MS", "MAX_REPLICA_TIMEOUT_MS", "REFUSED_URL_OPTIONS",
+    "ConfiguredRedis", "parse_master_name", "parse_sentinels", "refused_url_options",
 ]
 
 #: How long a claim waits for its replicas: a replica on the same network acknowledges

@@ -17,10 +17,19 @@ many replicas acknowledged it (`bridge.store.replication`): a failover to a repl
 that never saw it would let another attempt claim and send the message again. A claim
 not acknowledged in time is released at once and `NotReplicatedError` is raised; the
 provider is not called, and the send is retried like any other Redis error.
+
+A release gives back only a claim that is still ours: it compares the stored value with
+the claim's own (`in_flight:<token>:<since>`) in one script. After a failover between a
+claim and its release, the new primary may hold another attempt's claim or its
+`done:sent`; writing `released` over that would let a third attempt send again. The
+caller passes the claim it holds; without it, the claim this `Claims` granted for that
+message last (each process keeps the values of the claims it holds, until they are
+finished or released), so a release never writes over a claim it did not make.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +58,14 @@ if (not current) or current == 'released' then
   return ''
 end
 return current
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], 'released', 'EX', tonumber(ARGV[2]))
+  return 1
+end
+return 0
 """
 
 _TAKE_OVER = """
@@ -83,6 +100,11 @@ class Claims:
         self.replication = replication
         self._claim = redis.register_script(_CLAIM)
         self._take_over = redis.register_script(_TAKE_OVER)
+        self._release = redis.register_script(_RELEASE)
+        #: The value of each claim this object granted and that is not finished or
+        #: released yet, by message id (a batch's threads share it).
+        self._held: dict[str, str] = {}
+        self._lock = threading.Lock()
 
     def claim(self, message_id: str, now: datetime) -> Claim:
         token = uuid.uuid4().hex
@@ -92,8 +114,10 @@ class Claims:
                                     [value, self.ttl], self.replication)
         found = as_text(raw)
         if not found:
-            self._replicated(message_id, acked)
-            return Claim(ClaimState.CLAIMED, token, stamp, value)
+            claim = Claim(ClaimState.CLAIMED, token, stamp, value)
+            self._hold(message_id, value)
+            self._replicated(message_id, claim, acked)
+            return claim
         if found.startswith("done:"):
             return Claim(ClaimState.DONE, "", 0, found)
         _, holder, since = found.split(":", 2)
@@ -108,18 +132,36 @@ class Claims:
                                     [stale.raw, value, self.ttl], self.replication)
         if not int(won):
             return None
-        self._replicated(message_id, acked)
-        return Claim(ClaimState.CLAIMED, token, int(now.timestamp()), value)
+        claim = Claim(ClaimState.CLAIMED, token, int(now.timestamp()), value)
+        self._hold(message_id, value)
+        self._replicated(message_id, claim, acked)
+        return claim
 
-    def _replicated(self, message_id: str, acked: int) -> None:
+    def _replicated(self, message_id: str, claim: Claim, acked: int) -> None:
         """A claim too few replicas saw is given back before anything is sent."""
         if acked < self.replication.replicas:
-            self.release(message_id)
+            self.release(message_id, claim)
             self.replication.check("send", acked)
 
+    def _hold(self, message_id: str, value: str) -> None:
+        with self._lock:
+            self._held[message_id] = value
+
+    def _drop(self, message_id: str) -> str | None:
+        with self._lock:
+            return self._held.pop(message_id, None)
+
     def finish(self, message_id: str, outcome: str) -> None:
+        self._drop(message_id)
         self.redis.set(keys.send_claim(message_id), f"done:{outcome}", ex=self.ttl)
 
-    def release(self, message_id: str) -> None:
-        """Nothing was sent (a transient failure): a retry may claim it again."""
-        self.redis.set(keys.send_claim(message_id), "released", ex=self.ttl)
+    def release(self, message_id: str, claim: Claim | None = None) -> bool:
+        """Nothing was sent (a transient failure): a retry may claim it again. Only a
+        claim still ours is released (`claim`, else the one this object granted last for
+        the message); True if it was. One this object never granted is left alone."""
+        held = self._drop(message_id)
+        value = claim.raw if claim is not None else held
+        if value is None or not value.startswith("in_flight:"):
+            return False
+        return bool(int(self._release(keys=[keys.send_claim(message_id)],
+                                      args=[value, self.ttl])))

@@ -48,6 +48,12 @@ __all__ = ["PlanStore", "decide"]
 
 MAX_ATTEMPTS = 20
 
+_PLAN_AGAIN = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+return 1
+"""
+
 
 def _ttl_after(start: datetime, now: datetime) -> int:
     """Seconds to keep a record about an appointment: until a week after it."""
@@ -95,6 +101,7 @@ class PlanStore:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self._plan_again = redis.register_script(_PLAN_AGAIN)
 
     def snapshot(self, appointment_id: int) -> Snapshot | None:
         raw = self.redis.get(keys.snapshot(appointment_id))
@@ -154,6 +161,15 @@ class PlanStore:
                 pipe.zrem(keys.SCHEDULE, message.key)
                 pipe.set(keys.dispatched(message.key), "dispatched", ex=_ttl(message, now))
             pipe.execute()
+
+    def plan_again(self, message_key: str, at: datetime) -> bool:
+        """Put a dispatched message back on the schedule, due at `at`: its send was held
+        back (`bridge.sending.holds`). Only while its plan record exists (an expired one
+        has nothing left to send); the dispatched marker stays, so no observation plans
+        it anew or takes it off. Twice is harmless (one member, the later time); a
+        message sent meanwhile is found done by its claim. True if it was put back."""
+        return bool(int(self._plan_again(keys=[keys.planned(message_key), keys.SCHEDULE],
+                                         args=[message_key, at.timestamp()])))
 
     def mark_answered(self, notice_key: str) -> None:
         """A notice the answer to a customer's reply already told them (their own

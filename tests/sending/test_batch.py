@@ -63,7 +63,7 @@ def test_every_failing_message_is_queued_alone_and_the_others_are_sent() -> None
     result: dict[str, Any] = send_batch(cast(SendingServices, sv), keys)
     assert sorted(sv.queued) == sorted(RAISES)
     assert result == {
-        "messages": 8, "retrying": 4, "outcomes": {"sent": 4},
+        "messages": 8, "retrying": 4, "held": 0, "outcomes": {"sent": 4},
         "errors": {"BookingTransportError": 1, "BookingAuthError": 1,
                    "ZeroDivisionError": 1, "RenderError": 1},
     }
