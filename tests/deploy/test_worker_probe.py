@@ -17,6 +17,7 @@ from rq import Worker
 
 from tests.deploy.conftest import Manifest, one
 from tests.support.redis_dbs import WORKER_PROBE_DB, url_with_db
+from tests.support.redis_topology import RedisNode, SentinelGroup
 
 
 @pytest.fixture
@@ -36,14 +37,22 @@ def probe_redis(probe_redis_url: str) -> Iterator[Redis]:
     connection.close()
 
 
-def run_probe(command: list[str], redis_url: str) -> int:
+def run_probe(command: list[str], redis_url: str, **env: str) -> int:
     assert command[0] == "python"
     result = subprocess.run(
-        [sys.executable, *command[1:]], env={"OABRIDGE_REDIS_URL": redis_url},
+        [sys.executable, *command[1:]], env={"OABRIDGE_REDIS_URL": redis_url, **env},
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert not result.stderr, result.stderr
     return result.returncode
+
+
+def probe_command(rendered: Callable[[str], list[Manifest]]) -> list[str]:
+    deployment = one(rendered("production"), "Deployment", "oabridge-worker")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    command: list[str] = container["livenessProbe"]["exec"]["command"]
+    assert container["startupProbe"]["exec"]["command"] == command
+    return command
 
 
 @pytest.mark.slow
@@ -51,10 +60,7 @@ def test_worker_probe(
     rendered: Callable[[str], list[Manifest]], probe_redis: Redis, probe_redis_url: str
 ) -> None:
     redis, redis_url = probe_redis, probe_redis_url
-    deployment = one(rendered("production"), "Deployment", "oabridge-worker")
-    container = deployment["spec"]["template"]["spec"]["containers"][0]
-    command = container["livenessProbe"]["exec"]["command"]
-    assert container["startupProbe"]["exec"]["command"] == command
+    command = probe_command(rendered)
 
     assert run_probe(command, redis_url) == 1, "no worker registered: not alive"
 
@@ -72,3 +78,37 @@ def test_worker_probe(
     assert run_probe(command, redis_url) == 1, "a worker that stopped is not alive"
 
     assert run_probe(command, "redis://127.0.0.1:1/0") == 0, "Redis away: do not restart"
+
+
+@pytest.fixture
+def watched() -> Iterator[tuple[RedisNode, SentinelGroup]]:
+    """A primary of its own (no worker of this host registered there) and one Sentinel."""
+    primary = RedisNode.primary(aof=False)
+    sentinels = SentinelGroup.start("probe", primary, count=1, quorum=1)
+    yield primary, sentinels
+    sentinels.stop()
+    primary.stop()
+
+
+@pytest.mark.slow
+def test_worker_probe_under_sentinel(
+    rendered: Callable[[str], list[Manifest]], watched: tuple[RedisNode, SentinelGroup]
+) -> None:
+    """Under Sentinel the URL's host is not used (`redis://:pw@unused/0` in the docs):
+    the probe asks the Sentinels where the primary is, as the worker does. Connecting to
+    the URL, it found no Redis and passed for ever, even with no worker alive."""
+    primary, sentinels = watched
+    command = probe_command(rendered)
+    env = {"OABRIDGE_REDIS_SENTINELS": sentinels.setting,
+           "OABRIDGE_REDIS_SENTINEL_MASTER": sentinels.name}
+    unused = "redis://unused.invalid:6379/0"
+    assert run_probe(command, unused, **env) == 1, "no worker registered: not alive"
+
+    here = Worker(["send"], connection=primary.client(0), name="here")
+    here.register_birth()
+    assert run_probe(command, unused, **env) == 0
+    here.register_death()
+    assert run_probe(command, unused, **env) == 1
+
+    away = {**env, "OABRIDGE_REDIS_SENTINELS": "127.0.0.1:1"}
+    assert run_probe(command, unused, **away) == 0, "Sentinels away: do not restart"
