@@ -33,6 +33,8 @@ log = structlog.get_logger(__name__)
 TWILIO_TRANSIENT_CODES = frozenset({20429, 20500, 20503, 21611, 30001})
 #: "Attempt to send to unsubscribed recipient": the recipient opted out (STOP).
 TWILIO_OPTED_OUT = 21610
+#: Messages per page when Twilio's log is searched (every page is read).
+LOOKUP_PAGE_SIZE = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +105,45 @@ class SmsSender:
     def find_matching(self, to: str, matches: Callable[[str], bool],
                       since: datetime) -> SmsReceipt | None:
         """`find_sent` for a body `matches` accepts (after a loss, the texts a message
-        may have had: `bridge.sending.recovery`)."""
+        may have had: `bridge.sending.recovery`). Reads every page of Twilio's list of
+        messages to `to` sent since `since` (`DateSent>`, checked again here), however
+        many; then the newest page for one Twilio accepted but has not sent yet (no
+        `DateSent`, so the filter leaves it out), created since `since`."""
         try:
-            for message in self.client.messages.list(to=to, limit=50):
+            for message in self.client.messages.stream(to=to, date_sent_after=since,
+                                                        page_size=LOOKUP_PAGE_SIZE):
+                sent = message.date_sent
+                if (sent is None or sent >= since) and matches(str(message.body or "")):
+                    return SmsReceipt(str(message.sid), str(message.status), None)
+            for message in self.client.messages.list(to=to, limit=LOOKUP_PAGE_SIZE,
+                                                      page_size=LOOKUP_PAGE_SIZE):
                 created = message.date_created
-                if matches(str(message.body or "")) and (created is None or created >= since):
+                if message.date_sent is None and (created is None or created >= since) \
+                        and matches(str(message.body or "")):
                     return SmsReceipt(str(message.sid), str(message.status), None)
         except TwilioRestException as exc:
             raise _classify(exc, to) from None
         except (requests.RequestException, TwilioException) as exc:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return None
+
+    def sent_to_between(self, to: str, after: datetime, until: datetime) -> bool:
+        """Whether Twilio lists an SMS sent through the API to `to` from `after` to
+        `until` (after a loss: was a reply answered? `bridge.sending.recovery`). Every
+        page of `DateSent>` `after`; Twilio's own STOP/HELP answers (`outbound-reply`)
+        are not the bridge's."""
+        try:
+            for message in self.client.messages.stream(to=to, date_sent_after=after,
+                                                        page_size=LOOKUP_PAGE_SIZE):
+                sent = message.date_sent
+                if str(message.direction or "") == "outbound-api" and sent is not None \
+                        and after <= sent <= until:
+                    return True
+        except TwilioRestException as exc:
+            raise _classify(exc, to) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
+        return False
 
     def sent_since(self, since: datetime) -> bool:
         """Whether this account sent an SMS through the API from this sender since `since`

@@ -9,9 +9,11 @@ cron schedulers would enqueue every job twice). A tick:
 - moves messages whose send time has come from the plan onto the send queue, and
   only then takes them off the schedule: a crash in between queues a message twice
   at worst, never loses it, and the send job is safe to run twice;
-- first of all, reads the bridge's epoch (`watch`, given by the worker process:
-  `bridge.sending.recovery`), so a Redis that forgot is noticed before anything is
-  dispatched, and a recovery ends when its work is done;
+- first of all, and on every worker's tick, leading or not, reads the bridge's epoch
+  (`watch`, given by the worker process: `bridge.sending.recovery`; one GET a second
+  per worker), so a Redis that forgot is noticed before anything is dispatched, every
+  worker process keeps its own sight of the epoch (what tells a loss from a first start
+  without SMS), and a leading one ends a recovery when its work is done;
 - puts the intake entries of relays that died back on the intake (`relay`), hands
   the started jobs of dead worker processes back to RQ's retry (`abandoned`), and
   queues the retries whose time has come (`retries`; RQ's own scheduler process is
@@ -75,7 +77,7 @@ class Intervals:
 class Ticker:
     def __init__(self, redis: Redis, writer: JobWriter, plans: PlanStore, clock: Clock,
                  intervals: Intervals, send_concurrency: int, owner: str | None = None,
-                 watch: Callable[[], object] | None = None) -> None:
+                 watch: Callable[[bool], object] | None = None) -> None:
         self.redis = redis
         self.writer = writer
         self.plans = plans
@@ -84,7 +86,8 @@ class Ticker:
         #: The send threads of a worker: a send job holds whole rounds of them.
         self.send_concurrency = send_concurrency
         self.owner = owner or f"ticker-{uuid.uuid4().hex[:12]}"
-        #: Reads the epoch each tick (`Recovery.watch`); None: nobody watches.
+        #: Reads the epoch each tick, told whether this ticker leads (`Recovery.watch`);
+        #: None: nobody watches.
         self.watch = watch
         self._relay = Relay(redis, writer, clock)
         self._retries = RetryMover(redis)
@@ -129,11 +132,13 @@ class Ticker:
         return len(due)
 
     def tick(self) -> dict[str, Any]:
-        if not self.hold_lease():
-            return {"leader": False}
+        leading = self.hold_lease()
+        epoch = self._watch(leading)
+        if not leading:
+            return {"leader": False, "epoch": epoch}
         intervals = self.intervals
         report: dict[str, Any] = {"leader": True, "polls": 0, "reconciles": 0}
-        report["epoch"] = self._watch()
+        report["epoch"] = epoch
         if self._due("poll", intervals.poll):
             report["polls"] = int(self._queue_periodic("poll_agenda",
                                                        keys.poll_queued(ALL_AGENDAS)))
@@ -152,13 +157,13 @@ class Ticker:
         self._retries.move_due()
         return report
 
-    def _watch(self) -> bool:
-        """Read the epoch; False when that failed (Twilio could not say whether Redis
-        forgot: the sends check again themselves, so the tick goes on)."""
+    def _watch(self, leading: bool) -> bool:
+        """Read the epoch; False when that failed (the sends check again themselves,
+        so the tick goes on)."""
         if self.watch is None:
             return True
         try:
-            self.watch()
+            self.watch(leading)
         except Exception as exc:  # the clockwork goes on; the sends hold back themselves
             log.warning("epoch_watch_failed", error=type(exc).__name__)
             return False

@@ -13,6 +13,16 @@
 What was decided is stored with the inbound message before the answer goes out, so a
 retry after an upstream error answers once, with the first decision.
 
+After Redis forgot (`bridge.sending.recovery`), a reply dated before the loss may have
+been answered and acted on already: its record, its answer's claim and the phone's
+appointments were in the lost memory, and the inbound reconciliation (or a job that
+ran on) finds it again. Before anything is decided, such a reply is looked up once:
+when Twilio shows an SMS the bridge sent its sender shortly after it
+(`Recovery.answered_before_loss`), it is set aside (`ignored:memory lost; may have been
+answered`), with no answer and no confirm or cancel. A reply received since costs one
+GET of the epoch; with no epoch written yet the job is held back (`SendHeldBack`), as
+it is while Twilio's log cannot be read: a reply is never answered blind.
+
 A job for an erased person's reply (its MessageSid or its sender has a tombstone,
 `bridge.store.tombstones`: queued before the erasure, or retried after it) does nothing
 but drop whatever is recorded under that MessageSid: nothing decided, acted on or sent.
@@ -43,6 +53,7 @@ from bridge.replies.answer_context import context_of, language_of
 from bridge.replies.services import ReplyServices
 from bridge.replies.upstream import cancel, confirm
 from bridge.sending.answers import send_answer
+from bridge.sending.recovery import REPLY_MEMORY_LOST
 from bridge.store.conversations import PendingChoice
 from bridge.store.erasure import Erasure
 from bridge.store.inbound import InboundMessage
@@ -61,6 +72,10 @@ def handle(sv: ReplyServices, message_sid: str) -> dict[str, Any]:
         return {"message": message_sid, "status": "erased"}
     if message is None or message.state != "received":
         return {"message": message_sid, "status": "nothing to do"}
+    if not message.answer and _answered_before_loss(sv, message):
+        sv.inbound.finish(message_sid, f"ignored:{REPLY_MEMORY_LOST}")
+        sv.sending.recovery.epochs.count("reply_skipped")
+        return {"message": message_sid, "status": "skipped", "reason": REPLY_MEMORY_LOST}
     answer = _answer_for(sv, message)
     outcome = "no answer"
     if answer.kind:
@@ -72,6 +87,15 @@ def handle(sv: ReplyServices, message_sid: str) -> dict[str, Any]:
         return {"message": message_sid, "status": "erased"}
     log.info("reply_handled", answer=answer.kind or "none", outcome=outcome)
     return {"message": message_sid, "answer": answer.kind, "outcome": outcome}
+
+
+def _answered_before_loss(sv: ReplyServices, message: InboundMessage) -> bool:
+    """Whether a reply dated before a loss of Redis's memory was answered before it
+    (module). One GET of the epoch; Twilio is asked only about a reply before the loss."""
+    recovery = sv.sending.recovery
+    epoch = recovery.epoch()  # no epoch yet: held back (a retry), never answered blind
+    received = datetime.fromtimestamp(message.received, UTC)
+    return recovery.answered_before_loss(epoch, message.sender, received)
 
 
 def _erased_meanwhile(sv: ReplyServices, message: InboundMessage) -> bool:

@@ -16,7 +16,9 @@ the template and the problem named (`bridge.sending.texts`); the others go on.
 After Redis forgot what it had sent (`bridge.sending.recovery`), an SMS that may have
 gone out before is first looked for in Twilio's log and, found there, recorded as sent
 instead of sent again; an e-mail whose time came before the loss is skipped
-(`MEMORY_LOST`). Twilio's log that cannot be read holds the SMS back for a retry.
+(`MEMORY_LOST`). Twilio's log that cannot be read holds the SMS back (`SendHeldBack`):
+it waits, and is never sent blind. No epoch written yet (a Redis just emptied, before
+a ticker decided what that means) holds every send back the same way.
 
 An SMS Twilio refuses because the customer opted out (a STOP the bridge had not heard
 of) is skipped like one to a number known to have opted out, and under `sms_or_email`
@@ -46,7 +48,6 @@ from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import current_state, skip, why_not_send
 from bridge.sending.texts import render, unrenderable
 from bridge.store.claims import Claim, ClaimState
-from bridge.store.epoch import Epoch
 from bridge.store.message_log import MessageRecord
 
 __all__ = ["Delivery", "Outcome"]
@@ -179,9 +180,10 @@ class Delivery:
         sv = self.sv
         recipient = contact.mobile if channel is Channel.SMS else contact.email
         assert recipient is not None
-        epoch = sv.recovery.epoch()  # one GET; raises (a retry) while a loss is undecided
-        before_loss = epoch.lost_at is not None and sv.recovery.came_before_loss(
-            epoch, message, state, sv.plan_settings())
+        epoch = sv.recovery.epoch()  # one GET; held back while no epoch is written
+        settings = sv.plan_settings() if epoch.lost_at is not None else None
+        before_loss = settings is not None and sv.recovery.came_before_loss(
+            epoch, message, state, settings)
         if channel is Channel.EMAIL and before_loss:
             sv.recovery.epochs.count("email_skipped")
             return self._refuse(message, contact, channel, MEMORY_LOST, sv.clock.now())
@@ -205,8 +207,10 @@ class Delivery:
                 if resolved.status == "sent":
                     self._remember(message, state, channel, recipient)
                 return resolved
-        if ask_twilio and self._found_at_twilio(epoch, message_id, recipient,
-                                                texts_it_had(sv.renderer, facts, text.text)):
+        if ask_twilio and self._found_at_twilio(
+                message_id, recipient, texts_it_had(sv.renderer, facts, text.text),
+                sv.recovery.lookup_since(epoch, message, state,
+                                         settings or sv.plan_settings())):
             self._remember(message, state, channel, recipient)
             return Outcome(message.key, "sent", channel.value)
         result = hand_over(sv, message_id, lambda: self._hand_over(channel, recipient, text))
@@ -237,14 +241,15 @@ class Delivery:
         assert sv.mail is not None
         return sv.mail.send(recipient, text.subject or "", text.text, text.html).message_id
 
-    def _found_at_twilio(self, epoch: Epoch, message_id: str, recipient: str,
-                         matches: Callable[[str], bool]) -> bool:
-        """After a loss: Twilio has this text to this number (recorded as sent, with
-        its id), or not (the claim is ours: send). Twilio not answering releases the
-        claim and raises: the send is retried, never made blind."""
+    def _found_at_twilio(self, message_id: str, recipient: str,
+                         matches: Callable[[str], bool], since: datetime) -> bool:
+        """After a loss: Twilio has this text to this number, sent since `since` (recorded
+        as sent, with its id), or not (the claim is ours: send). Twilio's log that cannot
+        be read releases the claim and holds the send back (`SendHeldBack`): it is made
+        later, never blind."""
         sv = self.sv
         try:
-            found = sv.recovery.find_sent(epoch, recipient, matches)
+            found = sv.recovery.find_sent(recipient, matches, since)
         except TransientSendError as exc:
             sv.claims.release(message_id)
             sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)

@@ -3,28 +3,44 @@
 Redis is the bridge's memory: the claims that keep a message from going out twice live
 there. Emptied (a restart without persistence, a failover to a replica that missed the
 last writes), the next poll finds every appointment new and plans again what was sent.
-So the bridge keeps an epoch (`bridge.store.epoch`), and every send and every tick
-reads it first (one GET):
+So the bridge keeps an epoch (`bridge.store.epoch`), and every send, every reply and
+every tick of every worker process (leading or not) reads it first (one GET). Only a
+ticker decides what an absent epoch means (`decide`, from `watch`):
 
-- **No epoch, and this process saw one before**: the memory is gone.
+- **No epoch, and this process saw one before**: the memory is gone. Every worker
+  parent reads the epoch each second, so each of them has seen it; the send jobs run
+  in short-lived processes that have not, and never decide (below).
 - **No epoch, first seen by this process**: ask Twilio whether this account sent an
   SMS within the lookback (one page of its message list, `From` and `DateSent`). Some:
-  the memory is gone; none: a first start. Twilio unreachable: nothing is sent (the
-  send is retried, never sent blind) until it can be asked.
+  the memory is gone; none: a first start. Twilio unreachable: nothing is decided and
+  nothing sent (held back, `SendHeldBack`) until it can be asked. Twilio refusing the
+  question (a permanent error, e.g. revoked credentials) counts as no evidence, logged
+  as an error (`epoch_question_refused`).
 - **No epoch and no SMS configured**: nobody can be asked; a first start, unless this
   process saw an epoch before. An e-mail-only bridge whose every process restarted with
-  the Redis cannot tell, and may send its e-mails again.
+  the Redis cannot tell, and may send its e-mails again; so may one where a worker
+  started just then decides before a running one does.
+
+A send or a reply that finds no epoch decides a loss when its process saw an epoch,
+and otherwise holds back (`SendHeldBack("epoch not yet written")`): it never writes a
+first start, so a process that never saw the old epoch cannot hide a loss.
 
 A loss is logged once (`redis_memory_lost`, by the worker whose epoch won) and counted
-(`oabridge_redis_memory_losses`). The bridge is then in recovery, and:
+(`oabridge_redis_memory_lost`). The bridge is then in recovery, and:
 
 - every SMS in recovery, and every SMS whose time came before the loss also after it,
-  is first looked for in Twilio's log (the same number, the same text, within the
-  lookback before the loss; "the same text" allows for what the loss made the bridge
-  forget: a confirmation code, and that a prompt went out inside a move's notice:
-  `texts_it_had`). Found: recorded as sent with Twilio's id, and not sent.
+  is first looked for in Twilio's log (the same number, the same text, sent since the
+  earliest moment this very message could have gone out: `lookup_since`; "the same
+  text" allows for what the loss made the bridge forget: a confirmation code, and that
+  a prompt went out inside a move's notice: `texts_it_had`). Found: recorded as sent
+  with Twilio's id, and not sent.
 - an e-mail whose time came before the loss is skipped with `MEMORY_LOST` (no SMTP
   server says what it delivered), counted apart (`email_skipped`).
+- a customer's reply dated before the loss is not handled (no answer, no confirm or
+  cancel) when Twilio lists an SMS the bridge sent to that number after it, within
+  `ANSWER_BOUND` and before the loss (`answered_before_loss`): the reply's answer was
+  in the lost memory, and its text cannot be matched (the answer given now differs,
+  the loss took the phone's appointments too).
 - a message whose time came after the loss goes as usual.
 
 "Its time came before the loss": a reminder whose due time (moved out of quiet hours
@@ -34,19 +50,20 @@ or cancellation to announce, so any notice comes from a change seen after the lo
 `lost_at` is when the loss was found, a bound on when it happened (nothing is sent
 without an epoch, so nothing went out between the two).
 
-Recovery ends on a tick that finds every agenda fully read since the loss (a complete
-poll or reconciliation; an emptied Redis has no watermark, so the first poll reads the
-whole window) and no due message waiting in the plan: what the loss made the bridge
-plan again has been planned and handed to the send jobs, whose checks do not depend on
-the recovery flag. A ticker looks at most every `END_CHECK_SECONDS` (the agendas' last
-polls are found by SCAN).
+Recovery ends on a leading tick that finds every agenda to watch (the configured ones,
+else the account's: `agendas`) completely read since the loss (a complete poll or
+reconciliation; an emptied Redis has no watermark, so the first poll reads the whole
+window) and no due message waiting in the plan: what the loss made the bridge plan
+again has been planned and handed to the send jobs, whose checks do not depend on the
+recovery flag. A ticker looks at most every `END_CHECK_SECONDS`. While the booking API
+cannot be read, the recovery does not end.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
@@ -56,7 +73,8 @@ from bridge.clock import Clock
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.plan import PlanSettings, send_time
 from bridge.domain.snapshot import Snapshot
-from bridge.outbound.errors import SendError, TransientSendError
+from bridge.observability.masking import mask_phone
+from bridge.outbound.errors import PermanentSendError, SendError, SendHeldBack
 from bridge.outbound.sms import SmsReceipt, SmsSender
 from bridge.rendering import RESCHEDULED_CONFIRM, Renderer, RenderError
 from bridge.sending.facts import MessageFacts
@@ -64,18 +82,31 @@ from bridge.store.epoch import Epoch, Epochs, new_epoch
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
 
-__all__ = ["MEMORY_LOST", "Recovery", "texts_it_had"]
+__all__ = ["ANSWER_BOUND", "MEMORY_LOST", "REPLY_MEMORY_LOST", "Recovery", "texts_it_had"]
 
 log = structlog.get_logger(__name__)
 
 #: The skip reason of an e-mail whose time came before the loss (the issue's words).
 MEMORY_LOST = "memory lost; may have been sent"
+#: What becomes of a reply dated before the loss that Twilio shows answered (the
+#: inbound message's state: `ignored:<this>`).
+REPLY_MEMORY_LOST = "memory lost; may have been answered"
+#: How long after a reply an SMS to its sender counts as its answer. Answers go out
+#: within seconds; an upstream error retries the reply job after 10, 30, 60 and 180 s,
+#: so 10 minutes covers an answer held up by four retries. The price: a reminder or
+#: notice to the same number that went out in those minutes before the loss, while the
+#: reply itself had not yet been answered, makes the bridge take the reply as answered
+#: and drop it (a shorter bound drops fewer such replies, and answers more of the slow
+#: ones twice).
+ANSWER_BOUND = timedelta(minutes=10)
 #: After Twilio could not be asked whether the memory is lost, how long a process waits
-#: before asking again (sends meanwhile are retried).
+#: before asking again (sends meanwhile are held back).
 ASK_AGAIN_SECONDS = 10
-#: How often a process's ticker looks whether a recovery is done (it SCANs for the
-#: agendas' last polls: not every second).
+#: How often a leading ticker looks whether a recovery is done.
 END_CHECK_SECONDS = 15
+#: Twilio's clock and the bridge's may differ a little: a lookup starts this much
+#: before the earliest moment a message could have gone out.
+CLOCK_SLACK = timedelta(seconds=120)
 #: Stands for any confirmation code in a text rendered to be matched (`texts_it_had`).
 _ANY_CODE = "QQANYCODEQQ"
 #: Stands for any previous start of a moved appointment (`texts_it_had`).
@@ -90,32 +121,46 @@ class Recovery:
     sms: SmsSender | None
     clock: Clock
     lookback: timedelta
-    """How far back Twilio's log is read: for sends since before the loss, and the
-    account's recent activity (the retention, for which the bridge keeps its records)."""
+    """How far back Twilio's log is read at most: the account's recent activity, and
+    sends since before the loss (the retention, for which the bridge keeps its records)."""
     plans: PlanStore
     sync_state: SyncState
+    agendas: Callable[[], Collection[int]] | None = None
+    """The agendas to watch (the configured ones, else the account's), each of which is
+    read in full before a recovery ends; None: those polled since the loss (SCAN)."""
     _seen: bool = field(default=False, init=False)
     _asked_at: datetime | None = field(default=None, init=False)
     _checked_at: datetime | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def epoch(self) -> Epoch:
-        """The current epoch, written first if there is none; raises `TransientSendError`
-        when a loss cannot be told from a first start (Twilio unreachable)."""
+        """The current epoch, for a send or a reply. Without one: a loss if this process
+        saw an epoch before, else `SendHeldBack` (only a ticker decides: `decide`)."""
         current = self.epochs.read()
         if current is None:
-            current = self._decide()
+            if not self._seen:
+                raise SendHeldBack("epoch not yet written")
+            current = self._write(lost=True)
         self._seen = True
         return current
 
-    def _decide(self) -> Epoch:
-        now = self.clock.now()
-        with self._lock:
-            if self._asked_at is not None and \
-                    (now - self._asked_at).total_seconds() < ASK_AGAIN_SECONDS:
-                raise TransientSendError("cannot yet tell a lost memory from a first start")
-            lost = self._seen or self._sent_recently(now)
-        epoch, ours = self.epochs.begin(new_epoch(now, lost))
+    def decide(self) -> Epoch:
+        """The current epoch, written first if there is none (a ticker's part); raises
+        `SendHeldBack` when a loss cannot be told from a first start (Twilio unreachable)."""
+        current = self.epochs.read()
+        if current is None:
+            now = self.clock.now()
+            with self._lock:
+                if self._asked_at is not None and \
+                        (now - self._asked_at).total_seconds() < ASK_AGAIN_SECONDS:
+                    raise SendHeldBack("cannot yet tell a lost memory from a first start")
+                lost = self._seen or self._sent_recently(now)
+            current = self._write(lost)
+        self._seen = True
+        return current
+
+    def _write(self, lost: bool) -> Epoch:
+        epoch, ours = self.epochs.begin(new_epoch(self.clock.now(), lost))
         if ours and lost:
             log.warning("redis_memory_lost", epoch=epoch.id,
                         effect="recovery: SMS looked up at Twilio before sending; "
@@ -129,37 +174,52 @@ class Recovery:
             return False
         try:
             sent = self.sms.sent_since(now - self.lookback)
+        except PermanentSendError as exc:  # asking again will not help: no evidence
+            log.error("epoch_question_refused", code=exc.code,
+                      effect="no SMS evidence: a missing epoch counts as a first start "
+                             "unless this process saw one")
+            sent = False
         except SendError:
             self._asked_at = now
             log.warning("epoch_undecided", why="Twilio could not be asked")
-            raise TransientSendError("cannot ask Twilio whether the memory was lost") from None
+            raise SendHeldBack("cannot ask Twilio whether the memory was lost") from None
         self._asked_at = None
         return sent
 
-    def watch(self) -> None:
-        """The ticker's look (each tick): notice a loss early, and end a recovery. While
-        Twilio cannot be asked it does nothing (logged once per attempt; the sends hold
-        back themselves); a Redis error propagates."""
+    def watch(self, leading: bool = True) -> None:
+        """A ticker's look (each tick, leading or not): notice a loss early and keep this
+        process's sight of the epoch; a leading one also ends a recovery. While Twilio
+        cannot be asked it does nothing (the sends hold back themselves); a Redis error
+        propagates."""
         try:
-            epoch = self.epoch()
-        except TransientSendError:
+            epoch = self.decide()
+        except SendHeldBack:
             return
-        if not epoch.recovering or epoch.lost_at is None:
+        if not leading or not epoch.recovering or epoch.lost_at is None:
             return
         now = self.clock.now()
         if self._checked_at is not None and \
                 (now - self._checked_at).total_seconds() < END_CHECK_SECONDS:
             return
         self._checked_at = now
-        polls = self.sync_state.last_polls()
-        lost = epoch.lost_at.timestamp()
-        if not polls or min(polls.values()) < lost:
-            return
-        if self.plans.due(now, 1):
+        if not self._read_since(epoch.lost_at) or self.plans.due(now, 1):
             return
         if self.epochs.end_recovery(epoch, now):
             log.info("recovery_ended", epoch=epoch.id,
                      seconds=round((now - epoch.lost_at).total_seconds()))
+
+    def _read_since(self, lost_at: datetime) -> bool:
+        """Whether every agenda to watch was read in full since the loss."""
+        polls = self.sync_state.last_polls()
+        lost = lost_at.timestamp()
+        if self.agendas is None:
+            return bool(polls) and min(polls.values()) >= lost
+        try:
+            wanted = self.agendas()
+        except Exception as exc:  # the booking API is down: not yet, look again later
+            log.warning("recovery_agendas_unknown", error=type(exc).__name__)
+            return False
+        return all(polls.get(agenda, 0) >= lost for agenda in wanted)
 
     def came_before_loss(self, epoch: Epoch, message: PlannedMessage, state: Snapshot,
                          settings: PlanSettings) -> bool:
@@ -168,10 +228,9 @@ class Recovery:
         if lost_at is None:
             return False
         if message.kind is MessageKind.REMINDER:
-            offsets = [o for o in settings.reminder_offsets if o.label == message.variant]
-            if not offsets:  # rules changed since: it may have been sent
+            nominal = _nominal(message, settings)
+            if nominal is None:  # rules changed since: it may have been sent
                 return True
-            nominal = offsets[0].due(message.start, settings.tz)
             when = send_time(nominal, message.start, state.created, settings, nominal)
         elif message.kind is MessageKind.CONFIRM_REQUEST:
             if state.created is None:
@@ -181,16 +240,58 @@ class Recovery:
             return False
         return not isinstance(when, str) and when < lost_at
 
-    def find_sent(self, epoch: Epoch, to: str, matches: Callable[[str], bool]) -> SmsReceipt | None:
-        """Twilio's record of a text `matches` accepts to `to` since the lookback before
-        the loss; raises `TransientSendError` when Twilio cannot be asked."""
+    def lookup_since(self, epoch: Epoch, message: PlannedMessage, state: Snapshot,
+                     settings: PlanSettings) -> datetime:
+        """The earliest moment `message` could have gone out, less `CLOCK_SLACK`, and
+        never before the lookback before the loss: an identical text sent earlier (the
+        same slot booked again, a template without the date) is another message's.
+        A reminder: its nominal due time (quiet hours only move it later); a prompt: its
+        appointment's creation; a notice: its own send time (it was planned after the
+        loss, from a change seen then)."""
+        floor = (epoch.lost_at or self.clock.now()) - self.lookback
+        if message.kind is MessageKind.REMINDER:
+            earliest = _nominal(message, settings)
+        elif message.kind is MessageKind.CONFIRM_REQUEST:
+            earliest = state.created
+        else:
+            earliest = message.send_at
+        return floor if earliest is None else max(floor, earliest - CLOCK_SLACK)
+
+    def find_sent(self, to: str, matches: Callable[[str], bool],
+                  since: datetime) -> SmsReceipt | None:
+        """Twilio's record of a text `matches` accepts to `to`, sent since `since`
+        (`lookup_since`); raises `SendHeldBack` when Twilio's log cannot be read."""
         assert self.sms is not None
-        since = (epoch.lost_at or self.clock.now()) - self.lookback
         try:
             return self.sms.find_matching(to, matches, since)
         except SendError:
-            raise TransientSendError("cannot ask Twilio whether it was sent before the "
-                                     "memory was lost") from None
+            raise SendHeldBack("cannot ask Twilio whether it was sent before the "
+                               "memory was lost") from None
+
+    def answered_before_loss(self, epoch: Epoch, phone: str, received: datetime) -> bool:
+        """Whether a reply from `phone` received at `received` may have been answered
+        before the memory was lost: it came before `lost_at`, and Twilio lists an SMS
+        the bridge sent to `phone` after it, within `ANSWER_BOUND` and before the loss.
+        A reply received since the loss costs nothing (no question asked). Raises
+        `SendHeldBack` when Twilio's log cannot be read: never answered blind."""
+        lost_at = epoch.lost_at
+        if lost_at is None or received >= lost_at or self.sms is None:
+            return False
+        try:
+            answered = self.sms.sent_to_between(phone, received,
+                                                min(received + ANSWER_BOUND, lost_at))
+        except SendError:
+            raise SendHeldBack("cannot ask Twilio whether the reply was answered before "
+                               "the memory was lost") from None
+        if answered:
+            log.info("reply_skipped_after_loss", to=mask_phone(phone))
+        return answered
+
+
+def _nominal(message: PlannedMessage, settings: PlanSettings) -> datetime | None:
+    """A reminder's nominal due time; None when its offset is no longer configured."""
+    offsets = [o for o in settings.reminder_offsets if o.label == message.variant]
+    return offsets[0].due(message.start, settings.tz) if offsets else None
 
 
 def texts_it_had(renderer: Renderer, facts: MessageFacts, text: str) -> Callable[[str], bool]:

@@ -3,11 +3,13 @@
 The issue's reproduction: messages delivered, then the database emptied (as after a
 restart without persistence), and within a minute every prompt and reminder went out
 again. Here: prompts and a reminder delivered by SMS, a prompt by e-mail, a reply
-answered; FLUSHDB; the bridge polls again (its processes running on, or restarted with
-the Redis). Nothing goes out twice by SMS (nor the prompt of a pending appointment that
-moved, which went out inside the move's notice), the e-mail is skipped with the issue's
-reason, no notice is invented, the old reply is not answered again, and a reminder
-still ahead goes out when it is due.
+answered two minutes before; FLUSHDB; the bridge polls again (its processes running on,
+or restarted with the Redis). Nothing goes out twice by SMS (nor the prompt of a pending
+appointment that moved, which went out inside the move's notice), the e-mail is skipped
+with the issue's reason, no notice is invented, the reply, which the first inbound scan
+finds again, is set aside as answered (not answered again, nor acted on), and a
+reminder still ahead goes out when it is due. Without SMS a worker parent that never
+led the clockwork notices the loss, and no e-mail goes twice.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from bridge.store.epoch import EPOCH, Epochs
 from tests.flow.conftest import Flow
 from tests.flow.test_moved_pending import move
 from tests.flow.test_sending import booked
-from workers import replies
+from workers import replies, runtime
+from workers.process import build_ticker
+from workers.runtime import Runtime
 
 MakeFlow = Callable[..., Flow]
 MEMORY_LOST = "memory lost; may have been sent"
@@ -56,10 +60,11 @@ def twice(sent: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [item for item, count in Counter(sent).items() if count > 1]
 
 
-def delivered_before_the_loss(flow: Flow) -> tuple[int, int]:
-    """A prompt and a reminder by SMS, a prompt by e-mail, a reply answered, a pending
-    appointment moved (its notice asks to confirm); an appointment further ahead whose
-    reminder is not yet due. Returns (near, far)."""
+def delivered_before_the_loss(flow: Flow) -> tuple[int, int, str]:
+    """A prompt and a reminder by SMS, a prompt by e-mail, a reply answered two minutes
+    before the loss (within the window the first inbound scan after it reads again), a
+    pending appointment moved (its notice asks to confirm); an appointment further ahead
+    whose reminder is not yet due. Returns (near, far, the reply's sid)."""
     watched(flow)
     step(flow)
     near = booked(flow, days=2, mobile_phone="06-41000001")
@@ -80,16 +85,16 @@ def delivered_before_the_loss(flow: Flow) -> tuple[int, int]:
     flow.run_jobs()
     assert flow.twilio.wait_idle(10)
     assert flow.mail.wait_for_messages(1)
-    flow.clock.advance(timedelta(hours=1))  # the reply is older than a first inbound scan
+    flow.clock.advance(timedelta(minutes=2))  # the reply is within a first inbound scan
     step(flow)
-    return near, far
+    return near, far, str(answer["message"]["sid"])
 
 
 @pytest.mark.parametrize("restarted", [False, True], ids=["running-on", "restarted"])
 def test_an_emptied_redis_sends_no_sms_twice_and_skips_the_emails(
         make_flow: MakeFlow, restarted: bool) -> None:
     flow = make_flow()
-    near, far = delivered_before_the_loss(flow)
+    near, far, reply = delivered_before_the_loss(flow)
     sms_before, mails_before = sms_out(flow), mails_out(flow)
     assert ("+31641000001", sms_before[0][1]) in sms_before and len(mails_before) >= 1
     assert any(to == "+31641000003" for to, _ in sms_before)  # the far one's prompt
@@ -113,6 +118,10 @@ def test_an_emptied_redis_sends_no_sms_twice_and_skips_the_emails(
     counts = Epochs(flow.redis).counts()
     assert counts["memory_lost"] == 1 and counts["found_sent"] >= 3
     assert counts["email_skipped"] >= 1
+    found_again = flow.rt.inbound.get(reply)  # recorded again by the inbound scan
+    assert found_again is not None
+    assert found_again.state == "ignored:memory lost; may have been answered"
+    assert counts["reply_skipped"] == 1 and flow.failed_jobs() == []
     found = [r for r in flow.sent() if r.appointment_id == near]
     assert sorted(r.kind for r in found) == ["confirm_request", "reminder"]
     assert {kind for kind, _ in flow.events()} == {"created"}  # no notice invented
@@ -142,3 +151,44 @@ def test_a_first_start_is_no_loss(flow: Flow) -> None:
     assert any(to == "+31641000009" for to, _ in sms_out(flow))
     assert Epochs(flow.redis).counts().get("memory_lost", 0) == 0
     assert Epochs(flow.redis).read() == epoch
+
+
+def test_without_sms_a_worker_that_never_led_notices_and_no_email_goes_twice(
+        make_flow: MakeFlow) -> None:
+    """E-mail only: nobody to ask, so only a process that saw the epoch can tell a loss.
+    Two worker parents tick (one leads), and the jobs run in a process of their own
+    that never read the epoch (as a send job's forked process). After FLUSHDB the parent
+    that never led reads the epoch's absence first, takes the lease, and decides the
+    loss; the prompt's e-mail is skipped, not sent again."""
+    flow = make_flow(OABRIDGE_TWILIO_ACCOUNT_SID="", OABRIDGE_TWILIO_FROM="")
+    assert flow.rt.sms is None
+    watched(flow)
+    other = build_ticker(Runtime.from_settings(flow.settings, clock=flow.clock))
+    flow.cleanup.callback(other.release_lease)
+    jobs = Runtime.from_settings(flow.settings, clock=flow.clock)  # never reads the epoch
+    flow.cleanup.callback(jobs.close)
+    assert flow.ticker.tick()["leader"] is True
+    assert other.tick()["leader"] is False
+    runtime.install(jobs)
+    booked(flow, days=2, mobile_phone="", email="alleen.mail@example.nl")
+    flow.poll()
+    flow.ticker.tick()  # dispatches the prompt
+    other.tick()
+    flow.run_jobs()
+    assert flow.mail.wait_for_messages(1)
+    mails_before = mails_out(flow)
+    assert "alleen.mail@example.nl" in [to for to, _ in mails_before]
+
+    flow.redis.flushdb()  # the lease went too: whichever parent ticks first leads
+    assert other.tick()["leader"] is True
+    epoch = Epochs(flow.redis).read()
+    assert epoch is not None and epoch.lost_at is not None and epoch.recovering
+    flow.ticker.release_lease()  # the old leader stood down meanwhile
+    flow.poll()  # the old leader's ticks read the epoch too: it polls, plans again
+    flow.ticker.tick()
+    other.tick()
+    flow.run_jobs()
+    assert mails_out(flow) == mails_before
+    assert MEMORY_LOST in [s["reason"] for s in flow.skipped()]
+    counts = Epochs(flow.redis).counts()
+    assert counts["memory_lost"] == 1 and counts["email_skipped"] == len(mails_before)

@@ -15,7 +15,7 @@ import pytest
 from redis import Redis
 
 from bridge.domain.messages import MessageKind, PlannedMessage
-from bridge.outbound.errors import TransientSendError
+from bridge.outbound.errors import SendHeldBack
 from bridge.outbound.sms import SmsSender
 from bridge.rendering import MessageContext, Renderer
 from bridge.sending.facts import MessageFacts
@@ -73,9 +73,9 @@ def recovery(redis: Redis, clock: ManualClock, sms: SmsSender | None) -> Recover
 
 def test_an_empty_log_is_a_first_start(redis: Redis, clock: ManualClock,
                                        sms: SmsSender) -> None:
-    epoch = recovery(redis, clock, sms).epoch()
+    epoch = recovery(redis, clock, sms).decide()
     assert epoch.lost_at is None and not epoch.recovering and epoch.started_at == NOW
-    assert recovery(redis, clock, sms).epoch() == epoch  # read, not written again
+    assert recovery(redis, clock, sms).decide() == epoch  # read, not written again
     assert Epochs(redis).counts() == {}
     assert redis.ttl(EPOCH) == -1  # no TTL: the epoch is the memory itself
 
@@ -91,7 +91,7 @@ def test_a_recent_send_and_no_epoch_is_a_lost_memory(
         served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
     sent(sms, served[0])
     clock.advance(timedelta(hours=5))
-    epoch = recovery(redis, clock, sms).epoch()
+    epoch = recovery(redis, clock, sms).decide()
     assert epoch.lost_at == clock.now() and epoch.recovering
     assert Epochs(redis).counts() == {"memory_lost": 1}
 
@@ -102,7 +102,7 @@ def test_twilios_own_answer_to_a_stop_is_not_a_send(
     answer = served[0].inbound("+31612345678", "STOP", deliver=False)
     assert answer["auto_reply"]  # outbound-reply, from the bridge's number
     assert served[0].wait_idle(10)
-    assert recovery(redis, clock, sms).epoch().lost_at is None
+    assert recovery(redis, clock, sms).decide().lost_at is None
 
 
 def test_a_send_before_the_lookback_is_not_recent(
@@ -110,18 +110,34 @@ def test_a_send_before_the_lookback_is_not_recent(
         served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
     sent(sms, served[0])
     clock.advance(LOOKBACK + timedelta(days=2))
-    assert recovery(redis, clock, sms).epoch().lost_at is None
+    assert recovery(redis, clock, sms).decide().lost_at is None
 
 
 def test_an_epoch_this_process_saw_gone_is_a_loss_without_asking(
         redis: Redis, clock: ManualClock) -> None:
     watcher = recovery(redis, clock, None)  # e-mail only: nobody to ask
-    assert watcher.epoch().lost_at is None
+    assert watcher.decide().lost_at is None
     redis.delete(EPOCH)
     clock.advance(timedelta(minutes=1))
-    lost = watcher.epoch()
+    lost = watcher.decide()
     assert lost.lost_at == clock.now() and lost.recovering
-    assert recovery(redis, clock, None).epoch() == lost
+    assert recovery(redis, clock, None).decide() == lost
+
+
+def test_a_send_never_writes_a_first_start_but_a_loss_it_saw(
+        redis: Redis, clock: ManualClock, sms: SmsSender) -> None:
+    """The send path (`epoch`) decides nothing from a fresh sight, not even with Twilio
+    to ask: only a ticker writes a first start. A process that saw the epoch writes the
+    loss."""
+    with pytest.raises(SendHeldBack, match="epoch not yet written"):
+        recovery(redis, clock, sms).epoch()
+    assert Epochs(redis).read() is None
+    sends = recovery(redis, clock, None)
+    first = recovery(redis, clock, None).decide()
+    assert sends.epoch() == first
+    redis.delete(EPOCH)
+    lost = sends.epoch()
+    assert lost.lost_at == clock.now() and lost.recovering
 
 
 def test_two_workers_deciding_at_once_write_one_epoch(redis: Redis) -> None:
@@ -137,14 +153,14 @@ def test_twilio_unreachable_decides_nothing_and_waits_before_asking_again(
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{port}"))
-    with pytest.raises(TransientSendError):
-        watcher.epoch()
+    with pytest.raises(SendHeldBack):
+        watcher.decide()
     assert Epochs(redis).read() is None
     watcher.sms = None  # were it asked again now, it would decide: it is not
-    with pytest.raises(TransientSendError, match="cannot yet tell"):
-        watcher.epoch()
+    with pytest.raises(SendHeldBack, match="cannot yet tell"):
+        watcher.decide()
     clock.advance(timedelta(seconds=ASK_AGAIN_SECONDS))
-    assert watcher.epoch().lost_at is None
+    assert watcher.decide().lost_at is None
 
 
 def test_the_recovery_ends_once_every_agenda_was_read_since_the_loss(
