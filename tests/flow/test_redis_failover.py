@@ -12,25 +12,30 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from redis.exceptions import RedisError
 from rq.registry import ScheduledJobRegistry
 from standardwebhooks import Webhook
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from bridge.domain.messages import MessageKind
+from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.http.app import create_app
 from bridge.queueing.jobs import QueueName
 from bridge.sending.holds import LONGEST_PAUSE
 from bridge.store import keys
+from bridge.store.claims import STALE_SECONDS
 from bridge.store.connection import connect
 from tests.contract.helpers import book, bookable_slot, new_customer
-from tests.flow.conftest import Flow
+from tests.flow.conftest import Flow, Wrapper
 from tests.support.asgi_server import serve
 from tests.support.redis_topology import FailoverTopology, RedisNode, poll_until
+from workers.deliver import deliver_message
 
 MakeFlow = Callable[..., Flow]
 SECRET = "whsec_" + "c2VjcmV0LWZvci13ZWJob29rLWZsb3ctdGVzdHMh"
@@ -51,9 +56,10 @@ def pair() -> Iterator[tuple[RedisNode, RedisNode]]:
     primary.stop()
 
 
-def on(make_flow: MakeFlow, url: str, **extra: str) -> Flow:
+def on(make_flow: MakeFlow, url: str, wrap: Wrapper | None = None, **extra: str) -> Flow:
     """A flow whose bridge, ingress and jobs use this Redis, not the suite's."""
-    flow = make_flow(OABRIDGE_REDIS_URL=url, OABRIDGE_REDIS_MIN_REPLICAS="1", **extra)
+    extra = {"OABRIDGE_REDIS_MIN_REPLICAS": "1", **extra}
+    flow = make_flow(wrap=wrap, OABRIDGE_REDIS_URL=url, **extra)
     flow.redis = connect(flow.settings.redis_target)
     flow.cleanup.callback(flow.redis.close)
     flow.booking.requires_confirmation = False
@@ -159,6 +165,141 @@ def test_a_claim_no_replica_acknowledged_holds_the_send_back_and_is_retried(
     assert flow.sent_keys().count(reminder.key) == 1
     after = sms_at_twilio(flow)  # other messages held with it went out too, each once
     assert len(after) > len(before) and all(count == 1 for count in after.values()), after
+
+
+class KillInsideSend:
+    """A Twilio sandbox wrapper: on the first SMS sent once armed, it looks what the
+    replica holds of that message's claim, then SIGKILLs the primary, then lets Twilio
+    take the SMS. The claim was made (and WAITed for) before; `finish` comes after."""
+
+    def __init__(self, primary: RedisNode, replica: RedisNode) -> None:
+        self.primary, self.replica = primary, replica
+        self.claim_key = ""
+        self.replica_had: bytes | None = None
+
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+            if (self.claim_key and scope["type"] == "http" and scope["method"] == "POST"
+                    and scope["path"].endswith("/Messages.json")):
+                key, self.claim_key = self.claim_key, ""
+                replica = self.replica.client(0)
+                try:
+                    self.replica_had = replica.get(key)
+                finally:
+                    replica.close()
+                self.primary.kill()
+            await app(scope, receive, send)
+
+        return wrapped
+
+
+def one_reminder(flow: Flow, days: int) -> PlannedMessage:
+    flow.ticker.tick()
+    flow.run_jobs()
+    appointment = book(flow.api, bookable_slot(
+        flow.api, flow.clock.now().date() + timedelta(days=days)), new_customer(flow.api))
+    flow.poll()
+    return next(m for m in flow.planned_for(appointment) if m.kind is MessageKind.REMINDER)
+
+
+def texts_to(flow: Flow, key: str) -> int:
+    """How many SMS Twilio took with the text the bridge recorded for message `key`."""
+    record = flow.rt.messages.get(f"{key}:sms")
+    assert record is not None
+    return sms_at_twilio(flow).get((record.recipient, record.text), 0)
+
+
+def lagging(flow: Flow, replica: RedisNode) -> None:
+    """Behind a stopped replica (SIGSTOP), fill its socket buffers with 48 MB of other
+    writes: what the primary writes next waits in the primary's own output buffer, which
+    a SIGKILL of the primary loses, as with a replica partitioned away for a moment. (A
+    stopped replica alone is not enough: the kernel keeps what reached its socket, and
+    the replica reads it after SIGCONT, even with the primary dead.)"""
+    assert replica.process is not None
+    replica.process.send_signal(signal.SIGSTOP)
+    for index in range(48):
+        flow.redis.set(f"filler:{index}", b"x" * 2**20, ex=600)
+
+
+def resume_once_waited_for(primary: RedisNode, replica: RedisNode) -> threading.Thread:
+    """Let the replica go on once a client is blocked in WAIT at the primary (the claim's)."""
+    def resume() -> None:
+        try:
+            poll_until(lambda: int(str(primary.info("clients")["blocked_clients"])) > 0,
+                       "a claim to wait for its replica", 30)
+        finally:
+            assert replica.process is not None
+            replica.process.send_signal(signal.SIGCONT)
+
+    thread = threading.Thread(target=resume, daemon=True)
+    thread.start()
+    return thread
+
+
+def mid_send_flow(make_flow: MakeFlow, topology: FailoverTopology,
+                  min_replicas: str) -> tuple[Flow, KillInsideSend, PlannedMessage]:
+    hook = KillInsideSend(topology.primary, topology.replica)
+    flow = on(make_flow, topology.primary.url(0), wrap=hook,
+              OABRIDGE_REDIS_MIN_REPLICAS=min_replicas,
+              OABRIDGE_REDIS_REPLICA_TIMEOUT_MS="4000",
+              OABRIDGE_REDIS_SENTINELS=topology.sentinels.setting,
+              OABRIDGE_REDIS_SENTINEL_MASTER=topology.name)
+    reminder = one_reminder(flow, days=2)
+    flow.clock.set(reminder.send_at + timedelta(minutes=1))
+    hook.claim_key = keys.send_claim(f"{reminder.key}:sms")
+    return flow, hook, reminder
+
+
+def test_the_primary_lost_mid_send_the_promoted_replica_knows_the_claim(
+        make_flow: MakeFlow, topology: FailoverTopology) -> None:
+    """The design's own case: a WAITed claim in flight whose `done:sent` never reached
+    the replica. The replica lags (its buffers full); the claim's WAIT lets it catch up
+    before Twilio is called; the primary dies inside that call. The promoted replica
+    holds the claim in flight: a retry finds it busy, then stale after
+    `STALE_SECONDS`, asks Twilio and finds the SMS: sent once."""
+    flow, hook, reminder = mid_send_flow(make_flow, topology, "1")
+    lagging(flow, topology.replica)
+    resumed = resume_once_waited_for(topology.primary, topology.replica)
+    with pytest.raises(RedisError):  # Twilio took it; `finish` found no primary
+        deliver_message(reminder.key)
+    resumed.join()
+    assert flow.twilio.wait_idle(10)
+    assert hook.replica_had is not None and hook.replica_had.startswith(b"in_flight:")
+    assert topology.wait_for_new_master() is topology.replica
+    assert texts_to(flow, reminder.key) == 1
+
+    deliver_message(reminder.key)  # at once: another attempt may still be sending
+    assert texts_to(flow, reminder.key) == 1
+    flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
+    deliver_message(reminder.key)  # stale: settled by asking Twilio, not sent again
+    assert flow.twilio.wait_idle(10)
+    assert texts_to(flow, reminder.key) == 1
+    record = flow.rt.messages.get(f"{reminder.key}:sms")
+    assert record is not None and record.status == "sent"
+    assert "found at Twilio" in str(record.timeline[-1].get("detail"))
+
+
+def test_without_wait_the_claim_the_replica_never_saw_is_sent_twice(
+        make_flow: MakeFlow, topology: FailoverTopology) -> None:
+    """The control: the same lagging replica with MIN_REPLICAS=0. Twilio is called
+    before the replica has the claim; promoted, it knows none, and the retry sends the
+    SMS again. (The test above differs only in the WAIT.)"""
+    flow, hook, reminder = mid_send_flow(make_flow, topology, "0")
+    hook.replica = topology.primary  # the stopped replica cannot answer: look at nothing
+    lagging(flow, topology.replica)
+    try:
+        with pytest.raises(RedisError):
+            deliver_message(reminder.key)
+    finally:
+        assert topology.replica.process is not None
+        topology.replica.process.send_signal(signal.SIGCONT)
+    assert flow.twilio.wait_idle(10)
+    assert topology.wait_for_new_master() is topology.replica
+    assert flow.redis.get(keys.send_claim(f"{reminder.key}:sms")) is None  # never seen
+    flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
+    deliver_message(reminder.key)
+    assert flow.twilio.wait_idle(10)
+    assert texts_to(flow, reminder.key) == 2
 
 
 def notice(http: httpx.Client, url: str, ident: str, body: str) -> httpx.Response:
