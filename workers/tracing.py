@@ -12,6 +12,8 @@ The exception trees say whether trying again can help (`retryable` on
   records it on that message instead and does not raise: `bridge.sending`.)
 - Everything else keeps RQ's retries with their growing intervals: transient errors,
   and errors of no class of ours (a Redis timeout, a bug), which a retry may outlive.
+  (A send the bridge holds back itself, `SendHeldBack`, does not reach here from the
+  send jobs: they plan the message again and complete, `bridge.sending.holds`.)
 
 Booking API errors are also counted by class for the metrics (`Counters`).
 """
