@@ -158,11 +158,24 @@ class SmsSender:
                 listed = self.client.messages.list(date_sent_after=since, limit=20)
         except TwilioRestException as exc:
             raise _classify(exc, "") from None
-        except (requests.RequestException, TwilioException) as exc:
+        except TwilioException as exc:
+            raise _listing_refused(exc) from None
+        except requests.RequestException as exc:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         # Sent through the API, as the bridge sends: not Twilio's own answers to STOP/HELP
         # (`outbound-reply`), which a customer's text brings about on a new deployment too.
         return any(str(m.direction or "") == "outbound-api" for m in listed)
+
+
+def _listing_refused(exc: TwilioException) -> TransientSendError | PermanentSendError:
+    """A list page Twilio did not answer with 200 (the package raises a bare
+    `TwilioException` with the response): a 4xx other than 429 (bad credentials, a
+    suspended account) is permanent, anything else transient."""
+    response = exc.args[1] if len(exc.args) > 1 else None
+    status = getattr(response, "status_code", None)
+    if isinstance(status, int) and 400 <= status < 500 and status != 429:
+        return PermanentSendError("Twilio refused to list messages", status)
+    return TransientSendError(f"Twilio unreachable: {type(exc).__name__}")
 
 
 def _classify(exc: TwilioRestException, to: str) -> TransientSendError | PermanentSendError:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import structlog
 from redis import Redis
 
 from bridge.domain.messages import MessageKind, PlannedMessage
@@ -20,6 +21,7 @@ from bridge.outbound.sms import SmsSender
 from bridge.rendering import MessageContext, Renderer
 from bridge.sending.facts import MessageFacts
 from bridge.sending.recovery import (
+    ANSWER_BOUND,
     ASK_AGAIN_SECONDS,
     END_CHECK_SECONDS,
     Recovery,
@@ -272,3 +274,113 @@ def test_a_reminder_is_matched_with_or_without_a_code_but_not_as_a_move() -> Non
     assert matches(sms_text(renderer, facts("reminder")))
     assert not matches(sms_text(renderer, facts(
         "rescheduled_confirm", previous_start=local(2026, 12, 7, 9))))
+
+
+def test_the_recovery_waits_for_an_agenda_not_read_since_the_loss(
+        redis: Redis, clock: ManualClock) -> None:
+    """With the agendas to watch known, one never read since the loss (its poll
+    failed: no last poll at all) keeps the recovery going."""
+    lost = new_epoch(NOW, lost=True)
+    Epochs(redis).begin(lost)
+    watcher = recovery(redis, clock, None)
+    watcher.agendas = lambda: (1, 2)
+    SyncState(redis).polled(1, 0, NOW + timedelta(seconds=30))
+    clock.advance(timedelta(minutes=1))
+    watcher.watch()
+    assert Epochs(redis).read() == lost
+    watcher.watch(leading=False)  # only a leading ticker ends it
+    SyncState(redis).polled(2, 0, clock.now())
+    clock.advance(timedelta(seconds=END_CHECK_SECONDS))
+    watcher.watch(leading=False)
+    assert Epochs(redis).read() == lost
+    watcher.watch()
+    assert Epochs(redis).read() == lost.ended(clock.now())
+
+
+def test_twilio_refusing_the_question_is_no_evidence(
+        redis: Redis, clock: ManualClock, sms: SmsSender,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+    """A permanent error (here: a wrong auth token) will not pass by waiting: the
+    ticker decides as without SMS, and logs an error."""
+    sent(sms, served[0])
+    refused = SmsSender(DEMO_ACCOUNT_SID, "wrong-token", sender=DEMO_NUMBER,
+                        base_url=served[1].base_url)
+    with structlog.testing.capture_logs() as logs:
+        epoch = recovery(redis, clock, refused).decide()
+    assert epoch.lost_at is None
+    assert [e["log_level"] for e in logs if e["event"] == "epoch_question_refused"] == ["error"]
+
+
+def text_to(sms: SmsSender, twilio: TwilioSandbox, to: str, body: str) -> None:
+    sms.send(to, body, None)
+    assert twilio.wait_idle(10)
+
+
+def test_an_identical_text_sent_30_days_before_is_another_messages(
+        redis: Redis, clock: ManualClock, sms: SmsSender,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+    """The same slot booked again renders the same reminder: the one sent 30 days ago
+    is not this one's, so this one is not taken as sent (and lost)."""
+    start = NOW + timedelta(days=1)
+    message = PlannedMessage(4711, MessageKind.REMINDER, start, start - timedelta(days=1), "1d")
+    clock.set(NOW - timedelta(days=30))
+    text_to(sms, served[0], "+31612345678", "Herinnering: morgen 10:00")
+    clock.set(NOW)
+    epoch = new_epoch(NOW, lost=True)
+    months = Recovery(epochs=Epochs(redis), sms=sms, clock=clock, lookback=timedelta(days=90),
+                      plans=PlanStore(redis), sync_state=SyncState(redis))
+    since = months.lookup_since(epoch, message, snapshot(start=start), settings())
+    assert NOW - timedelta(days=2) < since < NOW
+    same = "Herinnering: morgen 10:00".__eq__
+    assert months.find_sent("+31612345678", same, since) is None
+    clock.set(since + timedelta(minutes=5))
+    text_to(sms, served[0], "+31612345678", "Herinnering: morgen 10:00")
+    assert months.find_sent("+31612345678", same, since) is not None
+
+
+def test_a_match_behind_many_later_messages_is_found(
+        redis: Redis, clock: ManualClock, sms: SmsSender,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+    """A number many customers share: the message sought is followed by 250 others
+    (more than a page); every page is read."""
+    text_to(sms, served[0], "+31612345678", "Uw afspraak van dinsdag")
+    for i in range(250):
+        clock.advance(timedelta(seconds=1))
+        sms.send("+31612345678", f"Een ander bericht {i}", None)
+    assert served[0].wait_idle(30)
+    found = sms.find_matching("+31612345678", "Uw afspraak van dinsdag".__eq__,
+                              NOW - timedelta(minutes=1))
+    assert found is not None
+
+
+def test_a_reply_answered_shortly_before_the_loss_counts_as_answered(
+        redis: Redis, clock: ManualClock, sms: SmsSender,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+    """Twilio shows an SMS to the sender 5 s after the reply, before the loss: answered.
+    A reply whose next SMS came later than `ANSWER_BOUND`, or after the loss, was not;
+    one received since the loss is not asked about at all."""
+    reply_at = NOW
+    clock.set(reply_at + timedelta(seconds=5))
+    text_to(sms, served[0], "+31612345678", "Die code klopt helaas niet.")
+    epoch = new_epoch(reply_at + timedelta(minutes=2), lost=True)
+    watcher = recovery(redis, clock, sms)
+    assert watcher.answered_before_loss(epoch, "+31612345678", reply_at)
+    assert not watcher.answered_before_loss(epoch, "+31687654321", reply_at)
+    assert not watcher.answered_before_loss(epoch, "+31612345678",
+                                            reply_at - ANSWER_BOUND - timedelta(seconds=1))
+    early_loss = new_epoch(reply_at + timedelta(seconds=3), lost=True)
+    assert not watcher.answered_before_loss(early_loss, "+31612345678", reply_at)
+    assert not watcher.answered_before_loss(new_epoch(NOW, lost=False), "+31612345678",
+                                            reply_at)
+
+
+def test_a_reply_is_held_back_while_twilio_cannot_be_asked(
+        redis: Redis, clock: ManualClock) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{port}"))
+    epoch = new_epoch(NOW, lost=True)
+    with pytest.raises(SendHeldBack, match="reply was answered"):
+        watcher.answered_before_loss(epoch, "+31612345678", NOW - timedelta(minutes=1))
+    assert not watcher.answered_before_loss(epoch, "+31612345678", NOW)  # since: not asked
