@@ -101,8 +101,8 @@ def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str
     since = datetime.fromtimestamp(claim.since, now.tzinfo) if now.tzinfo else now
     try:
         found = sv.sms.find_sent(to, body, since)
-    except SendError:
-        raise TransientSendError("cannot ask Twilio about an unknown send") from None
+    except SendError:  # the claim stays stale: a later attempt asks again
+        raise SendHeldBack("cannot ask Twilio about an unknown send") from None
     if found is not None:
         sv.claims.finish(message_id, "sent")
         sv.messages.link_provider(message_id, found.provider_id)
