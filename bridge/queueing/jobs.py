@@ -81,6 +81,10 @@ class JobSpec:
         return self.timeout_for(DEFAULT_CALL_BUDGET)
 
 
+#: About 15 minutes of retries: for what a provider or the booking API may answer. A send
+#: the bridge holds back itself (`SendHeldBack`) does not use them: the send jobs plan
+#: the message again and complete (`bridge.sending.holds`), since a hold (no replica
+#: after a failover) may last longer.
 _RETRY = (10, 30, 60, 180, 600)
 
 #: The agenda id a poll job takes to mean "every watched agenda" (the ticker's polls,
