@@ -12,8 +12,9 @@ From then on it runs in recovery (`recovering`) until the ticker finds it has re
 what it needs; `lost_at` stays, because the rule for messages whose time came before
 the loss outlives the recovery (a retry hours later is still asked about).
 
-Two workers that find no epoch at the same moment both decide, and `begin` writes
-only the first (`SET NX`): both then go on with the one written. Reading it is one GET,
+Only a worker's ticker decides what a missing epoch means (`bridge.sending.recovery`);
+two that find none at the same moment both decide, and `begin` writes only the first
+(`SET NX`): both then go on with the one written. Reading it is one GET,
 cheap enough for every tick and every send. The recovery's counts, for /metrics, live
 in a hash of their own (`oab:stats:recovery`).
 """
@@ -35,7 +36,7 @@ __all__ = ["EPOCH", "RECOVERY_COUNTS", "Epoch", "Epochs", "new_epoch"]
 
 #: The epoch's key: no TTL, written once per memory (see the module).
 EPOCH = f"{keys.PREFIX}epoch"
-#: Counts of the recovery's doings: memory_lost, found_sent, email_skipped.
+#: Counts of the recovery's doings: memory_lost, found_sent, email_skipped, reply_skipped.
 RECOVERY_COUNTS = f"{keys.PREFIX}stats:recovery"
 
 # Ends the recovery of the epoch it was read as (its id), and only that one.
@@ -124,8 +125,9 @@ class Epochs:
         return int(done) == 1
 
     def count(self, what: str) -> None:
-        """One more `found_sent` (an SMS found at Twilio, not sent again) or
-        `email_skipped` (an e-mail whose time came before the loss)."""
+        """One more `found_sent` (an SMS found at Twilio, not sent again),
+        `email_skipped` (an e-mail whose time came before the loss) or `reply_skipped`
+        (a reply from before the loss that Twilio shows answered: not handled again)."""
         self.redis.hincrby(RECOVERY_COUNTS, what, 1)
 
     def counts(self) -> dict[str, int]:
