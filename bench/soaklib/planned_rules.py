@@ -81,12 +81,12 @@ class PlannedRules:
 
     def _with_offset(self, appointment: Appointment, message: Sent,
                      by_time: dict[str, datetime]) -> Sent:
-        """A reminder sent in the instant before a Redis loss, whose log record Redis lost
-        before the soak could copy it, has no offset: inferred from when it was accepted
-        (the latest due time before it), and counted."""
+        """A reminder sent before a Redis loss that nothing links (see
+        `Rules.before_loss`) has no offset: inferred from when it was accepted (the
+        latest due time before it), and counted."""
         start = by_time.get(message.reading.time or "")
         if message.log_id is not None or message.reading.kind != "reminder" \
-                or start is None or not self.rules.near_loss(message.at, SLACK):
+                or start is None or not self.rules.before_loss(message.at, SLACK):
             return message
         due = sorted((start.timestamp() - offset, label)
                      for label, offset in self.rules.offsets.items())

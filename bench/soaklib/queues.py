@@ -46,8 +46,8 @@ def leftovers(redis: Redis, sent: list[Sent], rules: Rules | None = None) -> lis
     copy (`log_copies`). After a fault that may lose writes (`rules.losses`: amnesia,
     failover), a record Redis no longer holds (or holds again, written after the loss with
     no provider id, e.g. skipped as memory lost) is not a problem, nor a provider message
-    accepted within seconds of the loss that no record names (its link was lost before
-    the soak could copy it); a record linked to two provider messages still is."""
+    accepted before the loss that no record names (`Rules.before_loss`); a record linked
+    to two provider messages still is, and so is an unlinked one accepted after."""
     problems: list[str] = []
     for name in ALL_QUEUES:
         queue = Queue(name, connection=redis, serializer=JSONSerializer)
@@ -59,7 +59,7 @@ def leftovers(redis: Redis, sent: list[Sent], rules: Rules | None = None) -> lis
     log = MessageLog(redis, 86400)
     lossy = rules is not None and bool(rules.losses)
     unknown = [s.provider_id for s in sent if s.log_id is None
-               and not (rules is not None and rules.near_loss(s.at, LOSS_SLACK))]
+               and not (rules is not None and rules.before_loss(s.at, LOSS_SLACK))]
     if unknown:
         problems.append(f"{len(unknown)} provider message(s) missing from the message log, "
                         f"e.g. {unknown[0]}")

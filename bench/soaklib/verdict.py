@@ -19,11 +19,16 @@ class Rules:
     """(began, back) of each time Redis lost its data (#16's amnesia)."""
     losses: tuple[tuple[float, float], ...] = ()
     """(began, back) of each fault that may lose writes (amnesia, failover): a provider
-    message accepted just before or during one may have no log record at all."""
+    message accepted before one may have no log record at all (below)."""
 
-    def near_loss(self, at: float, slack: float = 5.0) -> bool:
-        """Whether `at` lies within `slack` of a loss (before it, or while Redis was away)."""
-        return any(began - slack <= at <= back + slack for began, back in self.losses)
+    def before_loss(self, at: float, slack: float = 5.0) -> bool:
+        """Whether `at` came before a loss was over (`slack` after Redis was back).
+
+        A worker killed between the provider's accept and its link leaves the send to be
+        resolved by a retry that asks the provider; a loss before that retry takes the
+        claim and the job, and the bridge asks again only for a message it still means
+        to send: the provider message may stay unlinked for good."""
+        return any(at <= back + slack for _began, back in self.losses)
     tolerance: float = 1.5
     """Second-grain stamps and one shared clock: how early "not before" may be."""
 
