@@ -177,6 +177,8 @@ def run(args: argparse.Namespace) -> int:
                                      lambda pid: copies.links.get(pid)
                                      or log.by_provider_id(pid))
         save_copies(workdir, skips, copies)
+        (workdir / "redis-faults.json").write_text(json.dumps([asdict(f) for f in faults]))
+        (workdir / "replies.json").write_text(json.dumps([asdict(r) for r in journal.replies]))
         statuses, updated = evidence.final_statuses(api, sorted(journal.appointments))
         amnesia = tuple((f.began, f.back or f.began) for f in faults
                         if f.kind == "amnesia" and f.began)
