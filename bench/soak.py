@@ -1,7 +1,7 @@
 """Chaos soak (issue #8): run the whole system as separate processes, attack it, check.
 
     python -m bench.soak                # the full run: 10,000 changes (about 25 minutes)
-    python -m bench.soak --short        # about 1,000 changes in under 3 minutes (in the suite)
+    python -m bench.soak --short        # 1,000 changes, 4 to 6 minutes with the drain (suite)
 
 It starts a Redis of its own (`redis-server` with an append-only file; with a replica
 and three Sentinels when a failover is among its faults), the sandbox (booking API,
