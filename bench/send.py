@@ -160,6 +160,7 @@ class Bench:
         rt = self.runtime(rate)
         runtime.install(rt)
         sync.reconcile_agenda(AGENDA)
+        rt.sending.recovery.decide()  # a worker's ticker writes the epoch (#16); none runs here
         return rt
 
     def send(self, rt: Runtime, count: int, sent: Sent) -> None:

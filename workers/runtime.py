@@ -175,7 +175,7 @@ def _sending_services(rt: Runtime) -> SendingServices:
         concurrency=settings.send_concurrency, retry_later=_retry_later(rt.writer),
         recovery=Recovery(epochs=Epochs(rt.redis), sms=rt.sms, clock=rt.clock,
                           lookback=timedelta(days=settings.retention_days), plans=rt.plans,
-                          sync_state=SyncState(rt.redis)),
+                          sync_state=SyncState(rt.redis), agendas=rt.sync.account.agendas),
     )
 
 

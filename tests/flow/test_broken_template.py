@@ -70,7 +70,7 @@ def test_the_broken_template_fails_its_message_and_the_batch_sends_the_others(
     batches = [Job.fetch(i, connection=flow.redis, serializer=JSONSerializer)
                for i in FinishedJobRegistry(queue=send).get_job_ids()]
     results = [b.return_value() for b in batches if b.func_name.endswith("deliver_batch")]
-    assert {"messages": 3, "retrying": 0, "outcomes": {"sent": 2, "failed": 1},
+    assert {"messages": 3, "retrying": 0, "held": 0, "outcomes": {"sent": 2, "failed": 1},
             "errors": {}} in results
     assert flow.failed_jobs() == []
     assert ScheduledJobRegistry(queue=send).get_job_ids() == []
