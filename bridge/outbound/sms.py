@@ -102,24 +102,28 @@ class SmsSender:
         """
         return self.find_matching(to, lambda text: text == body, since)
 
-    def find_matching(self, to: str, matches: Callable[[str], bool],
-                      since: datetime) -> SmsReceipt | None:
+    def find_matching(self, to: str, matches: Callable[[str], bool], since: datetime,
+                      taken: Callable[[str], bool] | None = None) -> SmsReceipt | None:
         """`find_sent` for a body `matches` accepts (after a loss, the texts a message
         may have had: `bridge.sending.recovery`). Reads every page of Twilio's list of
         messages to `to` sent since `since` (`DateSent>`, checked again here), however
         many; then the newest page for one Twilio accepted but has not sent yet (no
-        `DateSent`, so the filter leaves it out), created since `since`."""
+        `DateSent`, so the filter leaves it out), created since `since`. A message whose
+        SID `taken` says is another's already is passed over."""
+        free: Callable[[str], bool] = (lambda sid: True) if taken is None else \
+            (lambda sid: not taken(sid))
         try:
             for message in self.client.messages.stream(to=to, date_sent_after=since,
                                                         page_size=LOOKUP_PAGE_SIZE):
                 sent = message.date_sent
-                if (sent is None or sent >= since) and matches(str(message.body or "")):
+                if (sent is None or sent >= since) and matches(str(message.body or "")) \
+                        and free(str(message.sid)):
                     return SmsReceipt(str(message.sid), str(message.status), None)
             for message in self.client.messages.list(to=to, limit=LOOKUP_PAGE_SIZE,
                                                       page_size=LOOKUP_PAGE_SIZE):
                 created = message.date_created
                 if message.date_sent is None and (created is None or created >= since) \
-                        and matches(str(message.body or "")):
+                        and matches(str(message.body or "")) and free(str(message.sid)):
                     return SmsReceipt(str(message.sid), str(message.status), None)
         except TwilioRestException as exc:
             raise _classify(exc, to) from None

@@ -67,6 +67,14 @@ def _asks_in_notice(message: PlannedMessage, state: Snapshot) -> bool:
             and state.label is Label.PENDING)
 
 
+def _linked_elsewhere(sv: SendingServices, provider_id: str, message_id: str) -> bool:
+    """Whether the message log links Twilio's `provider_id` to another message: the 90 s
+    and the 30 s reminder of one appointment have the same text, and one SMS found at
+    Twilio is the first's, not both's."""
+    linked = sv.messages.by_provider_id(provider_id)
+    return linked is not None and linked != message_id
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     message_key: str
@@ -249,7 +257,8 @@ class Delivery:
         later, never blind."""
         sv = self.sv
         try:
-            found = sv.recovery.find_sent(recipient, matches, since)
+            found = sv.recovery.find_sent(recipient, matches, since,
+                                          taken=lambda sid: _linked_elsewhere(sv, sid, message_id))
         except TransientSendError as exc:
             sv.claims.release(message_id)
             sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)

@@ -106,7 +106,7 @@ ASK_AGAIN_SECONDS = 10
 END_CHECK_SECONDS = 15
 #: Twilio's clock and the bridge's may differ a little: a lookup starts this much
 #: before the earliest moment a message could have gone out.
-CLOCK_SLACK = timedelta(seconds=120)
+CLOCK_SLACK = timedelta(seconds=30)
 #: Stands for any confirmation code in a text rendered to be matched (`texts_it_had`).
 _ANY_CODE = "QQANYCODEQQ"
 #: Stands for any previous start of a moved appointment (`texts_it_had`).
@@ -257,13 +257,15 @@ class Recovery:
             earliest = message.send_at
         return floor if earliest is None else max(floor, earliest - CLOCK_SLACK)
 
-    def find_sent(self, to: str, matches: Callable[[str], bool],
-                  since: datetime) -> SmsReceipt | None:
+    def find_sent(self, to: str, matches: Callable[[str], bool], since: datetime,
+                  taken: Callable[[str], bool] | None = None) -> SmsReceipt | None:
         """Twilio's record of a text `matches` accepts to `to`, sent since `since`
-        (`lookup_since`); raises `SendHeldBack` when Twilio's log cannot be read."""
+        (`lookup_since`) and not `taken` by another message already (two reminders of
+        one appointment have the same text); raises `SendHeldBack` when Twilio's log
+        cannot be read."""
         assert self.sms is not None
         try:
-            return self.sms.find_matching(to, matches, since)
+            return self.sms.find_matching(to, matches, since, taken)
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether it was sent before the "
                                "memory was lost") from None
