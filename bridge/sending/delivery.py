@@ -33,19 +33,25 @@ from datetime import datetime
 
 import structlog
 
-from bridge.domain.channels import Channel, ChannelPolicy, Reachability, choose_channels
+from bridge.domain.channels import (
+    Channel,
+    ChannelChoice,
+    ChannelPolicy,
+    Reachability,
+    choose_channels,
+)
 from bridge.domain.messages import ASKS_TO_CONFIRM, MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
-from bridge.outbound.errors import TransientSendError
+from bridge.outbound.errors import SendHeldBack, TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import OPTED_OUT, claim_for_send, hand_over, settle_stale_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
-from bridge.sending.still_wanted import current_state, skip, why_not_send
+from bridge.sending.still_wanted import KEEPS_CONVERSATION, current_state, skip, why_not_send
 from bridge.sending.texts import render, unrenderable
 from bridge.store.claims import Claim, ClaimState
 from bridge.store.message_log import MessageRecord
@@ -97,6 +103,8 @@ class Delivery:
         now = sv.clock.now()  # after the re-read, which may take seconds under retries
         reason = why_not_send(message, state, now)
         if reason is not None:
+            if reason in KEEPS_CONVERSATION:  # after a loss: reopen what it had opened
+                self._rebuild_conversation(message, state, previous_start)
             sv.skips.record(skip(message, reason), now)
             return [Outcome(message_key, "skipped", reason)]
         contact, why = contact_to_send_to(sv, state.customer_id)  # none to erased people
@@ -118,17 +126,72 @@ class Delivery:
                     for channel, why in choice.refused]
         if not choice.send:
             return outcomes
+        facts = self._facts(message, state, contact, choice, previous_start)
+        sent = self._send_on(choice.send, message, state, contact, facts)
+        if policy is ChannelPolicy.SMS_OR_EMAIL and _SMS_OPTED_OUT in {o.detail for o in sent}:
+            sent += self._instead_of_sms(message, state, contact, facts)
+        return outcomes + sent
+
+    def _facts(self, message: PlannedMessage, state: Snapshot, contact: Contact,
+               choice: ChannelChoice, previous_start: datetime | None) -> MessageFacts:
+        sv = self.sv
         template = RESCHEDULED_CONFIRM if _asks_in_notice(message, state) else message.kind.value
-        facts = sv.catalogue.facts(
+        return sv.catalogue.facts(
             template, state, contact, previous_start=previous_start,
             practice_name=sv.practice_name, practice_phone=sv.practice_phone,
             confirmation_code=sv.codes.get(message.appointment_id),
             can_reply=choice.answerable_by_sms(sv.sender_takes_replies),
         )
-        sent = self._send_on(choice.send, message, state, contact, facts)
-        if policy is ChannelPolicy.SMS_OR_EMAIL and _SMS_OPTED_OUT in {o.detail for o in sent}:
-            sent += self._instead_of_sms(message, state, contact, facts)
-        return outcomes + sent
+
+    def _rebuild_conversation(self, message: PlannedMessage, state: Snapshot,
+                              previous_start: datetime | None) -> None:
+        """After a loss, a message skipped for a reason that leaves its conversation
+        open (`KEEPS_CONVERSATION`: a prompt whose appointment was confirmed meanwhile):
+        if Twilio's log shows its SMS went out before, the customer may still answer it
+        (a NEE cancels), so the conversation the loss took is remembered again. Nothing
+        is sent. Only while recovering or for a message whose time came before the loss,
+        and only for an answerable SMS: the cost is one bounded lookup. Twilio's log
+        that cannot be read leaves the conversation lost (logged): the skip is the
+        message's fate either way, and a reply then gets the safe "no appointment"
+        answer, not a wrong one."""
+        sv = self.sv
+        if sv.sms is None or message.kind not in _ANSWERABLE:
+            return
+        try:
+            epoch = sv.recovery.epoch()
+        except SendHeldBack:  # no epoch yet: nothing known lost, nothing to look up
+            return
+        if epoch.lost_at is None:
+            return
+        settings = sv.plan_settings()
+        if not (epoch.recovering or sv.recovery.came_before_loss(epoch, message, state,
+                                                                 settings)):
+            return
+        contact, _ = contact_to_send_to(sv, state.customer_id)
+        if contact is None or not contact.mobile:
+            return
+        policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
+        choice = choose_channels(policy, self._reach(contact))
+        if Channel.SMS not in choice.send:
+            return
+        message_id = f"{message.key}:{Channel.SMS.value}"
+        try:
+            facts = self._facts(message, state, contact, choice, previous_start)
+            text = sv.renderer.render(facts.kind, facts.language, Channel.SMS.value,
+                                      facts.context).text
+            found = sv.recovery.find_sent(
+                contact.mobile, texts_it_had(sv.renderer, facts, text),
+                sv.recovery.lookup_since(epoch, message, state, settings),
+                taken=lambda sid: _linked_elsewhere(sv, sid, message_id))
+        except (RenderError, SendHeldBack, ValueError) as exc:
+            log.warning("recovery_conversation_not_rebuilt", message=message.key,
+                        why=type(exc).__name__)
+            return
+        if found is None:
+            return
+        self._remember(message, state, Channel.SMS, contact.mobile)
+        sv.recovery.epochs.count("conversation_rebuilt")
+        log.info("recovery_conversation_rebuilt", message=message.key, sid=found.provider_id)
 
     def _send_on(self, channels: tuple[Channel, ...], message: PlannedMessage,
                  state: Snapshot, contact: Contact, facts: MessageFacts) -> list[Outcome]:

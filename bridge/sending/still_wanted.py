@@ -17,7 +17,14 @@ from bridge.sending.services import SendingServices
 from bridge.store.skips import Skip
 from bridge.sync.observations import state_now
 
-__all__ = ["current_state", "skip", "why_not_send"]
+__all__ = ["KEEPS_CONVERSATION", "current_state", "skip", "why_not_send"]
+
+#: Reasons to skip that leave what the message asked open: a prompt whose appointment
+#: was confirmed meanwhile may still be answered (a NEE cancels). After Redis lost its
+#: memory, such a message's conversation is rebuilt when Twilio shows it went out
+#: (`bridge.sending.delivery`); a cancelled, removed, moved or started appointment's
+#: is not.
+KEEPS_CONVERSATION = frozenset({"already_confirmed"})
 
 
 def why_not_send(message: PlannedMessage, state: Snapshot, now: datetime) -> str | None:

@@ -14,16 +14,20 @@ led the clockwork notices the loss, and no e-mail goes twice.
 
 from __future__ import annotations
 
+import socket
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
+from bridge.booking import Label
 from bridge.domain.messages import MessageKind
+from bridge.outbound.sms import SmsSender
 from bridge.sending.recovery import END_CHECK_SECONDS
 from bridge.store.epoch import EPOCH, Epochs
-from tests.flow.conftest import Flow
+from sandbox.twilio import DEMO_NUMBER
+from tests.flow.conftest import TWILIO_SID, TWILIO_TOKEN, Flow
 from tests.flow.test_moved_pending import move
 from tests.flow.test_sending import booked
 from workers import replies, runtime
@@ -163,7 +167,9 @@ def test_without_sms_a_worker_that_never_led_notices_and_no_email_goes_twice(
     flow = make_flow(OABRIDGE_TWILIO_ACCOUNT_SID="", OABRIDGE_TWILIO_FROM="")
     assert flow.rt.sms is None
     watched(flow)
-    other = build_ticker(Runtime.from_settings(flow.settings, clock=flow.clock))
+    other_rt = Runtime.from_settings(flow.settings, clock=flow.clock)
+    flow.cleanup.callback(other_rt.close)
+    other = build_ticker(other_rt)
     flow.cleanup.callback(other.release_lease)
     jobs = Runtime.from_settings(flow.settings, clock=flow.clock)  # never reads the epoch
     flow.cleanup.callback(jobs.close)
@@ -192,3 +198,63 @@ def test_without_sms_a_worker_that_never_led_notices_and_no_email_goes_twice(
     assert MEMORY_LOST in [s["reason"] for s in flow.skipped()]
     counts = Epochs(flow.redis).counts()
     assert counts["memory_lost"] == 1 and counts["email_skipped"] == len(mails_before)
+
+
+def unreachable_twilio(flow: Flow) -> SmsSender:
+    """A Twilio client pointed at a port nobody listens on: its log cannot be read."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    return SmsSender(TWILIO_SID, TWILIO_TOKEN, sender=DEMO_NUMBER,
+                     base_url=f"http://127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize("twilio_readable", [True, False], ids=["found", "log-unreadable"])
+def test_a_prompt_skipped_as_confirmed_after_the_loss_reopens_its_conversation(
+        make_flow: MakeFlow, twilio_readable: bool) -> None:
+    """The soak's case: a pending appointment's prompt went out (its conversation opened),
+    then Redis forgot. The poll after the loss plans the prompt again; before its send
+    job runs, the practice confirms the appointment, so the job skips it
+    (`already_confirmed`). The customer may still answer the prompt they had: the job
+    finds it in Twilio's log and remembers the conversation again (nothing is sent), so
+    a NEE cancels (DryRun first) as before the loss. Twilio's log unreadable: the skip is
+    recorded all the same, the conversation stays lost, and the NEE gets the safe "no
+    appointment" answer, changing nothing."""
+    flow = make_flow()
+    watched(flow)
+    step(flow)
+    appointment = booked(flow, days=2, mobile_phone="06-41000021")
+    flow.poll()
+    step(flow)
+    sms_before = sms_out(flow)
+    assert [to for to, _ in sms_before].count("+31641000021") == 1  # the prompt
+    code = str(next(m["code"] for m in flow.booking.outbox()
+                    if m["appointment_id"] == appointment))
+
+    flow.redis.flushdb()
+    watched(flow)
+    flow.poll()  # notices the loss, reads the window again, plans the prompt again
+    assert any(m.kind is MessageKind.CONFIRM_REQUEST for m in flow.planned_for(appointment))
+    assert flow.api.confirm_appointment(appointment, code)  # the practice, meanwhile
+    if not twilio_readable:
+        flow.rt.sending.recovery.sms = unreachable_twilio(flow)
+    step(flow)  # the prompt's job: already confirmed, skipped (and looked up)
+    assert "already_confirmed" in [s["reason"] for s in flow.skipped()
+                                   if s["appointment"] == str(appointment)]
+    assert sms_out(flow) == sms_before  # nothing sent
+    asked = flow.rt.sending.conversations.asked_about("+31641000021")
+    assert asked == ([appointment] if twilio_readable else [])
+    flow.rt.sending.recovery.sms = flow.rt.sms
+
+    result = flow.twilio.inbound("+31641000021", "NEE")
+    assert result["webhook"] and result["webhook"]["status"] == 200
+    flow.run_jobs()
+    assert flow.twilio.wait_idle(10)
+    answers = [r.kind for r in flow.rt.messages.recent(200)
+               if r.recipient == "+31641000021" and r.kind.startswith("reply_")]
+    label = flow.api.get_appointment(appointment).label
+    if twilio_readable:
+        assert answers == ["reply_cancelled"] and label is Label.CANCELLED
+    else:
+        assert answers == ["reply_no_appointment"] and label is Label.APPROVED
+    assert twice(sms_out(flow)) == [] and flow.failed_jobs() == []
