@@ -63,9 +63,11 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import structlog
 
@@ -85,6 +87,8 @@ from bridge.store.sync_state import SyncState
 __all__ = ["ANSWER_BOUND", "MEMORY_LOST", "REPLY_MEMORY_LOST", "Recovery", "texts_it_had"]
 
 log = structlog.get_logger(__name__)
+
+_T = TypeVar("_T")
 
 #: The skip reason of an e-mail whose time came before the loss (the issue's words).
 MEMORY_LOST = "memory lost; may have been sent"
@@ -107,6 +111,10 @@ END_CHECK_SECONDS = 15
 #: Twilio's clock and the bridge's may differ a little: a lookup starts this much
 #: before the earliest moment a message could have gone out.
 CLOCK_SLACK = timedelta(seconds=30)
+#: A lookup in Twilio's log that fails is made again after these pauses (seconds)
+#: before the send or reply is held back: Twilio answers a page now and then with a
+#: 429 or a 5xx, and a lookup reads several pages.
+LOOKUP_PAUSES = (0.2, 0.5, 1.0)
 #: Stands for any confirmation code in a text rendered to be matched (`texts_it_had`).
 _ANY_CODE = "QQANYCODEQQ"
 #: Stands for any previous start of a moved appointment (`texts_it_had`).
@@ -128,6 +136,8 @@ class Recovery:
     agendas: Callable[[], Collection[int]] | None = None
     """The agendas to watch (the configured ones, else the account's), each of which is
     read in full before a recovery ends; None: those polled since the loss (SCAN)."""
+    pause: Callable[[float], None] = time.sleep
+    """How a lookup waits before asking Twilio again (`LOOKUP_PAUSES`)."""
     _seen: bool = field(default=False, init=False)
     _asked_at: datetime | None = field(default=None, init=False)
     _checked_at: datetime | None = field(default=None, init=False)
@@ -263,12 +273,29 @@ class Recovery:
         (`lookup_since`) and not `taken` by another message already (two reminders of
         one appointment have the same text); raises `SendHeldBack` when Twilio's log
         cannot be read."""
-        assert self.sms is not None
         try:
-            return self.sms.find_matching(to, matches, since, taken)
+            return self._asking(lambda: self._sender().find_matching(to, matches, since,
+                                                                     taken))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether it was sent before the "
                                "memory was lost") from None
+
+    def _sender(self) -> SmsSender:
+        assert self.sms is not None
+        return self.sms
+
+    def _asking(self, ask: Callable[[], _T]) -> _T:
+        """`ask` Twilio, again after a short pause when it fails (`LOOKUP_PAUSES`): a
+        lookup reads every page since the message's earliest time, and one page in a
+        few dozen failing (a 429, a 5xx) would otherwise hold the send back for 30 s
+        or more, past the appointment's start for a reminder due shortly before it."""
+        for pause in LOOKUP_PAUSES:
+            try:
+                return ask()
+            except SendError as exc:
+                log.info("recovery_lookup_retry", error=type(exc).__name__, wait_s=pause)
+                self.pause(pause)
+        return ask()
 
     def answered_before_loss(self, epoch: Epoch, phone: str, received: datetime) -> bool:
         """Whether a reply from `phone` received at `received` may have been answered
@@ -280,8 +307,8 @@ class Recovery:
         if lost_at is None or received >= lost_at or self.sms is None:
             return False
         try:
-            answered = self.sms.sent_to_between(phone, received,
-                                                min(received + ANSWER_BOUND, lost_at))
+            answered = self._asking(lambda: self._sender().sent_to_between(
+                phone, received, min(received + ANSWER_BOUND, lost_at)))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether the reply was answered before "
                                "the memory was lost") from None

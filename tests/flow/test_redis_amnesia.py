@@ -238,6 +238,7 @@ def test_a_prompt_skipped_as_confirmed_after_the_loss_reopens_its_conversation(
     assert flow.api.confirm_appointment(appointment, code)  # the practice, meanwhile
     if not twilio_readable:
         flow.rt.sending.recovery.sms = unreachable_twilio(flow)
+        flow.rt.sending.recovery.pause = lambda _seconds: None  # asked again at once
     step(flow)  # the prompt's job: already confirmed, skipped (and looked up)
     assert "already_confirmed" in [s["reason"] for s in flow.skipped()
                                    if s["appointment"] == str(appointment)]
