@@ -53,7 +53,7 @@ class Oracle:
         cancel) join the appointments' histories before planned messages are judged."""
         planned, answers = self._sort(sent)
         self.replies.check_inbound_kept(received)
-        self.replies.judge_replies(answers, sent, updated)
+        self.replies.judge_replies(answers, sent, updated, skips)
         self.replies.cancelled_by_customers(final_status, updated)
         self.replies.upstream_latency(updated)
         self.replies.check_opt_outs(sent)

@@ -1,7 +1,9 @@
 """The oracle's rules for customers' replies (#5) and opt-outs (#4).
 
 Every reply except STOP/START/HELP (Twilio answers those) gets exactly one answer, the
-one #5 gives for the appointment's state at the time; a NEE in time cancels; no SMS
+one #5 gives for the appointment's state at the time (or, when an amnesia took the
+conversation before anything could open it again, "no appointment": `_forgotten`,
+counted apart); a NEE in time cancels; no SMS
 goes to a number from when the bridge could know it sent STOP. An answer's effect
 (confirm, cancel) is added to the appointment's history, so the planned-message rules
 that run after these see it.
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 
 from bench.soaklib import world
 from bench.soaklib.evidence import Received, Sent
 from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, Journal, Reply, State
 from bench.soaklib.kinds import message_kind
-from bench.soaklib.verdict import Rules, Verdict
+from bench.soaklib.verdict import Rules, Skip, Verdict
 
 _ANSWER_FOR = {
     ("code", PENDING): {"confirmed"}, ("code", APPROVED): {"already_confirmed"},
@@ -35,6 +38,11 @@ class ReplyRules:
         self.rules = rules
         self.verdict = verdict
         self.first_invite: dict[str, float] = {}
+        self.invites: dict[str, list[float]] = defaultdict(list)
+        """phone -> when each prompt or reminder SMS to it went out."""
+        self.reopened: dict[int, list[float]] = defaultdict(list)
+        """appointment -> when the bridge skipped its prompt as already confirmed (after
+        an amnesia it then reopens the conversation the prompt had opened)."""
 
     def check_inbound_kept(self, received: list[Received]) -> None:
         kept: dict[tuple[str, str], int] = defaultdict(int)
@@ -47,14 +55,20 @@ class ReplyRules:
             kept[(reply.phone, reply.body)] -= 1
 
     def judge_replies(self, answers: dict[str, list[Sent]], sent: list[Sent],
-                      updated: dict[int, float]) -> None:
+                      updated: dict[int, float], skips: Iterable[Skip] = ()) -> None:
         tally = self.verdict.answers
         self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
+        self.invites.clear()
         for message in sent:
             if message.channel == "sms" and message_kind(message) in {"prompt", "reminder",
                                                                       "moved_prompt"}:
                 first = self.first_invite.get(message.to, math.inf)
                 self.first_invite[message.to] = min(first, message.at)
+                self.invites[message.to].append(message.at)
+        self.reopened.clear()
+        for skip in skips:
+            if skip.kind == "confirm_request" and skip.reason == "already_confirmed":
+                self.reopened[skip.appointment_id].append(skip.at)
         answerable: dict[str, list[Reply]] = defaultdict(list)
         for reply in self.journal.replies:
             if reply.kind not in {"stop", "start", "help"}:  # Twilio answers those
@@ -90,6 +104,11 @@ class ReplyRules:
             allowed = {"no_appointment"}
         elif invited > reply.at - self.rules.tolerance:
             allowed.add("no_appointment")
+        if answer.reading.kind == "no_appointment" and answer.reading.kind not in allowed \
+                and answer.at >= reply.at - self.rules.tolerance \
+                and self._forgotten(reply, answer):
+            self.verdict.forgotten_conversations += 1
+            return
         if answer.reading.kind not in allowed or answer.at < reply.at - self.rules.tolerance:
             self.verdict.answers.wrong += 1
             self.verdict.problem(f"reply {reply.kind!r} ({reply.status}) answered "
@@ -103,6 +122,27 @@ class ReplyRules:
             upstream = min(updated.get(appointment.id, answer.at) + 1, answer.at)
             appointment.history.append(State(reply.at, upstream, effect[0], effect[1],
                                              appointment.state.start))
+
+    def _forgotten(self, reply: Reply, answer: Sent) -> bool:
+        """Whether `reply` was handled without its conversation because an amnesia took
+        it (#16): the conversation began before the amnesia (an invitation SMS to the
+        number went out before it), the reply was answered after it, and nothing could
+        have opened the conversation again before the reply was handled: no invitation
+        SMS to the number since the amnesia and no prompt of the appointment skipped as
+        already confirmed (which reopens it) up to `grace` before the answer. The answer
+        "no appointment" (call us) changes nothing upstream; the final states are still
+        checked. Anything else (an answer given twice, a wrong confirm or cancel, a
+        reply after a new invitation) is judged as before."""
+        before = answer.at - self.rules.grace
+        for began, _back in self.rules.amnesia:
+            if not self.first_invite.get(reply.phone, math.inf) < began < answer.at:
+                continue
+            again = [at for at in self.invites.get(reply.phone, []) if began <= at <= before]
+            again += [at for at in self.reopened.get(reply.appointment_id or 0, [])
+                      if began <= at <= before]
+            if not again:
+                return True
+        return False
 
     def upstream_latency(self, updated: dict[int, float]) -> None:
         """From a customer's reply to the confirm or cancel upstream. UpdateTime has whole

@@ -65,6 +65,9 @@ class Verdict:
     inferred_offsets: int = 0
     """Reminders sent before a Redis loss whose log record (and so offset) Redis lost
     before the soak could copy it: the offset is inferred from the send time."""
+    forgotten_conversations: int = 0
+    """Replies answered "no appointment" because an amnesia took their conversation
+    before anything could open it again (#16 allows it: the answer changes nothing)."""
     memory_lost: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """Required e-mails the bridge skipped as `memory lost; may have been sent` after an
     amnesia (#16 allows it: nobody can ask an SMTP server what it delivered), by kind."""
