@@ -103,6 +103,8 @@ REPLY_MEMORY_LOST = "memory lost; may have been answered"
 #: and drop it (a shorter bound drops fewer such replies, and answers more of the slow
 #: ones twice).
 ANSWER_BOUND = timedelta(minutes=10)
+#: The grain of a reply's `received` time (whole seconds).
+RECEIVED_GRAIN = timedelta(seconds=1)
 #: After Twilio could not be asked whether the memory is lost, how long a process waits
 #: before asking again (sends meanwhile are held back).
 ASK_AGAIN_SECONDS = 10
@@ -304,7 +306,11 @@ class Recovery:
         A reply received since the loss costs nothing (no question asked). Raises
         `SendHeldBack` when Twilio's log cannot be read: never answered blind."""
         lost_at = epoch.lost_at
-        if lost_at is None or received >= lost_at or self.sms is None:
+        # `received` is kept in whole seconds (and Twilio's DateSent too): a reply in the
+        # second the loss was found may have come after it. Seen in the soak: a prompt
+        # sent just after `lost_at`, answered by the customer in the same second, was
+        # read as the reply's answer, and the reply was set aside unanswered.
+        if lost_at is None or received + RECEIVED_GRAIN > lost_at or self.sms is None:
             return False
         try:
             answered = self._asking(lambda: self._sender().sent_to_between(

@@ -1,6 +1,9 @@
-"""A lookup in Twilio's log after a loss is made again after short pauses before the
-send is held back (#16, seen in the soak: one list page in a few dozen answered 429 or
-5xx held a reminder due 30 s before its appointment back past the start)."""
+"""Recovery's questions to Twilio, as the soak showed them (#16).
+
+A lookup in Twilio's log after a loss is made again after short pauses before the send
+is held back (one list page in a few dozen answered 429 or 5xx held a reminder due 30 s
+before its appointment back past the start); a reply in the second the loss was found
+is not taken as answered by an SMS of that same second."""
 
 from __future__ import annotations
 
@@ -13,10 +16,17 @@ from redis import Redis
 from bridge.outbound.errors import SendHeldBack
 from bridge.outbound.sms import SmsSender
 from bridge.sending.recovery import LOOKUP_PAUSES
+from bridge.store.epoch import new_epoch
 from sandbox.clock import ManualClock
 from sandbox.server import SandboxServer
 from sandbox.twilio import TwilioSandbox
-from tests.sending.test_recovery import NOW, recovery, sender, served  # noqa: F401
+from tests.sending.test_recovery import (  # noqa: F401
+    NOW,
+    recovery,
+    sender,
+    served,
+    text_to,
+)
 
 
 def closed_port() -> int:
@@ -60,3 +70,19 @@ def test_a_lookup_that_keeps_failing_holds_the_send_back_after_every_pause(
     with pytest.raises(SendHeldBack, match="sent before the memory was lost"):
         watcher.find_sent("+31612345678", lambda body: True, NOW - timedelta(minutes=1))
     assert waited == list(LOOKUP_PAUSES)
+
+
+def test_a_reply_in_the_second_the_loss_was_found_is_not_taken_as_answered(
+        redis: Redis, clock: ManualClock,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:  # noqa: F811
+    """Seen in the soak: the loss found at 12.4 s past a whole second, a prompt sent at
+    once (Twilio's DateSent: that second), the customer's NEE 0.3 s later (received: that
+    whole second). The prompt is no answer to the NEE: the reply may have come after the
+    loss, so it is answered as usual, not set aside."""
+    sms = sender(served[1].base_url)
+    text_to(sms, served[0], "+31612345678", "Graag bevestigen: JA of NEE")  # DateSent: NOW
+    epoch = new_epoch(NOW + timedelta(milliseconds=400), lost=True)
+    watcher = recovery(redis, clock, sms)
+    assert not watcher.answered_before_loss(epoch, "+31612345678", NOW)
+    earlier = NOW - timedelta(seconds=1)  # a whole second before: it was before the loss
+    assert watcher.answered_before_loss(epoch, "+31612345678", earlier)
