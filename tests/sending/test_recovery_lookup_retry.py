@@ -46,7 +46,7 @@ def test_a_lookup_that_fails_is_asked_again_and_finds_the_sms(
         redis: Redis, clock: ManualClock,
         served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:  # noqa: F811
     working = sender(served[1].base_url)
-    working.send("+31612345678", "Herinnering: morgen om 10:00.", None)
+    text_to(working, served[0], "+31612345678", "Herinnering: morgen om 10:00.")
     watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{closed_port()}"))
     waited: list[float] = []
 
