@@ -72,6 +72,8 @@ def _epoch_lines(status: MemoryStatus) -> list[str]:
                      f"{counts.get('email_skipped', 0)}")
         lines.append(f"replies set aside (memory lost; may have been answered): "
                      f"{counts.get('reply_skipped', 0)}")
+        lines.append(f"conversations reopened from Twilio's log: "
+                     f"{counts.get('conversation_rebuilt', 0)}")
     return lines
 
 

@@ -126,8 +126,10 @@ class Epochs:
 
     def count(self, what: str) -> None:
         """One more `found_sent` (an SMS found at Twilio, not sent again),
-        `email_skipped` (an e-mail whose time came before the loss) or `reply_skipped`
-        (a reply from before the loss that Twilio shows answered: not handled again)."""
+        `email_skipped` (an e-mail whose time came before the loss), `reply_skipped`
+        (a reply from before the loss that Twilio shows answered: not handled again) or
+        `conversation_rebuilt` (a prompt skipped as confirmed after the loss, found at
+        Twilio: its conversation opened again)."""
         self.redis.hincrby(RECOVERY_COUNTS, what, 1)
 
     def counts(self) -> dict[str, int]:

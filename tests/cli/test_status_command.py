@@ -51,6 +51,11 @@ def test_in_recovery_after_a_loss(env: dict[str, str], redis: Redis,
         "recovery: running since 2026-12-04T15:00:00Z",
         "sms found at Twilio, not sent again: 1",
     ]
+    assert lines[5:8] == [
+        "e-mails skipped (memory lost; may have been sent): 0",
+        "replies set aside (memory lost; may have been answered): 0",
+        "conversations reopened from Twilio's log: 0",
+    ]
     assert main(["status", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["epoch"] == {"id": epoch.id, "started_at": "2026-12-04T15:00:00Z",
