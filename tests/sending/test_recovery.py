@@ -71,7 +71,8 @@ def sms(served: tuple[TwilioSandbox, SandboxServer, ManualClock], clock: ManualC
 
 def recovery(redis: Redis, clock: ManualClock, sms: SmsSender | None) -> Recovery:
     return Recovery(epochs=Epochs(redis), sms=sms, clock=clock, lookback=LOOKBACK,
-                    plans=PlanStore(redis), sync_state=SyncState(redis))
+                    plans=PlanStore(redis), sync_state=SyncState(redis),
+                    pause=lambda _seconds: None)  # the lookups' pauses: not waited here
 
 
 def test_an_empty_log_is_a_first_start(redis: Redis, clock: ManualClock,
