@@ -15,6 +15,7 @@ import pytest
 import structlog
 from redis import Redis
 
+import bridge.sending.recovery as recovery_module
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.offsets import parse_offsets
 from bridge.outbound.errors import SendHeldBack
@@ -301,13 +302,16 @@ def test_the_recovery_waits_for_an_agenda_not_read_since_the_loss(
 
 def test_twilio_refusing_the_question_is_no_evidence(
         redis: Redis, clock: ManualClock, sms: SmsSender,
-        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A permanent error (here: a wrong auth token) will not pass by waiting: the
     ticker decides as without SMS, and logs an error."""
     sent(sms, served[0])
     refused = SmsSender(DEMO_ACCOUNT_SID, "wrong-token", sender=DEMO_NUMBER,
                         base_url=served[1].base_url)
     with structlog.testing.capture_logs() as logs:
+        # A logger an earlier test bound (cached on first use) would bypass the capture.
+        monkeypatch.setattr(recovery_module, "log", structlog.get_logger(recovery_module.__name__))
         epoch = recovery(redis, clock, refused).decide()
     assert epoch.lost_at is None
     assert [e["log_level"] for e in logs if e["event"] == "epoch_question_refused"] == ["error"]
