@@ -4,9 +4,7 @@ render, claim, hand over to the provider, record the fate.
 Exactly once in effect: each (message, channel) is claimed in Redis before the
 provider call (`bridge.store.claims`). A duplicate job finds the claim and does
 nothing; a transient provider failure releases the claim and raises so the job is
-retried; a permanent one is recorded and never retried. A claim another attempt holds
-(in flight, not yet stale) holds the message back (`SendHeldBack`, planned again): that
-attempt may have died mid-send, and only a later look can tell. A claim left in flight by
+retried; a permanent one is recorded and never retried. A claim left in flight by
 a worker that died is resolved, not repeated: for SMS the bridge asks Twilio whether
 the message went out (it lists everything it accepted) and sends only if it did not;
 for e-mail, which cannot be asked, the message is recorded as `unknown`.
@@ -263,12 +261,8 @@ class Delivery:
         ask_twilio = channel is Channel.SMS and (epoch.recovering or before_loss)
         message_id = self._record(message, channel, recipient, "claimed", sv.clock.now())
         claim = claim_for_send(sv, message_id, sv.clock.now())  # a replica saw it
-        if claim.state is ClaimState.BUSY:  # another attempt sends it, or died doing so
-            # Held, not dropped: a worker killed mid-send leaves its claim in flight, and
-            # RQ runs the job again within seconds. Planned again, the message is done
-            # (the other attempt finished), or its claim turns stale and is resolved by
-            # asking Twilio (`_resolve_stale`); dropped, it stayed unsent or unlinked.
-            raise SendHeldBack("another attempt holds its claim")
+        if claim.state is ClaimState.BUSY:
+            return Outcome(message.key, "duplicate", channel.value)
         if claim.state is ClaimState.DONE:
             if claim.raw == "done:sent":  # an attempt that died before the step below
                 self._remember(message, state, channel, recipient)
