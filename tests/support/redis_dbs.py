@@ -42,14 +42,13 @@ DECLARED: tuple[EmptiedDb, ...] = (
     EmptiedDb(SUITE_DB, ("tests/conftest.py", "tests/ingress/test_openapi_schemathesis.py",
                          "tests/flow/test_redis_amnesia.py"),
               "the test suite, before and after each test that uses Redis, and mid-test where "
-              "a flow forgets on purpose (amnesia); the short soak (`tests/soak`) "
-              "runs on redis-servers of its own"),
+              "a flow forgets on purpose (amnesia)"),
     EmptiedDb(WORKER_PROBE_DB, ("tests/deploy/test_worker_probe.py",),
               "the worker liveness probe's test, before and after it"),
     EmptiedDb(BENCH_SOAK_DB, ("bench/soak.py",),
-              "`python -m bench.soak --redis-faults none` at its start (`--redis-url` or "
-              "`SOAK_REDIS_URL` choose another); with Redis faults (the default) the soak "
-              "runs on redis-servers of its own"),
+              "`python -m bench.soak --short` (the suite's `tests/soak`) and "
+              "`--redis-faults none` at their start (`--redis-url` or `SOAK_REDIS_URL` "
+              "choose another); with Redis faults the soak runs on redis-servers of its own"),
     EmptiedDb(BENCH_SEND_DB, ("bench/send.py",), "`python -m bench.send`, per round"),
     EmptiedDb(BENCH_INGRESS_DB, ("bench/ingress.py",), "`python -m bench.ingress`, per round"),
     EmptiedDb(BENCH_POLL_NO_CHANGE_DB, ("bench/poll_no_change.py",),
