@@ -21,6 +21,7 @@ from bridge.domain.messages import MessageKind
 from bridge.store.connection import connect
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow
+from tests.flow.test_redis_failover import sms_at_twilio
 from tests.support.redis_topology import RedisNode, poll_until
 from workers import sync
 
@@ -58,15 +59,6 @@ def lasting_keys(redis: Redis) -> set[bytes]:
     """Every key that does not expire within a minute (leases and locks may)."""
     return {key for key in redis.scan_iter(count=1000)
             if (ttl := redis.ttl(key)) == -1 or ttl > 60}
-
-
-def sms_at_twilio(flow: Flow) -> dict[tuple[str, str], int]:
-    """How often Twilio took each text to each number (the customers share numbers)."""
-    counts: dict[tuple[str, str], int] = {}
-    for message in flow.twilio.messages(direction="outbound-api"):
-        sent = (message["to"], message["body"])
-        counts[sent] = counts.get(sent, 0) + 1
-    return counts
 
 
 def test_a_redis_killed_and_restarted_on_its_aof_sends_nothing_twice(
