@@ -107,9 +107,11 @@ class SmsSender:
         """`find_sent` for a body `matches` accepts (after a loss, the texts a message
         may have had: `bridge.sending.recovery`). Reads every page of Twilio's list of
         messages to `to` sent since `since` (`DateSent>`, checked again here), however
-        many; then the newest page for one Twilio accepted but has not sent yet (no
-        `DateSent`, so the filter leaves it out), created since `since`. A message whose
-        SID `taken` says is another's already is passed over."""
+        many; then the newest page for one Twilio accepted but had not sent yet as the
+        first walk passed (no `DateSent`, so the filter left it out), created since
+        `since`, whatever its state now: it may have been sent between the two reads,
+        and a message missed here is sent twice. A message whose SID `taken` says is
+        another's already is passed over."""
         free: Callable[[str], bool] = (lambda sid: True) if taken is None else \
             (lambda sid: not taken(sid))
         try:
@@ -122,7 +124,7 @@ class SmsSender:
             for message in self.client.messages.list(to=to, limit=LOOKUP_PAGE_SIZE,
                                                       page_size=LOOKUP_PAGE_SIZE):
                 created = message.date_created
-                if message.date_sent is None and (created is None or created >= since) \
+                if (created is None or created >= since) \
                         and matches(str(message.body or "")) and free(str(message.sid)):
                     return SmsReceipt(str(message.sid), str(message.status), None)
         except TwilioRestException as exc:
