@@ -54,6 +54,7 @@ def stopping_for(rt: Runtime) -> Stopping:
 def run_jobs(settings: Settings, name: str, *, burst: bool) -> int:
     """Run RQ's forking worker named `name` until it stops; 0 once it has."""
     rt = Runtime.from_settings(settings)
+    rt.claims.holder = name  # a claim names its worker: stale soon after the worker dies
     runtime.install(rt)  # the work horses inherit it
     # Until a work horse sets its own handler, the stop signal must not end it.
     signal.signal(STOP_SIGNAL, signal.SIG_IGN)
@@ -62,8 +63,19 @@ def run_jobs(settings: Settings, name: str, *, burst: bool) -> int:
     try:
         worker.work(with_scheduler=False, burst=burst, logging_level="WARNING")
     finally:
+        _ignore_further_stops()
         rt.close()
     return 0
+
+
+def _ignore_further_stops() -> None:
+    """RQ's worker has stopped: a second SIGTERM or SIGINT (a Ctrl-C at a terminal and
+    then `oabridge up`'s own SIGTERM, both passed on by the parent) has nothing left to
+    stop. Python puts its own handlers back to the default as it exits, and a signal in
+    that instant would end this process by the signal (exit 143), not cleanly; an
+    ignored signal stays ignored."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _stop_before_work(_signum: int, _frame: FrameType | None) -> None:

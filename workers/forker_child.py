@@ -70,6 +70,11 @@ class ForkerChild:
             if pid == self.process.pid:
                 break
         self.ended = True
+        # Nothing left to pass a stop on to. Python puts its handlers back to the
+        # default as it exits, and a second stop in that instant (a Ctrl-C, then `up`'s
+        # SIGTERM) would end the parent by the signal; an ignored one stays ignored.
+        for signum in FORWARDED:
+            signal.signal(signum, signal.SIG_IGN)
         code = os.waitstatus_to_exitcode(status)
         self.process.returncode = code  # reaped here, not by Popen
         self._reap_orphans()

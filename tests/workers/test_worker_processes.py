@@ -164,3 +164,21 @@ def test_a_child_that_dies_ends_the_worker_with_a_failure_and_its_job_goes_back(
     # this pass or by the parent's own ticker in its last moments.
     requeue_abandoned(redis)
     assert status(redis) == "queued"
+
+
+@pytest.mark.slow
+def test_a_ctrl_c_then_a_sigterm_still_stop_the_worker_cleanly(
+    redis: Redis, worker: subprocess.Popen[bytes]
+) -> None:
+    """`oabridge up` stopped by Ctrl-C: the worker gets the terminal's SIGINT, then `up`'s
+    own SIGTERM, which may reach the child as it exits (CI saw exit 143)."""
+    horse_and_forker(redis)
+    worker.send_signal(signal.SIGINT)
+    wait_for(lambda: shutdown_requested(redis), "the forking worker to be told to stop")
+    redis.lpush(RELEASE, "go")
+    wait_for(lambda: status(redis) == "finished", "the job in hand to finish")
+    while worker.poll() is None:  # the second stop, again and again, until it is over
+        worker.send_signal(signal.SIGTERM)
+        time.sleep(0.002)
+    code, errors = stopped(worker)
+    assert code == 0, errors[-2000:]
