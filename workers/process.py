@@ -106,6 +106,7 @@ def _run_in_one_process(settings: Settings, *, burst: bool) -> int:
     # Until a work horse sets its own handler, the stop signal must not end it.
     signal.signal(STOP_SIGNAL, signal.SIG_IGN)
     worker = build_worker(connect(settings.redis_target), simple=True, stopping=stopping_for(rt))
+    rt.claims.holder = worker.name  # its alive key is kept below
     threads = _threads(rt, settings, stop)
     threads.append(threading.Thread(target=keep_alive,
                                     args=(connect(settings.redis_target), worker.name, stop),

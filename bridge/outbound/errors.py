@@ -16,6 +16,8 @@ SMTP reply code), kept in the message log.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 __all__ = [
     "OptedOutError", "PermanentSendError", "SendError", "SendHeldBack", "TransientSendError",
 ]
@@ -38,7 +40,14 @@ class SendHeldBack(TransientSendError):
     """Nothing was handed to the provider because the bridge's own memory could not yet
     vouch for it (a claim no replica acknowledged, an undecided epoch, a lookup in
     Twilio's log that failed). Such a hold can outlast any retry budget (a failover whose
-    new primary has no replica yet), so the message waits in the plan, not in RQ."""
+    new primary has no replica yet), so the message waits in the plan, not in RQ.
+    `until`, when the cause says when it clears (another attempt's claim whose worker
+    died, stale at a known time), is when to try again."""
+
+    def __init__(self, reason: str, code: int | None = None,
+                 until: datetime | None = None) -> None:
+        super().__init__(reason, code)
+        self.until = until
 
 
 class PermanentSendError(SendError):

@@ -39,7 +39,7 @@ def send_answer(sv: SendingServices, sid: str, phone: str, kind: str, language: 
     claim = claim_for_send(sv, message_id, now)
     if claim.state is ClaimState.DONE:
         return "duplicate"
-    if claim.state is ClaimState.BUSY:  # its outcome is open: ask again after a while
+    if claim.state in (ClaimState.BUSY, ClaimState.ORPHANED):  # open: ask again later
         raise TransientSendError("another attempt is sending this answer now")
     try:
         rendered = render(sv, message_id, MessageFacts(kind, language, context), Channel.SMS)

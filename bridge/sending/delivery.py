@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import structlog
 
@@ -261,12 +261,9 @@ class Delivery:
         ask_twilio = channel is Channel.SMS and (epoch.recovering or before_loss)
         message_id = self._record(message, channel, recipient, "claimed", sv.clock.now())
         claim = claim_for_send(sv, message_id, sv.clock.now())  # a replica saw it
-        if claim.state is ClaimState.BUSY:
-            return Outcome(message.key, "duplicate", channel.value)
-        if claim.state is ClaimState.DONE:
-            if claim.raw == "done:sent":  # an attempt that died before the step below
-                self._remember(message, state, channel, recipient)
-            return Outcome(message.key, "duplicate", channel.value)
+        taken = self._taken(message, state, channel, recipient, claim)
+        if taken is not None:
+            return taken
         try:
             text = render(sv, message_id, facts, channel)
         except RenderError as exc:  # recorded on the message; never retried
@@ -292,6 +289,20 @@ class Delivery:
             return Outcome(message.key, "skipped", f"{channel.value}: {OPTED_OUT}")
         self._remember(message, state, channel, recipient)
         return Outcome(message.key, "sent", channel.value)
+
+    def _taken(self, message: PlannedMessage, state: Snapshot, channel: Channel,
+               recipient: str, claim: Claim) -> Outcome | None:
+        """What another attempt's claim means for this one; None: go on (ours or stale)."""
+        if claim.state is ClaimState.BUSY:  # its attempt lives and finishes it
+            return Outcome(message.key, "duplicate", channel.value)
+        if claim.state is ClaimState.ORPHANED:  # its worker died: asked about once ripe
+            raise SendHeldBack("another attempt's worker stopped mid-send",
+                               until=datetime.fromtimestamp(claim.ripe_at, UTC))
+        if claim.state is ClaimState.DONE:
+            if claim.raw == "done:sent":  # an attempt that died before the step below
+                self._remember(message, state, channel, recipient)
+            return Outcome(message.key, "duplicate", channel.value)
+        return None
 
     def _remember(self, message: PlannedMessage, state: Snapshot, channel: Channel,
                   recipient: str) -> None:

@@ -16,7 +16,9 @@ The pause grows with how late the message already is: half its lateness, at leas
 passed by then) and at most `LONGEST_PAUSE` (5 minutes: once the hold clears a message
 goes out at most that late, while a long hold costs each held message one dispatch,
 one booking-API read and one `WAIT` every 5 minutes). No counter is kept: the
-lateness is in the plan record itself (`send_at`), so holding twice is harmless.
+lateness is in the plan record itself (`send_at`), so holding twice is harmless. A hold
+that knows when its cause clears (`SendHeldBack.until`: another attempt's claim whose
+worker died is judged at a known second) waits until then instead.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def hold_back(sv: SendingServices, message_key: str, held: SendHeldBack) -> date
     if message is None:
         log.info("send_held_back_unplanned", message=message_key)
         return None
-    due = now + pause_for(message.send_at, now)
+    due = now + pause_for(message.send_at, now) if held.until is None else \
+        max(held.until, now + timedelta(seconds=1))
     if not sv.plans.plan_again(message_key, due):
         log.info("send_held_back_unplanned", message=message_key)
         return None

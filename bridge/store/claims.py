@@ -11,6 +11,15 @@ may claim it again). What an attempt finds decides what it does:
 - in flight for longer than `STALE_SECONDS`: that attempt died mid-send, so the
   outcome is unknown. The caller must find out (Twilio lists what it accepted) or
   record it as unknown; it never just sends again.
+- in flight, made by a worker that is gone: a claim names the worker process that
+  made it (`holder`, its RQ name, whose alive key `bridge.queueing.abandoned` keeps),
+  and one whose worker's alive key has lapsed is stale once it is `ORPHAN_SECONDS`
+  old, without waiting two minutes: a reminder 30 s before its appointment whose
+  worker was killed mid-send is resolved in time. `ORPHAN_SECONDS` is twice the
+  provider's request timeout, so a worker that lives on while its key lapsed (its
+  Redis away for seconds) has ended its provider call by then. A claim whose holder
+  is gone but that is younger is `ORPHANED`: wait until it is old enough (`ripe_at`),
+  never drop it, for no one else will finish it.
 
 With replicas asked (`OABRIDGE_REDIS_MIN_REPLICAS`), a claim is ours only once that
 many replicas acknowledged it (`bridge.store.replication`): a failover to a replica
@@ -46,10 +55,14 @@ from bridge.store.replication import (
 )
 from bridge.store.text import as_text
 
-__all__ = ["STALE_SECONDS", "Claim", "ClaimState", "Claims", "NotReplicatedError"]
+__all__ = ["ORPHAN_SECONDS", "STALE_SECONDS", "Claim", "ClaimState", "Claims",
+           "NotReplicatedError"]
 
 #: An in-flight claim older than this belongs to an attempt that died.
 STALE_SECONDS = 120
+#: An in-flight claim this old whose worker's alive key is gone belongs to an attempt
+#: that died: twice the provider's request timeout (`bridge.outbound.sms`, 10 s).
+ORPHAN_SECONDS = 20
 
 _CLAIM = """
 local current = redis.call('GET', KEYS[1])
@@ -81,6 +94,7 @@ class ClaimState(Enum):
     CLAIMED = "claimed"  # ours: go ahead
     DONE = "done"  # handled before
     BUSY = "busy"  # another attempt is at it now
+    ORPHANED = "orphaned"  # its worker is gone, too recently to tell: wait (`ripe_at`)
     STALE = "stale"  # an attempt died mid-send: outcome unknown
 
 
@@ -91,13 +105,22 @@ class Claim:
     since: int  # when the current holder claimed it (epoch seconds)
     raw: str
 
+    @property
+    def ripe_at(self) -> int:
+        """When an orphaned claim is old enough to be judged stale (epoch seconds)."""
+        return self.since + ORPHAN_SECONDS + 1
+
 
 class Claims:
     def __init__(self, redis: Redis, ttl_seconds: int,
-                 replication: Replication = NONE_ASKED) -> None:
+                 replication: Replication = NONE_ASKED, holder: str | None = None) -> None:
         self.redis = redis
         self.ttl = ttl_seconds
         self.replication = replication
+        #: The worker process whose alive key vouches for the claims made here (its RQ
+        #: name), set once it is known; None (a command, a test's in-process worker):
+        #: only the age of a claim tells it stale.
+        self.holder = holder
         self._claim = redis.register_script(_CLAIM)
         self._take_over = redis.register_script(_TAKE_OVER)
         self._release = redis.register_script(_RELEASE)
@@ -106,10 +129,14 @@ class Claims:
         self._held: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def _value(self, token: str, stamp: int) -> str:
+        held_by = f":{self.holder}" if self.holder else ""
+        return f"in_flight:{token}:{stamp}{held_by}"
+
     def claim(self, message_id: str, now: datetime) -> Claim:
         token = uuid.uuid4().hex
         stamp = int(now.timestamp())
-        value = f"in_flight:{token}:{stamp}"
+        value = self._value(token, stamp)
         raw, acked = run_replicated(self.redis, self._claim, [keys.send_claim(message_id)],
                                     [value, self.ttl], self.replication)
         found = as_text(raw)
@@ -120,14 +147,25 @@ class Claims:
             return claim
         if found.startswith("done:"):
             return Claim(ClaimState.DONE, "", 0, found)
-        _, holder, since = found.split(":", 2)
-        state = ClaimState.STALE if stamp - int(since) > STALE_SECONDS else ClaimState.BUSY
-        return Claim(state, holder, int(since), found)
+        return self._in_flight(found, stamp)
+
+    def _in_flight(self, found: str, stamp: int) -> Claim:
+        """Another attempt's claim, judged by its age and whether its worker lives."""
+        _, token, rest = found.split(":", 2)
+        since_text, _, worker = rest.partition(":")
+        since = int(since_text)
+        age = stamp - since
+        if age > STALE_SECONDS:
+            return Claim(ClaimState.STALE, token, since, found)
+        if worker and not self.redis.exists(keys.worker_alive(worker)):
+            state = ClaimState.STALE if age >= ORPHAN_SECONDS else ClaimState.ORPHANED
+            return Claim(state, token, since, found)
+        return Claim(ClaimState.BUSY, token, since, found)
 
     def take_over(self, message_id: str, stale: Claim, now: datetime) -> Claim | None:
         """Make a stale claim ours (once the unknown outcome is resolved); None if lost."""
         token = uuid.uuid4().hex
-        value = f"in_flight:{token}:{int(now.timestamp())}"
+        value = self._value(token, int(now.timestamp()))
         won, acked = run_replicated(self.redis, self._take_over, [keys.send_claim(message_id)],
                                     [stale.raw, value, self.ttl], self.replication)
         if not int(won):

@@ -9,7 +9,8 @@ import pytest
 
 from bridge.booking import BookingMode, CancelMode
 from bridge.domain.messages import MessageKind
-from bridge.store.claims import STALE_SECONDS
+from bridge.store import keys
+from bridge.store.claims import ORPHAN_SECONDS, STALE_SECONDS, Claims
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow
 from workers.deliver import deliver_batch
@@ -168,6 +169,46 @@ def test_a_worker_killed_after_the_provider_call(flow: Flow) -> None:
     flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
     deliver_batch(message_keys)
     assert len(to(flow, "+31613131313")) == 1  # found at Twilio: not sent again
+
+
+def dead_workers_claim(flow: Flow, message_id: str) -> None:
+    """The claim a worker that then died (its alive key gone) made just now."""
+    Claims(flow.redis, 3600, holder="killed-worker").claim(message_id, flow.clock.now())
+
+
+@pytest.mark.parametrize("sent_before_death", [False, True], ids=["not sent", "sent"])
+def test_a_killed_workers_send_is_settled_within_orphan_seconds(
+        flow: Flow, sent_before_death: bool) -> None:
+    """The soak's kill takes a worker's whole session mid-send, and its job is handed back
+    within seconds: the claim it left is not dropped as another attempt's (the message
+    would never go out) nor left for two minutes (a reminder 30 s ahead would meet its
+    appointment), but held until its worker is surely gone, then asked about at Twilio."""
+    flow.ticker.tick()
+    flow.run_jobs()
+    number = "+3161313131" + ("4" if sent_before_death else "5")
+    appointment = booked(flow, mobile_phone="0" + number[3:])
+    flow.clock.advance(timedelta(seconds=60))
+    flow.ticker.tick()
+    flow.run_jobs()
+    message_id, message_keys = claim_for(flow, appointment)
+    if sent_before_death:
+        deliver_batch(message_keys)
+        assert flow.twilio.wait_idle(10)
+        flow.redis.delete(keys.send_claim(message_id))
+    dead_workers_claim(flow, message_id)
+    flow.clock.advance(timedelta(seconds=5))  # its alive key lapsed; its job handed back
+    result = deliver_batch(message_keys)
+    assert result["held"] == 1
+    planned = flow.redis.zscore(keys.SCHEDULE, message_keys[0])
+    assert planned is not None and planned > flow.clock.now().timestamp()
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS))
+    flow.ticker.tick()  # dispatched again: the claim is stale now
+    flow.run_jobs()
+    assert flow.twilio.wait_idle(10)
+    assert len(to(flow, number)) == 1
+    record = flow.rt.messages.get(message_id)
+    assert record is not None and record.status in {"sent", "delivered"}
+    assert record.provider_id
 
 
 def test_duplicate_send_jobs_send_once(flow: Flow) -> None:

@@ -1,4 +1,5 @@
-"""Exactly-once claims: had once, released, and an abandoned one taken over once."""
+"""Exactly-once claims: had once, released, and an abandoned one taken over once; a
+claim whose worker is gone is judged after `ORPHAN_SECONDS`, not `STALE_SECONDS`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 
-from bridge.store.claims import STALE_SECONDS, Claims, ClaimState
+from bridge.queueing.abandoned import mark_alive
+from bridge.store import keys
+from bridge.store.claims import ORPHAN_SECONDS, STALE_SECONDS, Claims, ClaimState
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
@@ -36,3 +39,39 @@ def test_an_abandoned_claim_turns_stale_and_is_taken_over_once(redis: Redis) -> 
     assert claims.take_over("m:sms", stale, later) is not None
     assert claims.take_over("m:sms", stale, later) is None  # someone already did
     assert claims.claim("m:sms", later).state is ClaimState.BUSY
+
+
+def test_a_claim_whose_worker_is_gone_is_stale_once_it_is_orphan_seconds_old(
+        redis: Redis) -> None:
+    dead = Claims(redis, 3600, holder="worker-that-died")  # no alive key: it is gone
+    dead.claim("m:sms", NOW)
+    other = Claims(redis, 3600)
+    orphaned = other.claim("m:sms", NOW + timedelta(seconds=ORPHAN_SECONDS - 1))
+    assert orphaned.state is ClaimState.ORPHANED
+    assert orphaned.since == int(NOW.timestamp())
+    assert orphaned.ripe_at == int(NOW.timestamp()) + ORPHAN_SECONDS + 1
+    stale = other.claim("m:sms", NOW + timedelta(seconds=ORPHAN_SECONDS))
+    assert stale.state is ClaimState.STALE
+    assert other.take_over("m:sms", stale, NOW + timedelta(seconds=ORPHAN_SECONDS))
+    assert other.claim("m:sms", NOW + timedelta(seconds=ORPHAN_SECONDS)).state \
+        is ClaimState.BUSY  # taken over by a claim without a holder: only its age counts
+
+
+def test_a_claim_whose_worker_lives_stays_busy_until_stale_seconds(redis: Redis) -> None:
+    mark_alive(redis, "worker-alive")
+    Claims(redis, 3600, holder="worker-alive").claim("m:sms", NOW)
+    other = Claims(redis, 3600, holder="another")
+    assert other.claim("m:sms", NOW + timedelta(seconds=ORPHAN_SECONDS * 2)).state \
+        is ClaimState.BUSY
+    assert other.claim("m:sms", NOW + timedelta(seconds=STALE_SECONDS + 1)).state \
+        is ClaimState.STALE
+
+
+def test_a_claim_made_before_claims_named_their_worker_is_read_as_before(
+        redis: Redis) -> None:
+    redis.set(keys.send_claim("m:sms"), f"in_flight:tok:{int(NOW.timestamp())}")
+    claims = Claims(redis, 3600, holder="w")
+    busy = claims.claim("m:sms", NOW + timedelta(seconds=ORPHAN_SECONDS * 2))
+    assert busy.state is ClaimState.BUSY and busy.token == "tok"
+    assert claims.claim("m:sms", NOW + timedelta(seconds=STALE_SECONDS + 1)).state \
+        is ClaimState.STALE
