@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -53,7 +53,8 @@ from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import KEEPS_CONVERSATION, current_state, skip, why_not_send
 from bridge.sending.texts import render, unrenderable
-from bridge.store.claims import Claim, ClaimState
+from bridge.store.claims import ORPHAN_SECONDS, Claim, ClaimState
+from bridge.store.epoch import Epoch
 from bridge.store.message_log import MessageRecord
 
 __all__ = ["Delivery", "Outcome"]
@@ -275,6 +276,8 @@ class Delivery:
                 if resolved.status == "sent":
                     self._remember(message, state, channel, recipient)
                 return resolved
+        if ask_twilio:
+            self._wait_out_the_loss(message_id, epoch)
         if ask_twilio and self._found_at_twilio(
                 message_id, recipient, texts_it_had(sv.renderer, facts, text.text),
                 sv.recovery.lookup_since(epoch, message, state,
@@ -322,6 +325,20 @@ class Delivery:
             return sv.sms.send(recipient, text.text, sv.status_callback).provider_id
         assert sv.mail is not None
         return sv.mail.send(recipient, text.subject or "", text.text, text.html).message_id
+
+    def _wait_out_the_loss(self, message_id: str, epoch: Epoch) -> None:
+        """Twilio's log proves nothing until every attempt from before the loss has
+        ended: one that claimed in the lost memory may still be mid-request for
+        `ORPHAN_SECONDS` after it (`lost_at` is when the loss was found, after it
+        happened). Until then the claim is given back and the send held."""
+        lost_at = epoch.lost_at
+        if lost_at is None:
+            return
+        ripe = lost_at + timedelta(seconds=ORPHAN_SECONDS + 1)
+        if self.sv.clock.now() < ripe:
+            self.sv.claims.release(message_id)
+            raise SendHeldBack("an attempt from before the memory was lost may still be "
+                               "sending", until=ripe)
 
     def _found_at_twilio(self, message_id: str, recipient: str,
                          matches: Callable[[str], bool], since: datetime) -> bool:

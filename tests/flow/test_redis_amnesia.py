@@ -25,6 +25,7 @@ from bridge.booking import Label
 from bridge.domain.messages import MessageKind
 from bridge.outbound.sms import SmsSender
 from bridge.sending.recovery import END_CHECK_SECONDS
+from bridge.store.claims import ORPHAN_SECONDS
 from bridge.store.epoch import EPOCH, Epochs
 from sandbox.twilio import DEMO_NUMBER
 from tests.flow.conftest import TWILIO_SID, TWILIO_TOKEN, Flow
@@ -112,6 +113,10 @@ def test_an_emptied_redis_sends_no_sms_twice_and_skips_the_emails(
     replies.reconcile_inbound()
     flow.run_jobs()
     assert flow.twilio.wait_idle(10)
+    # The SMS to look up wait until any attempt from before the loss has surely ended.
+    assert Epochs(flow.redis).counts().get("found_sent", 0) == 0
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
+    step(flow)
 
     assert sms_out(flow) == sms_before  # not one SMS again, answers to replies included
     assert mails_out(flow) == mails_before
