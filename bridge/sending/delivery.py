@@ -44,7 +44,7 @@ from bridge.domain.messages import ASKS_TO_CONFIRM, MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
-from bridge.outbound.errors import SendHeldBack, TransientSendError
+from bridge.outbound.errors import SendError, SendHeldBack, TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
@@ -104,6 +104,8 @@ class Delivery:
         now = sv.clock.now()  # after the re-read, which may take seconds under retries
         reason = why_not_send(message, state, now)
         if reason is not None:
+            if self._found_before_skip(message, state, previous_start):
+                return [Outcome(message_key, "sent", Channel.SMS.value)]
             if reason in KEEPS_CONVERSATION:  # after a loss: reopen what it had opened
                 self._rebuild_conversation(message, state, previous_start)
             sv.skips.record(skip(message, reason), now)
@@ -168,20 +170,14 @@ class Delivery:
         if not (epoch.recovering or sv.recovery.came_before_loss(epoch, message, state,
                                                                  settings)):
             return
-        contact, _ = contact_to_send_to(sv, state.customer_id)
-        if contact is None or not contact.mobile:
-            return
-        policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
-        choice = choose_channels(policy, self._reach(contact))
-        if Channel.SMS not in choice.send:
-            return
         message_id = f"{message.key}:{Channel.SMS.value}"
         try:
-            facts = self._facts(message, state, contact, choice, previous_start)
-            text = sv.renderer.render(facts.kind, facts.language, Channel.SMS.value,
-                                      facts.context).text
+            sms = self._sms_text(message, state, previous_start)
+            if sms is None:
+                return
+            mobile, text, facts = sms
             found = sv.recovery.find_sent(
-                contact.mobile, texts_it_had(sv.renderer, facts, text),
+                mobile, texts_it_had(sv.renderer, facts, text),
                 sv.recovery.lookup_since(epoch, message, state, settings),
                 taken=lambda sid: _linked_elsewhere(sv, sid, message_id))
         except (RenderError, SendHeldBack, ValueError) as exc:
@@ -190,9 +186,57 @@ class Delivery:
             return
         if found is None:
             return
-        self._remember(message, state, Channel.SMS, contact.mobile)
+        self._remember(message, state, Channel.SMS, mobile)
         sv.recovery.epochs.count("conversation_rebuilt")
         log.info("recovery_conversation_rebuilt", message=message.key, sid=found.provider_id)
+
+    def _sms_text(self, message: PlannedMessage, state: Snapshot,
+                  previous_start: datetime | None) -> tuple[str, str, MessageFacts] | None:
+        """The number, text and facts the message's SMS has (or had), if it goes by SMS
+        at all; raises `RenderError` for a template that does not render."""
+        sv = self.sv
+        contact, _ = contact_to_send_to(sv, state.customer_id)
+        if contact is None or not contact.mobile:
+            return None
+        policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
+        choice = choose_channels(policy, self._reach(contact))
+        if Channel.SMS not in choice.send:
+            return None
+        facts = self._facts(message, state, contact, choice, previous_start)
+        text = sv.renderer.render(facts.kind, facts.language, Channel.SMS.value,
+                                  facts.context).text
+        return contact.mobile, text, facts
+
+    def _found_before_skip(self, message: PlannedMessage, state: Snapshot,
+                           previous_start: datetime | None) -> bool:
+        """A message its rules now skip (its appointment started, say) whose SMS an
+        attempt that died was sending: Twilio may have it, and then the customer does.
+        Found: recorded as sent with Twilio's id, not as skipped. Its worker is gone, so
+        Twilio is asked now, however young the claim (nothing is sent here either way);
+        one that cannot be asked or finds nothing leaves the skip."""
+        sv = self.sv
+        if sv.sms is None:
+            return False
+        message_id = f"{message.key}:{Channel.SMS.value}"
+        claim = sv.claims.peek(message_id, sv.clock.now())
+        if claim is None or claim.state not in (ClaimState.ORPHANED, ClaimState.STALE):
+            return False
+        try:
+            sms = self._sms_text(message, state, previous_start)
+            found = None if sms is None else sv.sms.find_sent(
+                sms[0], sms[1], datetime.fromtimestamp(claim.since, UTC))
+        except (RenderError, SendError, ValueError) as exc:
+            log.warning("orphaned_send_not_resolved", message=message.key,
+                        why=type(exc).__name__)
+            return False
+        if found is None or _linked_elsewhere(sv, found.provider_id, message_id):
+            return False
+        sv.claims.finish(message_id, "sent")
+        sv.messages.link_provider(message_id, found.provider_id)
+        sv.messages.advance(message_id, "sent", sv.clock.now(),
+                            detail="found at Twilio after a worker stopped mid-send")
+        log.info("orphaned_send_found", message=message.key, sid=found.provider_id)
+        return True
 
     def _send_on(self, channels: tuple[Channel, ...], message: PlannedMessage,
                  state: Snapshot, contact: Contact, facts: MessageFacts) -> list[Outcome]:

@@ -149,6 +149,17 @@ class Claims:
             return Claim(ClaimState.DONE, "", 0, found)
         return self._in_flight(found, stamp)
 
+    def peek(self, message_id: str, now: datetime) -> Claim | None:
+        """The message's claim as `claim` would judge it, without claiming: None when
+        free (never claimed, or released)."""
+        raw = self.redis.get(keys.send_claim(message_id))
+        found = "" if raw is None else as_text(raw)
+        if not found or found == "released":
+            return None
+        if found.startswith("done:"):
+            return Claim(ClaimState.DONE, "", 0, found)
+        return self._in_flight(found, int(now.timestamp()))
+
     def _in_flight(self, found: str, stamp: int) -> Claim:
         """Another attempt's claim, judged by its age and whether its worker lives."""
         _, token, rest = found.split(":", 2)

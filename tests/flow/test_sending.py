@@ -211,6 +211,34 @@ def test_a_killed_workers_send_is_settled_within_orphan_seconds(
     assert record.provider_id
 
 
+def test_a_killed_workers_sms_is_found_though_its_appointment_has_started(
+        flow: Flow) -> None:
+    """The soak's case: the worker was killed after Twilio accepted the SMS, and by the
+    time its message came round again the appointment had started. The customer has
+    the SMS: it is recorded as sent with Twilio's id, not skipped as started."""
+    flow.ticker.tick()
+    flow.run_jobs()
+    appointment = booked(flow, mobile_phone="06-13131316")
+    flow.clock.advance(timedelta(seconds=60))
+    flow.ticker.tick()
+    flow.run_jobs()
+    message_id, message_keys = claim_for(flow, appointment)
+    deliver_batch(message_keys)
+    assert flow.twilio.wait_idle(10)
+    sid = flow.rt.messages.get(message_id).provider_id  # type: ignore[union-attr]
+    flow.redis.delete(keys.send_claim(message_id))
+    dead_workers_claim(flow, message_id)  # it died before recording the send
+    flow.redis.hset(keys.message(message_id), "provider_id", "")  # nor linked it
+    flow.redis.delete(keys.provider_message(str(sid)))
+    flow.clock.set(flow.api.get_appointment(appointment).start + timedelta(minutes=1))
+    result = deliver_batch(message_keys)
+    assert result["outcomes"] == {"sent": 1}
+    assert [s for s in flow.skipped() if s["appointment"] == str(appointment)] == []
+    assert len(to(flow, "+31613131316")) == 1
+    record = flow.rt.messages.get(message_id)
+    assert record is not None and record.provider_id == sid
+
+
 def test_duplicate_send_jobs_send_once(flow: Flow) -> None:
     flow.ticker.tick()
     flow.run_jobs()

@@ -75,3 +75,17 @@ def test_a_claim_made_before_claims_named_their_worker_is_read_as_before(
     assert busy.state is ClaimState.BUSY and busy.token == "tok"
     assert claims.claim("m:sms", NOW + timedelta(seconds=STALE_SECONDS + 1)).state \
         is ClaimState.STALE
+
+
+def test_a_peek_judges_without_claiming(redis: Redis) -> None:
+    claims = Claims(redis, 3600)
+    assert claims.peek("m:sms", NOW) is None  # never claimed
+    Claims(redis, 3600, holder="worker-that-died").claim("m:sms", NOW)
+    peeked = claims.peek("m:sms", NOW + timedelta(seconds=1))
+    assert peeked is not None and peeked.state is ClaimState.ORPHANED
+    assert claims.claim("m:sms", NOW + timedelta(seconds=1)).state is ClaimState.ORPHANED
+    claims.finish("m:sms", "sent")
+    done = claims.peek("m:sms", NOW)
+    assert done is not None and done.state is ClaimState.DONE
+    redis.set(keys.send_claim("m:sms"), "released")
+    assert claims.peek("m:sms", NOW) is None
