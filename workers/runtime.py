@@ -154,7 +154,7 @@ def _sync_services(rt: Runtime) -> SyncServices:
         clock=rt.clock, booking=rt.booking, plans=rt.plans, account=account,
         state=SyncState(rt.redis), codes=rt.codes, contacts=rt.contacts,
         periodic_claims=PeriodicClaims(rt.redis), tz=settings.tz,
-        reconcile_window_days=settings.reconcile_window_days,
+        reconcile_window_days=settings.reconcile_window_days, epochs=Epochs(rt.redis),
     )
 
 

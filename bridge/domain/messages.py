@@ -39,6 +39,11 @@ ASKED_IN_RESCHEDULED = "asked_in_rescheduled_notice"
 ASKS_TO_CONFIRM = "confirm"
 """The variant of a rescheduled notice that also asks the customer to confirm."""
 
+UNSEEN_CANCELLATION = "unseen"
+"""The variant of a cancelled notice for an appointment first seen cancelled while the
+bridge recovers from a lost memory (`bridge.domain.plan.unseen_cancellation`): the same
+notice as any other of that cancellation (not part of its key)."""
+
 
 class MessageKind(Enum):
     CONFIRM_REQUEST = "confirm_request"
@@ -93,4 +98,8 @@ class Skipped:
 
 def _keyed(kind: MessageKind, variant: str) -> str:
     """The part of the variant that tells messages apart (see `PlannedMessage`)."""
-    return "" if kind is MessageKind.RESCHEDULED and variant == ASKS_TO_CONFIRM else variant
+    if kind is MessageKind.RESCHEDULED and variant == ASKS_TO_CONFIRM:
+        return ""
+    if kind is MessageKind.CANCELLED and variant == UNSEEN_CANCELLATION:
+        return ""
+    return variant

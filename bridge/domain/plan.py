@@ -71,6 +71,7 @@ from bridge.domain.messages import (
     ASKED_IN_RESCHEDULED,
     ASKS_TO_CONFIRM,
     BOOKED_AFTER_DUE,
+    UNSEEN_CANCELLATION,
     MessageKind,
     PlannedMessage,
     Skipped,
@@ -114,6 +115,9 @@ class PlanSettings:
     notify_cancelled: bool = True
     ask_in_rescheduled: bool = True
     """A moved PENDING appointment gets one text that tells and asks (module docstring)."""
+    unseen_cancelled_since: datetime | None = None
+    """While recovering from a lost memory: announce a cancellation first seen as such
+    whose appointment changed since then (`unseen_cancellation`); None otherwise."""
 
     def __post_init__(self) -> None:
         labels = [offset.label for offset in self.reminder_offsets]
@@ -218,6 +222,30 @@ def notices_for(
     return tuple(notices)
 
 
+def unseen_cancellation(
+    new: Snapshot, settings: PlanSettings, now: datetime
+) -> tuple[PlannedMessage, ...]:
+    """The cancelled notice for an appointment first seen cancelled while the bridge
+    recovers from a lost memory. With the old states gone, a cancellation made between
+    the loss and the first read after it is no change the diff can see, and its
+    customer would hear nothing. So a cancelled appointment seen for the first time
+    whose last change (its `UpdateTime`) came at or after `unseen_cancelled_since` (minutes
+    before the loss: `bridge.sync.after_loss`) and whose start is ahead is announced, as variant
+    `UNSEEN_CANCELLATION`: its send first looks in Twilio's log for a notice that went
+    out before the loss, and skips its e-mail if it may have (`bridge.sending.recovery`)."""
+    since = settings.unseen_cancelled_since
+    if since is None or not settings.notify_cancelled or new.removed \
+            or new.label is not Label.CANCELLED:
+        return ()
+    if new.updated is None or new.updated < since:
+        return ()
+    outcome = send_time(now, new.start, None, settings, now)
+    if isinstance(outcome, str):
+        return ()
+    return (PlannedMessage(new.appointment_id, MessageKind.CANCELLED, new.start, outcome,
+                           UNSEEN_CANCELLATION),)
+
+
 def plan_change(
     old: Snapshot | None, new: Snapshot, settings: PlanSettings, now: datetime
 ) -> PlanChange:
@@ -233,6 +261,8 @@ def plan_change(
     events = diff_accepted(old, new)
     schedule, skipped = desired_schedule(new, settings, now)
     notices = notices_for(events, settings, now)
+    if old is None:
+        notices += unseen_cancellation(new, settings, now)
     if settings.ask_in_rescheduled:
         schedule, notices, skipped = _ask_in_notice(schedule, notices, skipped)
     return PlanChange(events, schedule, notices, skipped, accepted=True)

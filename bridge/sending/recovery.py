@@ -45,8 +45,11 @@ A loss is logged once (`redis_memory_lost`, by the worker whose epoch won) and c
 
 "Its time came before the loss": a reminder whose due time (moved out of quiet hours
 as the plan does) was before `lost_at`; a prompt for an appointment created before it.
-A notice (moved, cancelled) is never: with the old states gone the diff finds no move
-or cancellation to announce, so any notice comes from a change seen after the loss.
+A notice (moved, cancelled) is not: with the old states gone the diff finds no move
+or cancellation to announce, so a notice comes from a change seen after the loss;
+except a cancelled appointment first seen as such while recovering
+(`bridge.sync.after_loss`), whose time came before the loss when it was cancelled
+(`UpdateTime`) before it, and whose lookup starts there.
 `lost_at` is when the loss was found, a bound on when it happened (nothing is sent
 without an epoch, so nothing went out between the two).
 
@@ -72,7 +75,7 @@ from typing import TypeVar
 import structlog
 
 from bridge.clock import Clock
-from bridge.domain.messages import MessageKind, PlannedMessage
+from bridge.domain.messages import UNSEEN_CANCELLATION, MessageKind, PlannedMessage
 from bridge.domain.plan import PlanSettings, send_time
 from bridge.domain.snapshot import Snapshot
 from bridge.observability.masking import mask_phone
@@ -248,6 +251,8 @@ class Recovery:
             if state.created is None:
                 return True
             when = send_time(state.created, message.start, None, settings, state.created)
+        elif message.variant == UNSEEN_CANCELLATION:  # its cancellation, if before
+            return state.updated is None or state.updated < lost_at
         else:
             return False
         return not isinstance(when, str) and when < lost_at
@@ -265,6 +270,8 @@ class Recovery:
             earliest = _nominal(message, settings)
         elif message.kind is MessageKind.CONFIRM_REQUEST:
             earliest = state.created
+        elif message.variant == UNSEEN_CANCELLATION:
+            earliest = state.updated
         else:
             earliest = message.send_at
         return floor if earliest is None else max(floor, earliest - CLOCK_SLACK)

@@ -7,6 +7,7 @@ is what makes every sync job safe to run again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import structlog
 
@@ -14,6 +15,7 @@ from bridge.booking import BookingClient, BookingNotFoundError
 from bridge.domain.snapshot import Snapshot
 from bridge.store.observation import Observation
 from bridge.store.plan_store import PlanStore
+from bridge.sync.after_loss import unseen_cancelled_since
 from bridge.sync.listing import Listing
 from bridge.sync.services import SyncServices
 from bridge.sync.snapshots import observation_of, snapshot_of
@@ -27,7 +29,11 @@ def record(sv: SyncServices, observed: Sequence[Snapshot | Observation]) -> int:
     """Record observations; returns the number of events they caused."""
     if not observed:
         return 0
-    changes = sv.plans.observe(observed, sv.account.plan_settings(), sv.clock.now())
+    settings = sv.account.plan_settings()
+    since = None if sv.epochs is None else unseen_cancelled_since(sv.epochs)
+    if since is not None:
+        settings = replace(settings, unseen_cancelled_since=since)
+    changes = sv.plans.observe(observed, settings, sv.clock.now())
     for change in changes:
         for event in change.events:
             log.debug("appointment_event", kind=event.kind.value,

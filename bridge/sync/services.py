@@ -14,6 +14,7 @@ from bridge.booking import BookingClient
 from bridge.clock import Clock
 from bridge.outbound.contacts import ContactBook
 from bridge.store.confirmation_codes import ConfirmationCodes
+from bridge.store.epoch import Epochs
 from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
@@ -38,3 +39,6 @@ class SyncServices:
     """`OABRIDGE_TIMEZONE`, parsed: the practice's days, for the reconciliation window."""
     reconcile_window_days: int
     """`OABRIDGE_RECONCILE_WINDOW_DAYS`: how many days ahead a listing reads."""
+    epochs: Epochs | None = None
+    """Whether the bridge recovers from a lost memory (`bridge.sync.after_loss`); None:
+    never asked (a test's own services)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bridge.booking.models import Label
 from bridge.domain.events import EventKind
+from bridge.domain.messages import UNSEEN_CANCELLATION, PlannedMessage
 from bridge.domain.plan import MessageKind, PlanChange, plan_change
 from bridge.domain.snapshot import Snapshot
 from tests.domain.builders import later, local, settings, snapshot
@@ -102,3 +104,37 @@ def test_started_appointment_reports_skips() -> None:
     change = plan_change(old, finished, DEFAULT, old.start + timedelta(hours=1))
     assert change.schedule == ()
     assert [s.reason for s in change.skipped] == ["appointment_started"]
+
+
+def test_a_cancellation_first_seen_while_recovering_is_announced() -> None:
+    """After a lost memory (#16) an appointment cancelled between the loss and the read
+    after it is first seen cancelled: no change to diff, yet its customer must hear."""
+    since = NOW - timedelta(hours=1)
+    recovering = settings(unseen_cancelled_since=since)
+    cancelled = snapshot(label=Label.CANCELLED, updated=NOW - timedelta(minutes=5))
+    change = plan_change(None, cancelled, recovering, NOW)
+    assert [(m.kind, m.variant) for m in change.notices] == [
+        (MessageKind.CANCELLED, UNSEEN_CANCELLATION)]
+    notice = change.notices[0]
+    assert notice.key == PlannedMessage(notice.appointment_id, MessageKind.CANCELLED,
+                                        notice.start, notice.send_at).key  # one notice
+    assert change.schedule == ()
+
+
+def test_a_first_seen_cancellation_is_not_announced_when_old_past_or_not_recovering(
+) -> None:
+    since = NOW - timedelta(hours=1)
+    recovering = settings(unseen_cancelled_since=since)
+    recent = snapshot(label=Label.CANCELLED, updated=NOW - timedelta(minutes=5))
+    assert plan_change(None, recent, DEFAULT, NOW).notices == ()  # not recovering
+    old = replace(recent, updated=since - timedelta(seconds=1))
+    assert plan_change(None, old, recovering, NOW).notices == ()  # announced before
+    started = replace(recent, start=NOW - timedelta(minutes=1),
+                      finish=NOW + timedelta(minutes=29))
+    assert plan_change(None, started, recovering, NOW).notices == ()
+    assert plan_change(None, replace(recent, removed=True), recovering, NOW).notices == ()
+    assert plan_change(None, snapshot(updated=NOW), recovering, NOW).notices == ()  # live
+    seen = snapshot(updated=NOW - timedelta(minutes=10))
+    again = replace(recent, updated=NOW - timedelta(minutes=5))
+    assert [(m.kind, m.variant) for m in plan_change(seen, again, recovering, NOW).notices] \
+        == [(MessageKind.CANCELLED, "")]  # seen live before: the usual notice

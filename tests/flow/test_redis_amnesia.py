@@ -21,12 +21,13 @@ from datetime import timedelta
 
 import pytest
 
-from bridge.booking import Label
+from bridge.booking import CancelMode, Label
 from bridge.domain.messages import MessageKind
 from bridge.outbound.sms import SmsSender
 from bridge.sending.recovery import END_CHECK_SECONDS
 from bridge.store.claims import ORPHAN_SECONDS
 from bridge.store.epoch import EPOCH, Epochs
+from bridge.sync.after_loss import UNSEEN_BOUND
 from sandbox.twilio import DEMO_NUMBER
 from tests.flow.conftest import TWILIO_SID, TWILIO_TOKEN, Flow
 from tests.flow.test_moved_pending import move
@@ -172,6 +173,7 @@ def test_without_sms_a_worker_that_never_led_notices_and_no_email_goes_twice(
     flow = make_flow(OABRIDGE_TWILIO_ACCOUNT_SID="", OABRIDGE_TWILIO_FROM="")
     assert flow.rt.sms is None
     watched(flow)
+    flow.clock.advance(UNSEEN_BOUND + timedelta(minutes=1))  # the sandbox's cancellation
     other_rt = Runtime.from_settings(flow.settings, clock=flow.clock)
     flow.cleanup.callback(other_rt.close)
     other = build_ticker(other_rt)
@@ -264,3 +266,45 @@ def test_a_prompt_skipped_as_confirmed_after_the_loss_reopens_its_conversation(
     else:
         assert answers == ["reply_no_appointment"] and label is Label.APPROVED
     assert twice(sms_out(flow)) == [] and flow.failed_jobs() == []
+
+
+def test_a_cancellation_between_the_loss_and_the_read_is_announced_once(
+        make_flow: MakeFlow) -> None:
+    """With the old states gone, a cancellation made after Redis forgot and before the
+    first read is no change to diff: the read announces a cancelled appointment it sees
+    for the first time, once. One cancelled and announced before the loss is found in
+    Twilio's log and not announced again; its e-mail is skipped as memory lost."""
+    flow = make_flow(OABRIDGE_CHANNELS="cancelled:both")
+    watched(flow)
+    step(flow)
+    # The sandbox's own appointments, one cancelled before the bridge ever saw it, were
+    # changed longer than UNSEEN_BOUND before the loss: not announced after it.
+    flow.clock.advance(UNSEEN_BOUND + timedelta(minutes=1))
+    before = booked(flow, days=2, mobile_phone="06-41000031", email="voor@example.nl")
+    after = booked(flow, days=3, index=1, mobile_phone="06-41000032")
+    flow.poll()
+    step(flow)
+    flow.api.cancel_appointment(before, mode=CancelMode.COMPANY)
+    flow.poll()
+    step(flow)
+    assert flow.mail.wait_for_messages(1)  # the notice's e-mail
+    sms_before, mails_before = sms_out(flow), mails_out(flow)
+    assert [to for to, _ in sms_before].count("+31641000031") == 2  # prompt, notice
+
+    flow.redis.flushdb()
+    flow.clock.advance(timedelta(seconds=30))
+    flow.api.cancel_appointment(after, mode=CancelMode.COMPANY)  # unseen by the bridge
+    watched(flow)
+    flow.poll()  # notices the loss; reads both cancelled appointments for the first time
+    step(flow)
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
+    step(flow)
+
+    new = [(to, body) for to, body in sms_out(flow) if (to, body) not in sms_before]
+    assert [to for to, _ in new] == ["+31641000032"]  # the unseen cancellation, once
+    assert mails_out(flow) == mails_before
+    reasons = {(s["appointment"], s["kind"], s["reason"]) for s in flow.skipped()}
+    assert (str(before), "cancelled", MEMORY_LOST) in reasons
+    flow.poll()
+    step(flow)
+    assert sorted(sms_out(flow)) == sorted(sms_before + new)  # nothing again on a re-read
