@@ -181,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
         (workdir / "redis-faults.json").write_text(json.dumps([asdict(f) for f in faults]))
         (workdir / "replies.json").write_text(json.dumps([asdict(r) for r in journal.replies]))
         statuses, updated = evidence.final_statuses(api, sorted(journal.appointments))
-        amnesia = tuple((f.began, f.back or f.began) for f in faults
+        # An amnesia lasts, for the bridge, until it found the loss (`noticed`).
+        amnesia = tuple((f.began, max(f.back, f.noticed) or f.began) for f in faults
                         if f.kind == "amnesia" and f.began)
         losses = tuple((f.began, f.back or f.began) for f in faults
                        if f.began and f.kind in {"amnesia", "failover"})

@@ -38,7 +38,9 @@ class PlannedRules:
     def judge(self, planned: dict[int, list[Sent]], skips: list[Skip]) -> None:
         skipped: dict[tuple[int, str, str, int], Skip] = {}
         for skip in skips:
-            skipped[(skip.appointment_id, skip.kind, skip.variant, int(skip.start))] = skip
+            # A cancelled notice's variant (`unseen`, #16) is not part of its identity.
+            variant = "" if skip.kind == "cancelled" else skip.variant
+            skipped[(skip.appointment_id, skip.kind, variant, int(skip.start))] = skip
             appointment = self.journal.appointments.get(skip.appointment_id)
             if appointment is not None and not self._skip_true(appointment, skip):
                 self.verdict.messages.wrong += 1

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 
 from bench.soaklib.redis_servers import SoakRedis
+from bridge.store.epoch import Epochs
 
 KINDS = ("restart", "failover", "amnesia")
 LABELS = {
@@ -54,6 +55,9 @@ class RedisFault:
     """When the bridge's Redis (the primary, for a failover the promoted one) answered
     a write again; 0 while it has not."""
     note: str = ""
+    noticed: float = 0.0
+    """Amnesia: when the bridge found the loss (its new epoch's `lost_at`), what it counts
+    "before the loss" from (nothing is sent between the loss and then); 0 if not seen."""
 
     @property
     def away(self) -> float:
@@ -132,6 +136,8 @@ class RedisChaos:
             self.redis.wipe(node)
         self.redis.restart(node)
         fault.back = self._writable()
+        if fault.kind == "amnesia":
+            fault.noticed = self._noticed(fault.began)
         if self.redis.replicated:
             synced = _until(self.redis.replicas_in_sync, 60)
             fault.note = (f"replica in sync {synced - fault.began:.1f} s after the kill"
@@ -151,6 +157,28 @@ class RedisChaos:
             return _until(writes, 120) or 0.0
         finally:
             client.close()
+
+    def _noticed(self, began: float) -> float:
+        """When the bridge wrote that it found the loss (`lost_at`), waited for a minute
+        at most; 0 if it did not in that time."""
+        client = self.redis.client()
+        found: list[float] = []
+
+        def written() -> bool:
+            try:
+                epoch = Epochs(client).read()
+            except RedisError:
+                return False
+            if epoch is None or epoch.lost_at is None or epoch.lost_at.timestamp() < began:
+                return False
+            found.append(epoch.lost_at.timestamp())
+            return True
+
+        try:
+            _until(written, 60)
+        finally:
+            client.close()
+        return found[-1] if found else 0.0
 
     def finished(self) -> bool:
         return self.done.is_set()
@@ -172,6 +200,9 @@ def rows(faults: list[RedisFault], started: float) -> list[tuple[str, str]]:
             continue
         away = f"away {fault.away:.2f} s" if fault.back else "not back"
         note = f"; {fault.note}" if fault.note else ""
+        if fault.kind == "amnesia":
+            note += (f"; the bridge found the loss {fault.noticed - fault.began:.1f} s after "
+                     "the kill" if fault.noticed else "; the bridge did not find the loss")
         out.append((name, f"{LABELS[fault.kind]} at {fault.began - started:.0f} s; "
                           f"{away}{note}"))
     return out

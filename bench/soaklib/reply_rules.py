@@ -30,6 +30,11 @@ _ANSWER_FOR = {
 }
 
 
+#: The bridge's bound for an SMS after a reply to count as its answer after a loss
+#: (`bridge.sending.recovery.ANSWER_BOUND`, 10 minutes).
+ANSWER_BOUND = 600.0
+
+
 class ReplyRules:
     """Judges the answers to replies and the opt-outs into one `Verdict`."""
 
@@ -57,14 +62,7 @@ class ReplyRules:
     def judge_replies(self, answers: dict[str, list[Sent]], sent: list[Sent],
                       updated: dict[int, float], skips: Iterable[Skip] = ()) -> None:
         tally = self.verdict.answers
-        self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
-        self.invites.clear()
-        for message in sent:
-            if message.channel == "sms" and message_kind(message) in {"prompt", "reminder",
-                                                                      "moved_prompt"}:
-                first = self.first_invite.get(message.to, math.inf)
-                self.first_invite[message.to] = min(first, message.at)
-                self.invites[message.to].append(message.at)
+        outbound = self._index_sms(sent)
         self.reopened.clear()
         for skip in skips:
             if skip.kind == "confirm_request" and skip.reason == "already_confirmed":
@@ -74,10 +72,14 @@ class ReplyRules:
             if reply.kind not in {"stop", "start", "help"}:  # Twilio answers those
                 answerable[reply.phone].append(reply)
         for phone in set(answerable) | set(answers):
-            replies, got = answerable.get(phone, []), sorted(answers.get(phone, []),
-                                                             key=lambda s: s.at)
+            replies, got = list(answerable.get(phone, [])), sorted(answers.get(phone, []),
+                                                                   key=lambda s: s.at)
             tally.expected += len(replies)
             tally.sent += len(got)
+            aside = [r for r in replies if self._set_aside(r, outbound.get(phone, []))]
+            for reply in aside[: max(0, len(replies) - len(got))]:
+                replies.remove(reply)
+                self.verdict.set_aside_after_loss += 1
             if len(got) > len(replies):
                 tally.duplicate += len(got) - len(replies)
                 self.verdict.problem(f"{len(got)} answers to {len(replies)} replies: "
@@ -122,6 +124,34 @@ class ReplyRules:
             upstream = min(updated.get(appointment.id, answer.at) + 1, answer.at)
             appointment.history.append(State(reply.at, upstream, effect[0], effect[1],
                                              appointment.state.start))
+
+    def _index_sms(self, sent: list[Sent]) -> dict[str, list[float]]:
+        """Each phone's invitations (a prompt or reminder SMS: `first_invite`, `invites`);
+        returns when each SMS of any kind went to it."""
+        self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
+        self.invites.clear()
+        outbound: dict[str, list[float]] = defaultdict(list)
+        for message in sent:
+            if message.channel != "sms":
+                continue
+            outbound[message.to].append(message.at)
+            if message_kind(message) in {"prompt", "reminder", "moved_prompt"}:
+                first = self.first_invite.get(message.to, math.inf)
+                self.first_invite[message.to] = min(first, message.at)
+                self.invites[message.to].append(message.at)
+        return outbound
+
+    def _set_aside(self, reply: Reply, sms_at: list[float]) -> bool:
+        """Whether the bridge's rule after an amnesia (#16) sets `reply` aside as maybe
+        answered: received before the bridge found the loss, with an SMS to its number
+        after it, within `ANSWER_BOUND` and before the loss was found."""
+        for _began, found in self.rules.amnesia:
+            if reply.at >= found:
+                continue
+            if any(reply.at - self.rules.tolerance <= at <= min(found, reply.at + ANSWER_BOUND)
+                   for at in sms_at):
+                return True
+        return False
 
     def _forgotten(self, reply: Reply, answer: Sent) -> bool:
         """Whether `reply` was handled without its conversation because an amnesia took

@@ -44,6 +44,8 @@ def show(title: str, journal: Journal, verdict: Verdict, faults: dict[str, dict[
         ("expected e-mails skipped: memory lost (allowed)", _counts(verdict.memory_lost)),
         ("answered without its conversation after a memory loss (allowed)",
          str(verdict.forgotten_conversations)),
+        ("replies set aside after a memory loss, maybe answered (allowed)",
+         str(verdict.set_aside_after_loss)),
         ("reminders whose offset Redis lost (inferred)", str(verdict.inferred_offsets)),
         ("skipped by the bridge", _counts(verdict.skipped)),
         *extra,
