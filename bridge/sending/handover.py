@@ -24,14 +24,13 @@ stored value with it): after a failover the new primary may hold another attempt
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
 from bridge.outbound.errors import (
     OptedOutError,
     PermanentSendError,
-    SendError,
     SendHeldBack,
     TransientSendError,
 )
@@ -45,6 +44,11 @@ log = structlog.get_logger(__name__)
 
 #: How the message log and the skip stream name an opt-out (as for one known before).
 OPTED_OUT = "opted_out"
+
+#: How long a send whose stale claim Twilio's log could not settle (after the lookup's
+#: own quick retries) waits before it is asked again: Twilio's 429s and 5xx pass in
+#: seconds, and a reminder shortly before its appointment cannot wait 30 s.
+UNREADABLE_LOG_PAUSE = timedelta(seconds=5)
 
 
 def claim_for_send(sv: SendingServices, message_id: str, now: datetime) -> Claim:
@@ -99,10 +103,11 @@ def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str
     assert sv.sms is not None
     now = sv.clock.now()
     since = datetime.fromtimestamp(claim.since, now.tzinfo) if now.tzinfo else now
-    try:
-        found = sv.sms.find_sent(to, body, since)
-    except SendError:  # the claim stays stale: a later attempt asks again
-        raise SendHeldBack("cannot ask Twilio about an unknown send") from None
+    try:  # asked again after short pauses (`bridge.sending.recovery.LOOKUP_PAUSES`)
+        found = sv.recovery.find_sent(to, body.__eq__, since)
+    except SendHeldBack:  # the claim stays stale: an attempt a little later asks again
+        raise SendHeldBack("cannot ask Twilio about an unknown send",
+                           until=now + UNREADABLE_LOG_PAUSE) from None
     if found is not None:
         sv.claims.finish(message_id, "sent")
         sv.messages.link_provider(message_id, found.provider_id)
