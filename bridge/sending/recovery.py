@@ -336,15 +336,23 @@ def _nominal(message: PlannedMessage, settings: PlanSettings) -> datetime | None
     return offsets[0].due(message.start, settings.tz) if offsets else None
 
 
+#: The answer to a customer's NEE that cancelled: it stands for the cancelled notice.
+REPLY_CANCELLED = "reply_cancelled"
+
+
 def texts_it_had(renderer: Renderer, facts: MessageFacts, text: str) -> Callable[[str], bool]:
     """Whether a text Twilio lists is this message as it may have been sent before the
     loss: as rendered now, or with any confirmation code or none (the bridge learns a
     code only from a change notice, and the loss took the codes too). A prompt may also
     have gone out inside the notice of a move (`rescheduled_confirm`, from any previous
-    start): the loss took the old start, so the diff now plans the prompt itself."""
+    start): the loss took the old start, so the diff now plans the prompt itself. A
+    cancellation the customer made by SMS was told by the reply's answer
+    (`reply_cancelled`), which stands for the notice (`bridge.replies.upstream`)."""
     kinds = [facts.kind]
     if facts.kind == MessageKind.CONFIRM_REQUEST.value:
         kinds.append(RESCHEDULED_CONFIRM)
+    if facts.kind == MessageKind.CANCELLED.value:
+        kinds.append(REPLY_CANCELLED)
     try:
         patterns = [re.compile(_pattern(renderer, facts, kind, code).replace(_ANY_CODE, r"\S+"))
                     for kind in kinds for code in (_ANY_CODE, None)]

@@ -279,6 +279,16 @@ def test_a_reminder_is_matched_with_or_without_a_code_but_not_as_a_move() -> Non
         "rescheduled_confirm", previous_start=local(2026, 12, 7, 9))))
 
 
+def test_a_cancelled_notice_is_matched_by_the_answer_to_a_customers_nee() -> None:
+    """A customer who cancelled by SMS was told by the answer, not by a notice: after a
+    loss the notice planned for the cancellation finds that answer and is not sent."""
+    renderer = Renderer(templates_dir=None, tz=AMS)
+    notice = facts("cancelled")
+    matches = texts_it_had(renderer, notice, sms_text(renderer, notice))
+    assert matches(sms_text(renderer, facts("reply_cancelled")))
+    assert not matches(sms_text(renderer, facts("reminder")))
+
+
 def test_the_recovery_waits_for_an_agenda_not_read_since_the_loss(
         redis: Redis, clock: ManualClock) -> None:
     """With the agendas to watch known, one never read since the loss (its poll
