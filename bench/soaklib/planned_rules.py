@@ -117,8 +117,13 @@ class PlannedRules:
         for variant, count in copies.items():
             if count > 1:
                 tally.duplicate += count - 1
+                which = ", ".join(
+                    f"{m.channel} {m.provider_id} at "
+                    f"{datetime.fromtimestamp(m.at, AMSTERDAM):%H:%M:%S.%f}"[:-3]
+                    + f" ({m.log_id or 'unlinked'})"
+                    for m in group if (m.variant if kind == "reminder" else "") == variant)
                 self.verdict.problem(f"{count} x {kind} {variant or ''} for appointment "
-                                     f"{appointment.id} at {start:%H:%M}")
+                                     f"{appointment.id} at {start:%H:%M}: {which}")
         for message in group:
             offset = self.rules.offsets.get(message.variant or "")
             if kind == "reminder" and offset is None:
