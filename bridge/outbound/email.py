@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import structlog
@@ -26,6 +28,9 @@ from bridge.outbound.contacts import INVALID_EMAIL, normalise_email
 from bridge.outbound.errors import PermanentSendError, SendError, TransientSendError
 
 __all__ = ["MailReceipt", "MailSender", "SmtpTarget"]
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 log = structlog.get_logger(__name__)
 
@@ -86,10 +91,15 @@ class MailSender:
             message.add_alternative(html, subtype="html")
         return message
 
-    def send(self, to: str, subject: str, text: str, html: str | None) -> MailReceipt:
+    def send(self, to: str, subject: str, text: str, html: str | None,
+             handing: Callable[[], None] | None = None) -> MailReceipt:
+        """Deliver one e-mail. `handing` is called just before the message itself goes
+        (SMTP's DATA): up to then the server has nothing it could deliver, so a sender
+        that dies before that point certainly sent nothing (`bridge.store.claims`); an
+        error it raises ends the send with nothing handed over."""
         message = self.compose(to, subject, text, html)  # refuses more than one mailbox
         try:
-            self._deliver(message)
+            self._deliver(message, handing)
         except SendError:
             raise
         except smtplib.SMTPRecipientsRefused as exc:
@@ -104,21 +114,44 @@ class MailSender:
         log.info("mail_accepted", to=mask_email(to), message_id=message["Message-ID"])
         return MailReceipt(str(message["Message-ID"]))
 
-    def _deliver(self, message: EmailMessage) -> None:
+    def _deliver(self, message: EmailMessage, handing: Callable[[], None] | None) -> None:
         target = self.target
         context = ssl.create_default_context()
-        smtp: smtplib.SMTP
+        smtp: _HandingSMTP | _HandingSMTPSSL
         if target.tls:
-            smtp = smtplib.SMTP_SSL(target.host, target.port, timeout=self.timeout,
-                                    context=context)
+            smtp = _HandingSMTPSSL(target.host, target.port, timeout=self.timeout,
+                                   context=context)
         else:
-            smtp = smtplib.SMTP(target.host, target.port, timeout=self.timeout)
+            smtp = _HandingSMTP(target.host, target.port, timeout=self.timeout)
+        smtp.handing = handing
         with smtp:
             if target.starttls:
                 smtp.starttls(context=context)
             if target.username:
                 smtp.login(target.username, target.password)
             smtp.send_message(message)
+
+
+class _HandingSMTP(smtplib.SMTP):
+    """Calls `handing` once MAIL and RCPT are accepted, just before DATA."""
+
+    handing: Callable[[], None] | None = None
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        if self.handing is not None:
+            self.handing()
+        return super().data(msg)
+
+
+class _HandingSMTPSSL(smtplib.SMTP_SSL):
+    """`_HandingSMTP` over TLS from the first byte."""
+
+    handing: Callable[[], None] | None = None
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        if self.handing is not None:
+            self.handing()
+        return super().data(msg)
 
 
 def _by_code(reason: str, code: int) -> SendError:

@@ -53,7 +53,13 @@ from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import KEEPS_CONVERSATION, current_state, skip, why_not_send
 from bridge.sending.texts import render, unrenderable
-from bridge.store.claims import ORPHAN_SECONDS, Claim, ClaimState
+from bridge.store.claims import (
+    ORPHAN_SECONDS,
+    Claim,
+    ClaimLostError,
+    ClaimState,
+    NotReplicatedError,
+)
 from bridge.store.epoch import Epoch
 from bridge.store.message_log import MessageRecord
 
@@ -328,7 +334,8 @@ class Delivery:
                                          settings or sv.plan_settings())):
             self._remember(message, state, channel, recipient)
             return Outcome(message.key, "sent", channel.value)
-        result = hand_over(sv, message_id, lambda: self._hand_over(channel, recipient, text))
+        result = hand_over(sv, message_id,
+                           lambda: self._hand_over(channel, recipient, text, message_id))
         if result == "failed":
             return Outcome(message.key, "failed", channel.value)
         if result == OPTED_OUT:
@@ -361,14 +368,26 @@ class Delivery:
                                            message.kind.value, state.start,
                                            self.sv.clock.now())
 
-    def _hand_over(self, channel: Channel, recipient: str, text: Rendered) -> str:
+    def _hand_over(self, channel: Channel, recipient: str, text: Rendered,
+                   message_id: str) -> str:
         sv = self.sv
         if channel is Channel.SMS:
             assert sv.sms is not None
             sv.sms_bucket.acquire()
             return sv.sms.send(recipient, text.text, sv.status_callback).provider_id
         assert sv.mail is not None
-        return sv.mail.send(recipient, text.subject or "", text.text, text.html).message_id
+        return sv.mail.send(recipient, text.subject or "", text.text, text.html,
+                            handing=lambda: self._handing(message_id)).message_id
+
+    def _handing(self, message_id: str) -> None:
+        """The e-mail goes to the mail server now: its claim says so first (a stale claim
+        without the mark is an e-mail certainly never handed over: `_resolve_stale`)."""
+        try:
+            self.sv.claims.mark_handing(message_id)
+        except ClaimLostError as exc:
+            raise SendHeldBack(str(exc)) from None
+        except NotReplicatedError as exc:
+            raise SendHeldBack(f"claim not replicated ({exc.acked} of {exc.wanted})") from None
 
     def _wait_out_the_loss(self, message_id: str, epoch: Epoch) -> None:
         """Twilio's log proves nothing until every attempt from before the loss has
@@ -414,6 +433,13 @@ class Delivery:
         sv = self.sv
         now = sv.clock.now()
         key = message_id.rsplit(":", 1)[0]
+        if channel is Channel.EMAIL and claim.worker and not claim.handing:  # not sent
+            if sv.claims.take_over(message_id, claim, now) is None:
+                return Outcome(key, "duplicate", channel.value)
+            sv.messages.advance(message_id, "claimed", now,
+                                detail="not handed to the mail server before a worker "
+                                       "stopped; sending")
+            return None
         if channel is Channel.EMAIL or sv.sms is None:
             sv.claims.finish(message_id, "unknown")
             sv.messages.advance(message_id, "unknown", now,

@@ -21,6 +21,13 @@ may claim it again). What an attempt finds decides what it does:
   is gone but that is younger is `ORPHANED`: wait until it is old enough (`ripe_at`),
   never drop it, for no one else will finish it.
 
+An e-mail's attempt marks its claim `handing:` (same token, time and worker) just before
+the message goes to the mail server (SMTP's DATA, `mark_handing`): an attempt that died
+with its claim still `in_flight:` certainly handed nothing over, and its e-mail may be
+sent; one that died `handing:` may have, and its e-mail is recorded as unknown, never
+sent twice. (An SMS needs no mark: Twilio lists what it accepted.) A claim that names no
+worker was made before claims were marked, or outside a worker: it is judged unknown.
+
 With replicas asked (`OABRIDGE_REDIS_MIN_REPLICAS`), a claim is ours only once that
 many replicas acknowledged it (`bridge.store.replication`): a failover to a replica
 that never saw it would let another attempt claim and send the message again. A claim
@@ -55,8 +62,16 @@ from bridge.store.replication import (
 )
 from bridge.store.text import as_text
 
-__all__ = ["ORPHAN_SECONDS", "STALE_SECONDS", "Claim", "ClaimState", "Claims",
-           "NotReplicatedError"]
+__all__ = ["ORPHAN_SECONDS", "STALE_SECONDS", "Claim", "ClaimLostError", "ClaimState",
+           "Claims", "NotReplicatedError"]
+
+_IN_FLIGHT = "in_flight"
+_HANDING = "handing"
+
+
+class ClaimLostError(Exception):
+    """The claim an attempt meant to mark is no longer its own: it must not send."""
+
 
 #: An in-flight claim older than this belongs to an attempt that died.
 STALE_SECONDS = 120
@@ -104,6 +119,8 @@ class Claim:
     token: str
     since: int  # when the current holder claimed it (epoch seconds)
     raw: str
+    handing: bool = False  # its attempt had begun handing the message over (`mark_handing`)
+    worker: str = ""  # the worker that made it; "" before claims named theirs
 
     @property
     def ripe_at(self) -> int:
@@ -131,7 +148,7 @@ class Claims:
 
     def _value(self, token: str, stamp: int) -> str:
         held_by = f":{self.holder}" if self.holder else ""
-        return f"in_flight:{token}:{stamp}{held_by}"
+        return f"{_IN_FLIGHT}:{token}:{stamp}{held_by}"
 
     def claim(self, message_id: str, now: datetime) -> Claim:
         token = uuid.uuid4().hex
@@ -162,16 +179,34 @@ class Claims:
 
     def _in_flight(self, found: str, stamp: int) -> Claim:
         """Another attempt's claim, judged by its age and whether its worker lives."""
-        _, token, rest = found.split(":", 2)
+        phase, token, rest = found.split(":", 2)
         since_text, _, worker = rest.partition(":")
         since = int(since_text)
+        handing = phase == _HANDING
         age = stamp - since
         if age > STALE_SECONDS:
-            return Claim(ClaimState.STALE, token, since, found)
+            return Claim(ClaimState.STALE, token, since, found, handing, worker)
         if worker and not self.redis.exists(keys.worker_alive(worker)):
             state = ClaimState.STALE if age >= ORPHAN_SECONDS else ClaimState.ORPHANED
-            return Claim(state, token, since, found)
-        return Claim(ClaimState.BUSY, token, since, found)
+            return Claim(state, token, since, found, handing, worker)
+        return Claim(ClaimState.BUSY, token, since, found, handing, worker)
+
+    def mark_handing(self, message_id: str) -> None:
+        """This process's claim of the message says its attempt now hands the message
+        over (see the module); raises `ClaimLostError` when the claim is no longer ours,
+        and `NotReplicatedError` (the mark given back) when too few replicas saw it."""
+        held = self._drop(message_id)
+        if held is None or not held.startswith(_IN_FLIGHT + ":"):
+            raise ClaimLostError(f"no claim of {message_id} held here")
+        marked = _HANDING + held[len(_IN_FLIGHT):]
+        won, acked = run_replicated(self.redis, self._take_over, [keys.send_claim(message_id)],
+                                    [held, marked, self.ttl], self.replication)
+        if not int(won):
+            raise ClaimLostError(f"the claim of {message_id} is another attempt's now")
+        self._hold(message_id, marked)
+        if acked < self.replication.replicas:
+            self.release(message_id)
+            self.replication.check("send", acked)
 
     def take_over(self, message_id: str, stale: Claim, now: datetime) -> Claim | None:
         """Make a stale claim ours (once the unknown outcome is resolved); None if lost."""
@@ -210,7 +245,7 @@ class Claims:
         the message); True if it was. One this object never granted is left alone."""
         held = self._drop(message_id)
         value = claim.raw if claim is not None else held
-        if value is None or not value.startswith("in_flight:"):
+        if value is None or not value.startswith((_IN_FLIGHT + ":", _HANDING + ":")):
             return False
         return bool(int(self._release(keys=[keys.send_claim(message_id)],
                                       args=[value, self.ttl])))

@@ -239,6 +239,39 @@ def test_a_killed_workers_sms_is_found_though_its_appointment_has_started(
     assert record is not None and record.provider_id == sid
 
 
+@pytest.mark.parametrize("handing", [False, True], ids=["before-data", "during-data"])
+def test_a_killed_workers_email_is_sent_unless_it_reached_the_mail_server(
+        flow: Flow, handing: bool) -> None:
+    """An e-mail's claim is marked just before SMTP's DATA. A worker killed before the
+    mark handed nothing over: the e-mail goes, once. Killed after it: the server may
+    have it, and nobody can ask; recorded as unknown, never sent twice."""
+    flow.ticker.tick()
+    flow.run_jobs()
+    address = f"gedood.{'tijdens' if handing else 'voor'}@example.nl"
+    appointment = booked(flow, mobile_phone="", email=address)
+    flow.clock.advance(timedelta(seconds=60))
+    flow.ticker.tick()
+    flow.run_jobs()
+    keys_ = [m.key for m in flow.planned_for(appointment)
+             if m.kind is MessageKind.CONFIRM_REQUEST]
+    message_id = f"{keys_[0]}:email"
+    dead = Claims(flow.redis, 3600, holder="killed-worker")
+    dead.claim(message_id, flow.clock.now())
+    if handing:
+        dead.mark_handing(message_id)
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS))
+    deliver_batch(keys_)
+    record = flow.rt.messages.get(message_id)
+    assert record is not None
+    mails = [m for m in flow.mail.messages() if m["to"] == address]
+    if handing:
+        assert mails == [] and record.status == "unknown"
+    else:
+        assert len(flow.mail.wait_for_messages(1)) >= 1
+        assert len([m for m in flow.mail.messages() if m["to"] == address]) == 1
+        assert record.status == "sent"
+
+
 def test_duplicate_send_jobs_send_once(flow: Flow) -> None:
     flow.ticker.tick()
     flow.run_jobs()

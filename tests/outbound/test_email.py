@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.outbound.email import MailSender, SmtpTarget
-from bridge.outbound.errors import PermanentSendError
+from bridge.outbound.errors import PermanentSendError, SendHeldBack
 
 SENDER = MailSender(SmtpTarget.from_url("smtp://127.0.0.1:1"), "praktijk@delinde.example")
 
@@ -23,3 +23,24 @@ def test_one_mailbox_goes_into_to() -> None:
 def test_more_than_one_mailbox_is_refused_before_any_connection(to: str) -> None:
     with pytest.raises(PermanentSendError, match="invalid e-mail address"):
         SENDER.send(to, "Herinnering", "tekst", None)  # nothing listens on port 1
+
+
+def test_the_handing_hook_runs_just_before_data_and_can_stop_the_send() -> None:
+    """`handing` marks the claim before the server has anything it could deliver; an
+    error it raises sends nothing (real SMTP to the sink)."""
+    from sandbox.mail import MailSink
+
+    with MailSink() as sink:
+        sender = MailSender(SmtpTarget.from_url(f"smtp://{sink.address}"), "praktijk@example.nl")
+        seen: list[int] = []
+        sender.send("klant@example.nl", "Herinnering", "Tot morgen", None,
+                    handing=lambda: seen.append(len(sink.messages())))
+        assert seen == [0]  # called once, before the message arrived
+        assert len(sink.wait_for_messages(1)) == 1
+
+        def lost() -> None:
+            raise SendHeldBack("the claim is another attempt's now")
+
+        with pytest.raises(SendHeldBack):
+            sender.send("klant@example.nl", "Herinnering", "Tot morgen", None, handing=lost)
+        assert len(sink.messages()) == 1  # nothing more delivered

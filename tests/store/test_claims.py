@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from redis import Redis
 
 from bridge.queueing.abandoned import mark_alive
 from bridge.store import keys
-from bridge.store.claims import ORPHAN_SECONDS, STALE_SECONDS, Claims, ClaimState
+from bridge.store.claims import (
+    ORPHAN_SECONDS,
+    STALE_SECONDS,
+    ClaimLostError,
+    Claims,
+    ClaimState,
+)
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
@@ -89,3 +96,28 @@ def test_a_peek_judges_without_claiming(redis: Redis) -> None:
     assert done is not None and done.state is ClaimState.DONE
     redis.set(keys.send_claim("m:sms"), "released")
     assert claims.peek("m:sms", NOW) is None
+
+
+def test_an_email_claim_is_marked_before_it_is_handed_over(redis: Redis) -> None:
+    """A stale claim tells whether its attempt had begun handing the e-mail over."""
+    dead = Claims(redis, 3600, holder="worker-that-died")
+    dead.claim("before:email", NOW)
+    dead.claim("during:email", NOW)
+    dead.mark_handing("during:email")
+    later = NOW + timedelta(seconds=ORPHAN_SECONDS)
+    other = Claims(redis, 3600)
+    before, during = other.claim("before:email", later), other.claim("during:email", later)
+    assert before.state is during.state is ClaimState.STALE
+    assert (before.handing, during.handing) == (False, True)
+    assert before.worker == during.worker == "worker-that-died"
+
+
+def test_a_marked_claim_is_released_and_a_lost_one_cannot_be_marked(redis: Redis) -> None:
+    claims = Claims(redis, 3600, holder="w")
+    claims.claim("m:email", NOW)
+    claims.mark_handing("m:email")
+    assert claims.release("m:email")  # a 451 at the end of DATA: nothing was delivered
+    assert claims.claim("m:email", NOW).state is ClaimState.CLAIMED
+    redis.set(keys.send_claim("m:email"), "in_flight:other:1:x")  # taken over meanwhile
+    with pytest.raises(ClaimLostError):
+        claims.mark_handing("m:email")
