@@ -46,9 +46,9 @@ DECLARED: tuple[EmptiedDb, ...] = (
     EmptiedDb(WORKER_PROBE_DB, ("tests/deploy/test_worker_probe.py",),
               "the worker liveness probe's test, before and after it"),
     EmptiedDb(BENCH_SOAK_DB, ("bench/soak.py",),
-              "`python -m bench.soak --short` (the suite's `tests/soak`) and "
-              "`--redis-faults none` at their start (`--redis-url` or `SOAK_REDIS_URL` "
-              "choose another); with Redis faults the soak runs on redis-servers of its own"),
+              "`python -m bench.soak --redis-faults none` at its start (`--redis-url` or "
+              "`SOAK_REDIS_URL` choose another); with Redis faults (the default, and the "
+              "suite's `tests/soak`) the soak runs on redis-servers of its own"),
     EmptiedDb(BENCH_SEND_DB, ("bench/send.py",), "`python -m bench.send`, per round"),
     EmptiedDb(BENCH_INGRESS_DB, ("bench/ingress.py",), "`python -m bench.ingress`, per round"),
     EmptiedDb(BENCH_POLL_NO_CHANGE_DB, ("bench/poll_no_change.py",),
