@@ -117,7 +117,7 @@ class MailSender:
     def _deliver(self, message: EmailMessage, handing: Callable[[], None] | None) -> None:
         target = self.target
         context = ssl.create_default_context()
-        smtp: _HandingSMTP | _HandingSMTPSSL
+        smtp: _HandingSMTP
         if target.tls:
             smtp = _HandingSMTPSSL(target.host, target.port, timeout=self.timeout,
                                    context=context)
@@ -143,15 +143,8 @@ class _HandingSMTP(smtplib.SMTP):
         return super().data(msg)
 
 
-class _HandingSMTPSSL(smtplib.SMTP_SSL):
+class _HandingSMTPSSL(_HandingSMTP, smtplib.SMTP_SSL):
     """`_HandingSMTP` over TLS from the first byte."""
-
-    handing: Callable[[], None] | None = None
-
-    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
-        if self.handing is not None:
-            self.handing()
-        return super().data(msg)
 
 
 def _by_code(reason: str, code: int) -> SendError:

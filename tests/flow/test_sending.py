@@ -171,6 +171,19 @@ def test_a_worker_killed_after_the_provider_call(flow: Flow) -> None:
     assert len(to(flow, "+31613131313")) == 1  # found at Twilio: not sent again
 
 
+def prompt_due(flow: Flow, **customer: str) -> tuple[int, str, list[str]]:
+    """A booked appointment whose prompt the poll planned and which is due now: the
+    appointment, its SMS's message id and the message keys."""
+    flow.ticker.tick()
+    flow.run_jobs()
+    appointment = booked(flow, **customer)
+    flow.clock.advance(timedelta(seconds=60))
+    flow.ticker.tick()
+    flow.run_jobs()
+    message_id, message_keys = claim_for(flow, appointment)
+    return appointment, message_id, message_keys
+
+
 def dead_workers_claim(flow: Flow, message_id: str) -> None:
     """The claim a worker that then died (its alive key gone) made just now."""
     Claims(flow.redis, 3600, holder="killed-worker").claim(message_id, flow.clock.now())
@@ -183,14 +196,8 @@ def test_a_killed_workers_send_is_settled_within_orphan_seconds(
     within seconds: the claim it left is not dropped as another attempt's (the message
     would never go out) nor left for two minutes (a reminder 30 s ahead would meet its
     appointment), but held until its worker is surely gone, then asked about at Twilio."""
-    flow.ticker.tick()
-    flow.run_jobs()
     number = "+3161313131" + ("4" if sent_before_death else "5")
-    appointment = booked(flow, mobile_phone="0" + number[3:])
-    flow.clock.advance(timedelta(seconds=60))
-    flow.ticker.tick()
-    flow.run_jobs()
-    message_id, message_keys = claim_for(flow, appointment)
+    _, message_id, message_keys = prompt_due(flow, mobile_phone="0" + number[3:])
     if sent_before_death:
         deliver_batch(message_keys)
         assert flow.twilio.wait_idle(10)
@@ -216,13 +223,7 @@ def test_a_killed_workers_sms_is_found_though_its_appointment_has_started(
     """The soak's case: the worker was killed after Twilio accepted the SMS, and by the
     time its message came round again the appointment had started. The customer has
     the SMS: it is recorded as sent with Twilio's id, not skipped as started."""
-    flow.ticker.tick()
-    flow.run_jobs()
-    appointment = booked(flow, mobile_phone="06-13131316")
-    flow.clock.advance(timedelta(seconds=60))
-    flow.ticker.tick()
-    flow.run_jobs()
-    message_id, message_keys = claim_for(flow, appointment)
+    appointment, message_id, message_keys = prompt_due(flow, mobile_phone="06-13131316")
     deliver_batch(message_keys)
     assert flow.twilio.wait_idle(10)
     sid = flow.rt.messages.get(message_id).provider_id  # type: ignore[union-attr]

@@ -36,6 +36,11 @@ def served() -> Iterator[tuple[TwilioSandbox, SandboxServer]]:
     booking.close()
 
 
+def sender(server: SandboxServer) -> SmsSender:
+    return SmsSender(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, sender=DEMO_NUMBER,
+                     base_url=server.base_url)
+
+
 def sent_between_the_reads(sms: SmsSender, twilio: TwilioSandbox, sid: str) -> list[str]:
     """After the lookup's first list request, Twilio sends the message (status `sent`,
     `DateSent` now), as it does at any moment; the lists asked for, in order."""
@@ -57,8 +62,7 @@ def sent_between_the_reads(sms: SmsSender, twilio: TwilioSandbox, sid: str) -> l
 def test_a_message_sent_between_the_lookups_two_reads_is_found(
         served: tuple[TwilioSandbox, SandboxServer]) -> None:
     twilio, server = served
-    sms = SmsSender(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, sender=DEMO_NUMBER,
-                    base_url=server.base_url)
+    sms = sender(server)
     sid = sms.send(TO, "Herinnering: morgen 10:00", None).provider_id
     asked = sent_between_the_reads(sms, twilio, sid)
     found = sms.find_sent(TO, "Herinnering: morgen 10:00", NOW)
@@ -68,9 +72,7 @@ def test_a_message_sent_between_the_lookups_two_reads_is_found(
 
 def test_a_queued_message_is_found_and_an_older_one_is_not(
         served: tuple[TwilioSandbox, SandboxServer]) -> None:
-    _twilio, server = served
-    sms = SmsSender(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, sender=DEMO_NUMBER,
-                    base_url=server.base_url)
+    sms = sender(served[1])
     sid = sms.send(TO, "Herinnering: morgen 10:00", None).provider_id
     found = sms.find_sent(TO, "Herinnering: morgen 10:00", NOW)
     assert found is not None and found.provider_id == sid
