@@ -133,17 +133,19 @@ class SmsSender:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return None
 
-    def sent_to_between(self, to: str, after: datetime, until: datetime) -> bool:
+    def sent_to_between(self, to: str, after: datetime, until: datetime,
+                        matches: Callable[[str], bool] | None = None) -> bool:
         """Whether Twilio lists an SMS sent through the API to `to` from `after` to
-        `until` (after a loss: was a reply answered? `bridge.sending.recovery`). Every
-        page of `DateSent>` `after`; Twilio's own STOP/HELP answers (`outbound-reply`)
-        are not the bridge's."""
+        `until` whose text `matches` accepts (after a loss: was a reply answered?
+        `bridge.sending.recovery`). Every page of `DateSent>` `after`; Twilio's own
+        STOP/HELP answers (`outbound-reply`) are not the bridge's."""
         try:
             for message in self.client.messages.stream(to=to, date_sent_after=after,
                                                         page_size=LOOKUP_PAGE_SIZE):
                 sent = message.date_sent
                 if str(message.direction or "") == "outbound-api" and sent is not None \
-                        and after <= sent <= until:
+                        and after <= sent <= until \
+                        and (matches is None or matches(str(message.body or ""))):
                     return True
         except TwilioRestException as exc:
             raise _classify(exc, to) from None

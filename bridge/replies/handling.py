@@ -52,6 +52,7 @@ from bridge.replies.answer import Answer, plain_answer
 from bridge.replies.answer_context import context_of, language_of
 from bridge.replies.services import ReplyServices
 from bridge.replies.upstream import cancel, confirm
+from bridge.sending.answer_texts import answer_matcher
 from bridge.sending.answers import send_answer
 from bridge.sending.recovery import REPLY_MEMORY_LOST
 from bridge.store.conversations import PendingChoice
@@ -95,7 +96,8 @@ def _answered_before_loss(sv: ReplyServices, message: InboundMessage) -> bool:
     recovery = sv.sending.recovery
     epoch = recovery.epoch()  # no epoch yet: held back (a retry), never answered blind
     received = datetime.fromtimestamp(message.received, UTC)
-    return recovery.answered_before_loss(epoch, message.sender, received)
+    return recovery.answered_before_loss(epoch, message.sender, received,
+                                         answer_matcher(sv.sending.renderer))
 
 
 def _erased_meanwhile(sv: ReplyServices, message: InboundMessage) -> bool:

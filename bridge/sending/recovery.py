@@ -98,16 +98,13 @@ MEMORY_LOST = "memory lost; may have been sent"
 #: What becomes of a reply dated before the loss that Twilio shows answered (the
 #: inbound message's state: `ignored:<this>`).
 REPLY_MEMORY_LOST = "memory lost; may have been answered"
-#: How long after a reply an SMS to its sender counts as its answer. Answers go out
+#: How long after a reply an answer to its sender counts as its answer. Answers go out
 #: within seconds; an upstream error retries the reply job after 10, 30, 60 and 180 s,
-#: so 10 minutes covers an answer held up by four retries. The price: a reminder or
-#: notice to the same number that went out in those minutes before the loss, while the
-#: reply itself had not yet been answered, makes the bridge take the reply as answered
-#: and drop it (a shorter bound drops fewer such replies, and answers more of the slow
-#: ones twice).
+#: so 10 minutes covers an answer held up by four retries. Only answers count (a
+#: reminder or a notice does not: `bridge.sending.answer_texts`); the price left is a
+#: reply not yet answered when an answer to another reply from the same number went out
+#: in those minutes before the loss: it is taken as answered and dropped.
 ANSWER_BOUND = timedelta(minutes=10)
-#: The grain of a reply's `received` time (whole seconds).
-RECEIVED_GRAIN = timedelta(seconds=1)
 #: After Twilio could not be asked whether the memory is lost, how long a process waits
 #: before asking again (sends meanwhile are held back).
 ASK_AGAIN_SECONDS = 10
@@ -306,22 +303,26 @@ class Recovery:
                 self.pause(pause)
         return ask()
 
-    def answered_before_loss(self, epoch: Epoch, phone: str, received: datetime) -> bool:
+    def answered_before_loss(self, epoch: Epoch, phone: str, received: datetime,
+                             is_answer: Callable[[str], bool]) -> bool:
         """Whether a reply from `phone` received at `received` may have been answered
-        before the memory was lost: it came before `lost_at`, and Twilio lists an SMS
-        the bridge sent to `phone` after it, within `ANSWER_BOUND` and before the loss.
-        A reply received since the loss costs nothing (no question asked). Raises
-        `SendHeldBack` when Twilio's log cannot be read: never answered blind."""
+        before the memory was lost: it came before `lost_at`, and Twilio lists an answer
+        to a reply (`is_answer`: `bridge.sending.answer_texts`) the bridge sent to
+        `phone` after it, within `ANSWER_BOUND` and before the loss. A reminder or a
+        prompt in those minutes is not its answer (seen in the soak: a prompt sent in
+        the second of the loss, answered by the customer in that second, was taken for
+        the answer). `received` and Twilio's DateSent are whole seconds, so a reply and
+        its answer in the second of the loss count as before it (seen too: answered
+        0.3 s before the loss). A reply received since the loss costs nothing (no
+        question asked). Raises `SendHeldBack` when Twilio's log cannot be read: never
+        answered blind."""
         lost_at = epoch.lost_at
-        # `received` is kept in whole seconds (and Twilio's DateSent too): a reply in the
-        # second the loss was found may have come after it. Seen in the soak: a prompt
-        # sent just after `lost_at`, answered by the customer in the same second, was
-        # read as the reply's answer, and the reply was set aside unanswered.
-        if lost_at is None or received + RECEIVED_GRAIN > lost_at or self.sms is None:
+        if lost_at is None or received > lost_at or self.sms is None:
             return False
+        until = min(received + ANSWER_BOUND, lost_at)
         try:
             answered = self._asking(lambda: self._sender().sent_to_between(
-                phone, received, min(received + ANSWER_BOUND, lost_at)))
+                phone, received, until, is_answer))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether the reply was answered before "
                                "the memory was lost") from None

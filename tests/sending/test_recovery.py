@@ -21,6 +21,7 @@ from bridge.domain.offsets import parse_offsets
 from bridge.outbound.errors import SendHeldBack
 from bridge.outbound.sms import SmsSender
 from bridge.rendering import MessageContext, Renderer
+from bridge.sending.answer_texts import answer_matcher
 from bridge.sending.facts import MessageFacts
 from bridge.sending.recovery import (
     ANSWER_BOUND,
@@ -40,6 +41,7 @@ from tests.domain.builders import AMS, local, settings, snapshot
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 LOOKBACK = timedelta(days=2)
+RENDERER = Renderer(templates_dir=None, tz=AMS)
 
 
 @pytest.fixture(scope="module")
@@ -404,22 +406,27 @@ def test_a_match_behind_many_later_messages_is_found(
 def test_a_reply_answered_shortly_before_the_loss_counts_as_answered(
         redis: Redis, clock: ManualClock, sms: SmsSender,
         served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:
-    """Twilio shows an SMS to the sender 5 s after the reply, before the loss: answered.
-    A reply whose next SMS came later than `ANSWER_BOUND`, or after the loss, was not;
-    one received since the loss is not asked about at all."""
+    """Twilio shows an answer to the sender 5 s after the reply, before the loss:
+    answered. A reply whose next answer came later than `ANSWER_BOUND`, or after the
+    loss, was not; one received since the loss is not asked about at all. A reminder in
+    those minutes is no answer (the soak: a reply left unanswered, taken as answered)."""
     reply_at = NOW
+    clock.set(reply_at + timedelta(seconds=2))
+    text_to(sms, served[0], "+31612345678", sms_text(RENDERER, facts("reminder")))
     clock.set(reply_at + timedelta(seconds=5))
-    text_to(sms, served[0], "+31612345678", "Die code klopt helaas niet.")
+    text_to(sms, served[0], "+31687654321", sms_text(RENDERER, facts("reminder")))
+    text_to(sms, served[0], "+31612345678", sms_text(RENDERER, facts("reply_wrong_code")))
     epoch = new_epoch(reply_at + timedelta(minutes=2), lost=True)
     watcher = recovery(redis, clock, sms)
-    assert watcher.answered_before_loss(epoch, "+31612345678", reply_at)
-    assert not watcher.answered_before_loss(epoch, "+31687654321", reply_at)
-    assert not watcher.answered_before_loss(epoch, "+31612345678",
-                                            reply_at - ANSWER_BOUND - timedelta(seconds=1))
-    early_loss = new_epoch(reply_at + timedelta(seconds=3), lost=True)
-    assert not watcher.answered_before_loss(early_loss, "+31612345678", reply_at)
+    is_answer = answer_matcher(RENDERER)
+    assert watcher.answered_before_loss(epoch, "+31612345678", reply_at, is_answer)
+    assert not watcher.answered_before_loss(epoch, "+31687654321", reply_at, is_answer)
+    assert not watcher.answered_before_loss(
+        epoch, "+31612345678", reply_at - ANSWER_BOUND - timedelta(seconds=1), is_answer)
+    early_loss = new_epoch(reply_at + timedelta(seconds=3), lost=True)  # the reminder only
+    assert not watcher.answered_before_loss(early_loss, "+31612345678", reply_at, is_answer)
     assert not watcher.answered_before_loss(new_epoch(NOW, lost=False), "+31612345678",
-                                            reply_at)
+                                            reply_at, is_answer)
 
 
 def test_a_reply_is_held_back_while_twilio_cannot_be_asked(
@@ -430,5 +437,7 @@ def test_a_reply_is_held_back_while_twilio_cannot_be_asked(
     watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{port}"))
     epoch = new_epoch(NOW, lost=True)
     with pytest.raises(SendHeldBack, match="reply was answered"):
-        watcher.answered_before_loss(epoch, "+31612345678", NOW - timedelta(minutes=1))
-    assert not watcher.answered_before_loss(epoch, "+31612345678", NOW)  # since: not asked
+        watcher.answered_before_loss(epoch, "+31612345678", NOW - timedelta(minutes=1),
+                                     answer_matcher(RENDERER))
+    assert not watcher.answered_before_loss(epoch, "+31612345678", NOW + timedelta(seconds=1),
+                                            answer_matcher(RENDERER))  # since: not asked

@@ -15,6 +15,7 @@ from redis import Redis
 
 from bridge.outbound.errors import SendHeldBack
 from bridge.outbound.sms import SmsSender
+from bridge.sending.answer_texts import answer_matcher
 from bridge.sending.recovery import LOOKUP_PAUSES
 from bridge.store.epoch import new_epoch
 from sandbox.clock import ManualClock
@@ -22,9 +23,12 @@ from sandbox.server import SandboxServer
 from sandbox.twilio import TwilioSandbox
 from tests.sending.test_recovery import (  # noqa: F401
     NOW,
+    RENDERER,
+    facts,
     recovery,
     sender,
     served,
+    sms_text,
     text_to,
 )
 
@@ -72,17 +76,18 @@ def test_a_lookup_that_keeps_failing_holds_the_send_back_after_every_pause(
     assert waited == list(LOOKUP_PAUSES)
 
 
-def test_a_reply_in_the_second_the_loss_was_found_is_not_taken_as_answered(
+def test_in_the_second_of_the_loss_an_answer_counts_and_a_prompt_does_not(
         redis: Redis, clock: ManualClock,
         served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:  # noqa: F811
-    """Seen in the soak: the loss found at 12.4 s past a whole second, a prompt sent at
-    once (Twilio's DateSent: that second), the customer's NEE 0.3 s later (received: that
-    whole second). The prompt is no answer to the NEE: the reply may have come after the
-    loss, so it is answered as usual, not set aside."""
+    """Twilio's DateSent and a reply's received time are whole seconds. Seen in the
+    soak, both ways: a prompt sent in the second the loss was found, the customer's NEE
+    to it 0.3 s later (the prompt is no answer: the NEE is answered as usual); and a JA
+    answered 0.3 s before the loss, in that second (the answer counts: not again)."""
     sms = sender(served[1].base_url)
-    text_to(sms, served[0], "+31612345678", "Graag bevestigen: JA of NEE")  # DateSent: NOW
-    epoch = new_epoch(NOW + timedelta(milliseconds=400), lost=True)
+    is_answer = answer_matcher(RENDERER)
+    epoch = new_epoch(NOW + timedelta(milliseconds=900), lost=True)
     watcher = recovery(redis, clock, sms)
-    assert not watcher.answered_before_loss(epoch, "+31612345678", NOW)
-    earlier = NOW - timedelta(seconds=1)  # a whole second before: it was before the loss
-    assert watcher.answered_before_loss(epoch, "+31612345678", earlier)
+    text_to(sms, served[0], "+31612345678", sms_text(RENDERER, facts("confirm_request")))
+    assert not watcher.answered_before_loss(epoch, "+31612345678", NOW, is_answer)
+    text_to(sms, served[0], "+31687654321", sms_text(RENDERER, facts("reply_confirmed")))
+    assert watcher.answered_before_loss(epoch, "+31687654321", NOW, is_answer)
