@@ -334,14 +334,19 @@ class Delivery:
                                          settings or sv.plan_settings())):
             self._remember(message, state, channel, recipient)
             return Outcome(message.key, "sent", channel.value)
+        # Remembered before the provider call: a worker killed after Twilio accepted the
+        # SMS, before anything after it, leaves the customer able to answer (the soak: a
+        # code answered "no appointment" while the dead worker's claim was settled).
+        self._remember(message, state, channel, recipient)
         result = hand_over(sv, message_id,
                            lambda: self._hand_over(channel, recipient, text, message_id))
         if result == "failed":
+            self._forget(message, channel, recipient)
             return Outcome(message.key, "failed", channel.value)
         if result == OPTED_OUT:
+            self._forget(message, channel, recipient)
             sv.skips.record(skip(message, OPTED_OUT, channel.value), sv.clock.now())
             return Outcome(message.key, "skipped", f"{channel.value}: {OPTED_OUT}")
-        self._remember(message, state, channel, recipient)
         return Outcome(message.key, "sent", channel.value)
 
     def _taken(self, message: PlannedMessage, state: Snapshot, channel: Channel,
@@ -367,6 +372,11 @@ class Delivery:
             self.sv.conversations.remember(recipient, message.appointment_id,
                                            message.kind.value, state.start,
                                            self.sv.clock.now())
+
+    def _forget(self, message: PlannedMessage, channel: Channel, recipient: str) -> None:
+        """The SMS the customer was to answer never reached them (refused for good)."""
+        if channel is Channel.SMS:
+            self.sv.conversations.forget(recipient, message.appointment_id)
 
     def _hand_over(self, channel: Channel, recipient: str, text: Rendered,
                    message_id: str) -> str:

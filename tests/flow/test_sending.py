@@ -9,6 +9,7 @@ import pytest
 
 from bridge.booking import BookingMode, CancelMode
 from bridge.domain.messages import MessageKind
+from bridge.outbound.sms import SmsReceipt
 from bridge.store import keys
 from bridge.store.claims import ORPHAN_SECONDS, STALE_SECONDS, Claims
 from tests.contract.helpers import book, bookable_slot, new_customer
@@ -271,6 +272,24 @@ def test_a_killed_workers_email_is_sent_unless_it_reached_the_mail_server(
         assert len(flow.mail.wait_for_messages(1)) >= 1
         assert len([m for m in flow.mail.messages() if m["to"] == address]) == 1
         assert record.status == "sent"
+
+
+def test_the_conversation_is_remembered_before_the_sms_is_handed_over(flow: Flow) -> None:
+    """A worker killed after Twilio accepted a prompt, before anything after it, must
+    leave the customer able to answer it: the soak's code answered "no appointment"
+    while the dead worker's claim waited to be settled."""
+    appointment, _, message_keys = prompt_due(flow, mobile_phone="06-13131317")
+    sms = flow.rt.sending.sms
+    assert sms is not None
+    real, asked = sms.send, []
+
+    def watched(to: str, body: str, callback: str | None) -> SmsReceipt:
+        asked.append(flow.rt.sending.conversations.asked_about(to))
+        return real(to, body, callback)
+
+    sms.send = watched  # type: ignore[method-assign]
+    deliver_batch(message_keys)
+    assert asked == [[appointment]]
 
 
 def test_duplicate_send_jobs_send_once(flow: Flow) -> None:
