@@ -135,11 +135,31 @@ class Delivery:
                     for channel, why in choice.refused]
         if not choice.send:
             return outcomes
+        went = self._went_another_way(message, policy, choice.send)
+        if went is not None:
+            return [*outcomes, Outcome(message.key, "duplicate", went.value)]
         facts = self._facts(message, state, contact, choice, previous_start)
         sent = self._send_on(choice.send, message, state, contact, facts)
         if policy is ChannelPolicy.SMS_OR_EMAIL and _SMS_OPTED_OUT in {o.detail for o in sent}:
             sent += self._instead_of_sms(message, state, contact, facts)
         return outcomes + sent
+
+    def _went_another_way(self, message: PlannedMessage, policy: ChannelPolicy,
+                          chosen: tuple[Channel, ...]) -> Channel | None:
+        """Under `sms_or_email` a message goes one way: if an earlier attempt sent it on
+        the channel not chosen now, that channel. A rerun chooses again, and what a
+        customer can be reached by changes (an opt-out, a START): seen in the soak, a
+        cancellation e-mailed while the number was opted out, then sent by SMS after the
+        customer opted in again, when a killed worker's job ran again."""
+        if policy is not ChannelPolicy.SMS_OR_EMAIL:
+            return None
+        for channel in Channel:
+            if channel in chosen:
+                continue
+            claim = self.sv.claims.peek(f"{message.key}:{channel.value}", self.sv.clock.now())
+            if claim is not None and claim.raw == "done:sent":
+                return channel
+        return None
 
     def _facts(self, message: PlannedMessage, state: Snapshot, contact: Contact,
                choice: ChannelChoice, previous_start: datetime | None) -> MessageFacts:

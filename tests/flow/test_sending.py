@@ -292,6 +292,27 @@ def test_the_conversation_is_remembered_before_the_sms_is_handed_over(flow: Flow
     assert asked == [[appointment]]
 
 
+def test_a_message_emailed_while_opted_out_is_not_sent_by_sms_when_run_again(
+        flow: Flow) -> None:
+    """Under sms_or_email a message goes one way. Seen in the soak: a notice e-mailed
+    while the number was opted out went again by SMS when a killed worker's job ran
+    again after the customer's START."""
+    number = "+31613131318"
+    optouts = flow.rt.sending.optouts
+    flow.ticker.tick()
+    flow.run_jobs()
+    optouts.opt_out(number, "STOP", flow.clock.now())
+    _, _, message_keys = prompt_due(flow, mobile_phone="06-13131318",
+                                   email="eenmalig@example.nl")
+    deliver_batch(message_keys)  # (the poll's own dispatch may have sent it already)
+    assert [m["to"] for m in flow.mail.wait_for_messages(1)].count("eenmalig@example.nl") == 1
+    optouts.opt_in(number, flow.clock.now())  # START
+    result = deliver_batch(message_keys)  # the job run again
+    assert result["outcomes"] == {"duplicate": 1}
+    assert to(flow, number) == []
+    assert [m["to"] for m in flow.mail.messages()].count("eenmalig@example.nl") == 1
+
+
 def test_duplicate_send_jobs_send_once(flow: Flow) -> None:
     flow.ticker.tick()
     flow.run_jobs()
