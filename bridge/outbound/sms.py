@@ -133,6 +133,27 @@ class SmsSender:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return None
 
+    def first_sent_between(self, to: str, after: datetime, until: datetime,
+                           taken: Callable[[str], bool]) -> SmsReceipt | None:
+        """The earliest SMS sent through the API to `to` that Twilio created from `after`
+        to `until` and that `taken` does not say is another message's, whatever its
+        text (`bridge.sending.orphans`: a dead attempt's SMS, whose text the bridge
+        may no longer render alike). The newest page of messages to `to`."""
+        try:
+            listed = self.client.messages.list(to=to, limit=LOOKUP_PAGE_SIZE,
+                                               page_size=LOOKUP_PAGE_SIZE)
+        except TwilioRestException as exc:
+            raise _classify(exc, to) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
+        found = [m for m in listed
+                 if str(m.direction or "") == "outbound-api" and m.date_created is not None
+                 and after <= m.date_created <= until and not taken(str(m.sid))]
+        if not found:
+            return None
+        first = min(found, key=lambda m: m.date_created)
+        return SmsReceipt(str(first.sid), str(first.status), None)
+
     def sent_to_between(self, to: str, after: datetime, until: datetime,
                         matches: Callable[[str], bool] | None = None) -> bool:
         """Whether Twilio lists an SMS sent through the API to `to` from `after` to

@@ -44,11 +44,12 @@ from bridge.domain.messages import ASKS_TO_CONFIRM, MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
 from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
-from bridge.outbound.errors import SendError, SendHeldBack, TransientSendError
+from bridge.outbound.errors import SendHeldBack, TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import OPTED_OUT, claim_for_send, hand_over, settle_stale_sms
+from bridge.sending.orphans import settle_orphaned_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import KEEPS_CONVERSATION, current_state, skip, why_not_send
@@ -104,13 +105,14 @@ class Delivery:
         sv = self.sv
         found = sv.plans.planned_with_previous_start(message_key)
         if found is None:
+            settle_orphaned_sms(sv, message_key)  # no attempt will: recorded if it went
             return [Outcome(message_key, "unscheduled")]
         message, previous_start = found
         state = current_state(sv, message)
         now = sv.clock.now()  # after the re-read, which may take seconds under retries
         reason = why_not_send(message, state, now)
         if reason is not None:
-            if self._found_before_skip(message, state, previous_start):
+            if settle_orphaned_sms(sv, message_key):  # a dead attempt's SMS went out
                 return [Outcome(message_key, "sent", Channel.SMS.value)]
             if reason in KEEPS_CONVERSATION:  # after a loss: reopen what it had opened
                 self._rebuild_conversation(message, state, previous_start)
@@ -232,37 +234,6 @@ class Delivery:
         text = sv.renderer.render(facts.kind, facts.language, Channel.SMS.value,
                                   facts.context).text
         return contact.mobile, text, facts
-
-    def _found_before_skip(self, message: PlannedMessage, state: Snapshot,
-                           previous_start: datetime | None) -> bool:
-        """A message its rules now skip (its appointment started, say) whose SMS an
-        attempt that died was sending: Twilio may have it, and then the customer does.
-        Found: recorded as sent with Twilio's id, not as skipped. Its worker is gone, so
-        Twilio is asked now, however young the claim (nothing is sent here either way);
-        one that cannot be asked or finds nothing leaves the skip."""
-        sv = self.sv
-        if sv.sms is None:
-            return False
-        message_id = f"{message.key}:{Channel.SMS.value}"
-        claim = sv.claims.peek(message_id, sv.clock.now())
-        if claim is None or claim.state not in (ClaimState.ORPHANED, ClaimState.STALE):
-            return False
-        try:
-            sms = self._sms_text(message, state, previous_start)
-            found = None if sms is None else sv.sms.find_sent(
-                sms[0], sms[1], datetime.fromtimestamp(claim.since, UTC))
-        except (RenderError, SendError, ValueError) as exc:
-            log.warning("orphaned_send_not_resolved", message=message.key,
-                        why=type(exc).__name__)
-            return False
-        if found is None or _linked_elsewhere(sv, found.provider_id, message_id):
-            return False
-        sv.claims.finish(message_id, "sent")
-        sv.messages.link_provider(message_id, found.provider_id)
-        sv.messages.advance(message_id, "sent", sv.clock.now(),
-                            detail="found at Twilio after a worker stopped mid-send")
-        log.info("orphaned_send_found", message=message.key, sid=found.provider_id)
-        return True
 
     def _send_on(self, channels: tuple[Channel, ...], message: PlannedMessage,
                  state: Snapshot, contact: Contact, facts: MessageFacts) -> list[Outcome]:

@@ -219,12 +219,15 @@ def test_a_killed_workers_send_is_settled_within_orphan_seconds(
     assert record.provider_id
 
 
-def test_a_killed_workers_sms_is_found_though_its_appointment_has_started(
-        flow: Flow) -> None:
+@pytest.mark.parametrize("then", ["started", "cancelled"])
+def test_a_killed_workers_sms_is_found_though_nothing_sends_it_again(
+        flow: Flow, then: str) -> None:
     """The soak's case: the worker was killed after Twilio accepted the SMS, and by the
-    time its message came round again the appointment had started. The customer has
-    the SMS: it is recorded as sent with Twilio's id, not skipped as started."""
-    appointment, message_id, message_keys = prompt_due(flow, mobile_phone="06-13131316")
+    time its message came round again the appointment had started, or was cancelled
+    (its plan gone). The customer has the SMS: it is recorded as sent with Twilio's
+    id, not left unlinked."""
+    number = "06-1313131" + ("6" if then == "started" else "9")
+    appointment, message_id, message_keys = prompt_due(flow, mobile_phone=number)
     deliver_batch(message_keys)
     assert flow.twilio.wait_idle(10)
     sid = flow.rt.messages.get(message_id).provider_id  # type: ignore[union-attr]
@@ -232,11 +235,15 @@ def test_a_killed_workers_sms_is_found_though_its_appointment_has_started(
     dead_workers_claim(flow, message_id)  # it died before recording the send
     flow.redis.hset(keys.message(message_id), "provider_id", "")  # nor linked it
     flow.redis.delete(keys.provider_message(str(sid)))
-    flow.clock.set(flow.api.get_appointment(appointment).start + timedelta(minutes=1))
-    result = deliver_batch(message_keys)
-    assert result["outcomes"] == {"sent": 1}
-    assert [s for s in flow.skipped() if s["appointment"] == str(appointment)] == []
-    assert len(to(flow, "+31613131316")) == 1
+    if then == "started":
+        flow.clock.set(flow.api.get_appointment(appointment).start + timedelta(minutes=1))
+    else:
+        flow.api.cancel_appointment(appointment, mode=CancelMode.COMPANY)
+        flow.poll()  # the plan drops the prompt
+    deliver_batch(message_keys)  # (for the cancelled one, the poll's may have come first)
+    if then == "started":
+        assert [s for s in flow.skipped() if s["appointment"] == str(appointment)] == []
+    assert len(to(flow, "+31" + number[1:].replace("-", ""))) == 1
     record = flow.rt.messages.get(message_id)
     assert record is not None and record.provider_id == sid
 
