@@ -62,7 +62,7 @@ class ReplyRules:
     def judge_replies(self, answers: dict[str, list[Sent]], sent: list[Sent],
                       updated: dict[int, float], skips: Iterable[Skip] = ()) -> None:
         tally = self.verdict.answers
-        outbound = self._index_sms(sent)
+        self._index_sms(sent)
         self.reopened.clear()
         for skip in skips:
             if skip.kind == "confirm_request" and skip.reason == "already_confirmed":
@@ -76,7 +76,7 @@ class ReplyRules:
                                                                    key=lambda s: s.at)
             tally.expected += len(replies)
             tally.sent += len(got)
-            aside = [r for r in replies if self._set_aside(r, outbound.get(phone, []))]
+            aside = [r for r in replies if self._set_aside(r, [a.at for a in got])]
             for reply in aside[: max(0, len(replies) - len(got))]:
                 replies.remove(reply)
                 self.verdict.set_aside_after_loss += 1
@@ -125,26 +125,22 @@ class ReplyRules:
             appointment.history.append(State(reply.at, upstream, effect[0], effect[1],
                                              appointment.state.start))
 
-    def _index_sms(self, sent: list[Sent]) -> dict[str, list[float]]:
-        """Each phone's invitations (a prompt or reminder SMS: `first_invite`, `invites`);
-        returns when each SMS of any kind went to it."""
+    def _index_sms(self, sent: list[Sent]) -> None:
+        """Each phone's invitations (a prompt or reminder SMS: `first_invite`, `invites`)."""
         self.first_invite.clear()  # phone -> when its first prompt or reminder SMS went out
         self.invites.clear()
-        outbound: dict[str, list[float]] = defaultdict(list)
         for message in sent:
-            if message.channel != "sms":
-                continue
-            outbound[message.to].append(message.at)
-            if message_kind(message) in {"prompt", "reminder", "moved_prompt"}:
+            if message.channel == "sms" and message_kind(message) in {"prompt", "reminder",
+                                                                      "moved_prompt"}:
                 first = self.first_invite.get(message.to, math.inf)
                 self.first_invite[message.to] = min(first, message.at)
                 self.invites[message.to].append(message.at)
-        return outbound
 
     def _set_aside(self, reply: Reply, sms_at: list[float]) -> bool:
         """Whether the bridge's rule after an amnesia (#16) sets `reply` aside as maybe
-        answered: received before the bridge found the loss, with an SMS to its number
-        after it, within `ANSWER_BOUND` and before the loss was found."""
+        answered: received before the bridge found the loss, with an answer (to another
+        reply from the number) after it, within `ANSWER_BOUND` and before the loss was
+        found."""
         for _began, found in self.rules.amnesia:
             if reply.at >= found:
                 continue

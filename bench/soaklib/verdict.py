@@ -70,9 +70,9 @@ class Verdict:
     before anything could open it again (#16 allows it: the answer changes nothing)."""
     set_aside_after_loss: int = 0
     """Replies received before an amnesia that the bridge left unanswered because Twilio
-    lists an SMS to the number after them, within 10 minutes and before the loss was
-    found (#16's rule: old inbound messages are not answered again; the bridge cannot
-    tell that SMS from an answer)."""
+    lists an answer to the number after them (one to another reply), within 10 minutes
+    and before the loss was found (#16's rule: old inbound messages are not answered
+    again; the bridge cannot tell which reply an answer was for)."""
     memory_lost: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """Required e-mails the bridge skipped as `memory lost; may have been sent` after an
     amnesia (#16 allows it: nobody can ask an SMTP server what it delivered), by kind."""
