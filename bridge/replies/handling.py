@@ -11,7 +11,12 @@
   opted-out number: for those the bridge is silent.
 
 What was decided is stored with the inbound message before the answer goes out, so a
-retry after an upstream error answers once, with the first decision.
+retry after an upstream error answers once, with the first decision. A confirm or
+cancel is stored before it is made upstream (`acting`): a worker killed after the
+booking API cancelled, before the answer was decided, would leave a retry that finds the
+appointment no longer open and answers "no appointment" (seen in the soak). The retry
+makes the stored one again instead, and an appointment already in the state it asked
+for gets the answer it called for.
 
 After Redis forgot (`bridge.sending.recovery`), a reply dated before the loss may have
 been answered and acted on already: its record, its answer's claim and the phone's
@@ -32,12 +37,13 @@ sweeps what it wrote (`bridge.store.erasure`).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 
-from bridge.booking import BookingNotFoundError
+from bridge.booking import BookingNotFoundError, Label
 from bridge.domain.intents import Intent, Reply, understand
 from bridge.domain.reply_decision import (
     ABOUT_OPEN_APPOINTMENTS,
@@ -110,24 +116,51 @@ def _erased_meanwhile(sv: ReplyServices, message: InboundMessage) -> bool:
 def _answer_for(sv: ReplyServices, message: InboundMessage) -> Answer:
     if message.answer:  # decided before an error stopped the last attempt: keep it
         return Answer.from_json(message.answer)
-    reply = understand(message.body, opted_out=sv.optouts.is_opted_out(message.sender))
-    sv.counters.reply_intent(reply.intent.value)
-    sent = datetime.fromtimestamp(message.received, UTC) if message.received else sv.clock.now()
-    answer = _follow(sv, message.sender, reply, sent)
+    if message.acting:  # a confirm or cancel begun by an attempt that stopped
+        answer = _act_again(sv, message.sender, message.acting)
+    else:
+        reply = understand(message.body, opted_out=sv.optouts.is_opted_out(message.sender))
+        sv.counters.reply_intent(reply.intent.value)
+        sent = datetime.fromtimestamp(message.received, UTC) if message.received \
+            else sv.clock.now()
+        answer = _follow(sv, message, reply, sent)
     sv.inbound.decide(message.sid, answer.to_json())
     return answer
 
 
-def _follow(sv: ReplyServices, phone: str, reply: Reply, sent: datetime) -> Answer:
+def _follow(sv: ReplyServices, message: InboundMessage, reply: Reply,
+            sent: datetime) -> Answer:
     """Decide, then do what was decided. `sent`: when the reply was received, which
     orders opt-outs and opt-ins."""
+    phone = message.sender
     question = _take_question(sv, phone) if reply.intent is Intent.CHOICE else None
     candidates = _candidates(sv, phone, reply, question)
     decision = decide_reply(reply, question=question, candidates=candidates,
                             now=sv.clock.now())
     for ident in decision.closed:
         sv.conversations.forget(phone, ident)
+    if decision.step in (Step.CANCEL, Step.CONFIRM):
+        sv.inbound.act(message.sid, json.dumps({
+            "step": decision.step.value, "appointment": decision.appointment_id,
+            "code": decision.code}))
     return _carry_out(sv, phone, reply, sent, decision, candidates)
+
+
+def _act_again(sv: ReplyServices, phone: str, acting: str) -> Answer:
+    """The stored confirm or cancel, made again: it may have been made already."""
+    stored = json.loads(acting)
+    ident = int(stored["appointment"])
+    state = _state(sv, phone, ident)
+    if state is None:
+        return Answer("reply_no_appointment", ident)
+    if stored["step"] == Step.CANCEL.value:
+        if state.label is Label.CANCELLED:
+            sv.conversations.forget(phone, ident)
+            return Answer("reply_cancelled", ident)
+        return cancel(sv, phone, state)
+    if state.label is Label.APPROVED:
+        return Answer("reply_confirmed", ident)
+    return confirm(sv, phone, state, str(stored["code"]))
 
 
 def _carry_out(sv: ReplyServices, phone: str, reply: Reply, sent: datetime,

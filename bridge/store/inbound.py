@@ -28,6 +28,7 @@ class InboundMessage:
     received: int
     state: str  # received | handled | ignored:<why>
     answer: str  # the reply kind decided, once decided
+    acting: str = ""  # the confirm or cancel under way upstream, before it is decided
 
 
 class InboundStore:
@@ -55,10 +56,15 @@ class InboundStore:
             return None
         return InboundMessage(sid, data.get("from", ""), data.get("to", ""),
                               data.get("body", ""), int(data.get("received", 0)),
-                              data.get("state", ""), data.get("answer", ""))
+                              data.get("state", ""), data.get("answer", ""),
+                              data.get("acting", ""))
 
     def decide(self, sid: str, answer: str) -> None:
         self.redis.hset(keys.inbound(sid), "answer", answer)
+
+    def act(self, sid: str, acting: str) -> None:
+        """The confirm or cancel about to be made upstream (`bridge.replies.handling`)."""
+        self.redis.hset(keys.inbound(sid), "acting", acting)
 
     def finish(self, sid: str, state: str) -> None:
         self.redis.hset(keys.inbound(sid), "state", state)

@@ -3,8 +3,11 @@ is handled once and answered once (opt-out words: `test_reply_opt_outs`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
+
+import pytest
 
 from bridge.booking import BookingMode, Label
 from bridge.domain.messages import MessageKind
@@ -199,3 +202,34 @@ def test_a_reply_after_the_old_start_of_a_moved_appointment_still_finds_it(flow:
     reply(flow, "+31621000017", code_of(flow, appointment))
     assert answers(flow, "+31621000017") == ["reply_confirmed"]
     assert flow.api.get_appointment(appointment).label is Label.APPROVED
+
+
+@pytest.mark.parametrize("word", ["nee", "code"])
+def test_a_reply_whose_worker_died_after_acting_upstream_gets_its_answer(
+        flow: Flow, word: str) -> None:
+    """Seen in the soak: the worker handling a NEE was killed after the booking API
+    cancelled, before the answer was decided; the retry found the appointment no longer
+    open and answered "no appointment". The stored confirm or cancel is made again."""
+    started(flow)
+    number = "06-2100009" + ("1" if word == "nee" else "2")
+    e164 = "+31" + number[1:].replace("-", "")
+    appointment = prompted(flow, number)
+    code = code_of(flow, appointment)
+    body = "NEE" if word == "nee" else code
+    result = flow.twilio.inbound(e164, body, deliver=False)
+    sid = str(result["message"]["sid"])
+    replies.reconcile_inbound()  # recorded and queued, not yet handled
+    # What the killed attempt did before it died:
+    flow.rt.inbound.act(sid, json.dumps({"step": "cancel" if word == "nee" else "confirm",
+                                         "appointment": appointment, "code": code}))
+    if word == "nee":
+        flow.api.cancel_appointment(appointment)
+        flow.rt.conversations.forget(e164, appointment)
+    else:
+        assert flow.api.confirm_appointment(appointment, code)
+    flow.run_jobs()
+    assert flow.twilio.wait_idle(10)
+    expected = "reply_cancelled" if word == "nee" else "reply_confirmed"
+    assert answers(flow, e164) == [expected]
+    label = flow.api.get_appointment(appointment).label
+    assert label is (Label.CANCELLED if word == "nee" else Label.APPROVED)
