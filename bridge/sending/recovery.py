@@ -259,9 +259,10 @@ class Recovery:
         """The earliest moment `message` could have gone out, less `CLOCK_SLACK`, and
         never before the lookback before the loss: an identical text sent earlier (the
         same slot booked again, a template without the date) is another message's.
-        A reminder: its nominal due time (quiet hours only move it later); a prompt: its
-        appointment's creation; a notice: its own send time (it was planned after the
-        loss, from a change seen then)."""
+        A reminder: its nominal due time (quiet hours only move it later); a prompt and
+        a notice: its appointment's creation (a notice is planned from a change seen
+        after the loss, but a state read out of order, a webhook held back, can make
+        the diff announce again a move announced before it: seen in the full soak)."""
         floor = (epoch.lost_at or self.clock.now()) - self.lookback
         if message.kind is MessageKind.REMINDER:
             earliest = _nominal(message, settings)
@@ -269,8 +270,8 @@ class Recovery:
             earliest = state.created
         elif message.variant == UNSEEN_CANCELLATION:
             earliest = state.updated
-        else:
-            earliest = message.send_at
+        else:  # a notice: the same one may have gone out before the loss, since booking
+            earliest = state.created or message.send_at
         return floor if earliest is None else max(floor, earliest - CLOCK_SLACK)
 
     def find_sent(self, to: str, matches: Callable[[str], bool], since: datetime,
