@@ -48,7 +48,13 @@ from bridge.outbound.errors import SendHeldBack, TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
-from bridge.sending.handover import OPTED_OUT, claim_for_send, hand_over, settle_stale_sms
+from bridge.sending.handover import (
+    OPTED_OUT,
+    claim_for_send,
+    hand_over,
+    record_found,
+    settle_stale_sms,
+)
 from bridge.sending.orphans import settle_orphaned_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
@@ -420,10 +426,8 @@ class Delivery:
             raise
         if found is None:
             return False
-        sv.claims.finish(message_id, "sent")
-        sv.messages.link_provider(message_id, found.provider_id)
-        sv.messages.advance(message_id, "sent", sv.clock.now(),
-                            detail="found at Twilio after Redis lost its memory; not repeated")
+        record_found(sv, message_id, found.provider_id,
+                     "found at Twilio after Redis lost its memory; not repeated")
         sv.recovery.epochs.count("found_sent")
         log.info("recovery_found_sent", message=message_id, sid=found.provider_id)
         return True

@@ -37,7 +37,7 @@ from bridge.outbound.errors import (
 from bridge.sending.services import SendingServices
 from bridge.store.claims import Claim, NotReplicatedError
 
-__all__ = ["claim_for_send", "hand_over", "settle_stale_sms"]
+__all__ = ["claim_for_send", "hand_over", "record_found", "settle_stale_sms"]
 
 log = structlog.get_logger(__name__)
 
@@ -93,6 +93,13 @@ def hand_over(sv: SendingServices, message_id: str, send: Callable[[], str],
     return "sent"
 
 
+def record_found(sv: SendingServices, message_id: str, provider_id: str, detail: str) -> None:
+    """An SMS found at Twilio is this message's: done, linked, and sent on its timeline."""
+    sv.claims.finish(message_id, "sent")
+    sv.messages.link_provider(message_id, provider_id)
+    sv.messages.advance(message_id, "sent", sv.clock.now(), detail=detail)
+
+
 def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str,
                      body: str) -> str | None:
     """An attempt died mid-send of an SMS: ask Twilio what became of it.
@@ -109,10 +116,8 @@ def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str
         raise SendHeldBack("cannot ask Twilio about an unknown send",
                            until=now + UNREADABLE_LOG_PAUSE) from None
     if found is not None:
-        sv.claims.finish(message_id, "sent")
-        sv.messages.link_provider(message_id, found.provider_id)
-        sv.messages.advance(message_id, "sent", now,
-                            detail="found at Twilio after a worker stopped mid-send")
+        record_found(sv, message_id, found.provider_id,
+                     "found at Twilio after a worker stopped mid-send")
         return "sent"
     if sv.claims.take_over(message_id, claim, now) is None:
         return "duplicate"

@@ -19,6 +19,7 @@ import structlog
 
 from bridge.domain.channels import Channel
 from bridge.outbound.errors import SendError
+from bridge.sending.handover import record_found
 from bridge.sending.services import SendingServices
 from bridge.store.claims import ORPHAN_SECONDS, ClaimState
 
@@ -50,9 +51,7 @@ def settle_orphaned_sms(sv: SendingServices, message_key: str) -> bool:
         return False
     if found is None:
         return False
-    sv.claims.finish(message_id, "sent")
-    sv.messages.link_provider(message_id, found.provider_id)
-    sv.messages.advance(message_id, "sent", sv.clock.now(),
-                        detail="found at Twilio after a worker stopped mid-send")
+    record_found(sv, message_id, found.provider_id,
+                 "found at Twilio after a worker stopped mid-send")
     log.info("orphaned_send_found", message=message_key, sid=found.provider_id)
     return True
