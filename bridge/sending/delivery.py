@@ -7,7 +7,8 @@ nothing; a transient provider failure releases the claim and raises so the job i
 retried; a permanent one is recorded and never retried. A claim left in flight by
 a worker that died is resolved, not repeated: for SMS the bridge asks Twilio whether
 the message went out (it lists everything it accepted) and sends only if it did not;
-for e-mail, which cannot be asked, the message is recorded as `unknown`.
+for e-mail, which cannot be asked, it sends only when the claim shows the attempt never
+reached SMTP's DATA, and otherwise records the message as `unknown`.
 
 Each channel's message is in the message log before its text is rendered, so a
 template that does not render leaves the message `failed` (and its claim done) with
@@ -52,6 +53,7 @@ from bridge.sending.handover import (
     OPTED_OUT,
     claim_for_send,
     hand_over,
+    linked_elsewhere,
     record_found,
     settle_stale_sms,
 )
@@ -85,14 +87,6 @@ def _asks_in_notice(message: PlannedMessage, state: Snapshot) -> bool:
     meantime, it goes out as the plain notice."""
     return (message.kind is MessageKind.RESCHEDULED and message.variant == ASKS_TO_CONFIRM
             and state.label is Label.PENDING)
-
-
-def _linked_elsewhere(sv: SendingServices, provider_id: str, message_id: str) -> bool:
-    """Whether the message log links Twilio's `provider_id` to another message: the 90 s
-    and the 30 s reminder of one appointment have the same text, and one SMS found at
-    Twilio is the first's, not both's."""
-    linked = sv.messages.by_provider_id(provider_id)
-    return linked is not None and linked != message_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +159,7 @@ class Delivery:
             if channel in chosen:
                 continue
             claim = self.sv.claims.peek(f"{message.key}:{channel.value}", self.sv.clock.now())
-            if claim is not None and claim.raw == "done:sent":
+            if claim is not None and claim.sent:
                 return channel
         return None
 
@@ -213,7 +207,7 @@ class Delivery:
             found = sv.recovery.find_sent(
                 mobile, texts_it_had(sv.renderer, facts, text),
                 sv.recovery.lookup_since(epoch, message, state, settings),
-                taken=lambda sid: _linked_elsewhere(sv, sid, message_id))
+                taken=lambda sid: linked_elsewhere(sv, sid, message_id))
         except (RenderError, SendHeldBack, ValueError) as exc:
             log.warning("recovery_conversation_not_rebuilt", message=message.key,
                         why=type(exc).__name__)
@@ -355,7 +349,7 @@ class Delivery:
             raise SendHeldBack("another attempt's worker stopped mid-send",
                                until=datetime.fromtimestamp(claim.ripe_at, UTC))
         if claim.state is ClaimState.DONE:
-            if claim.raw == "done:sent":  # an attempt that died before the step below
+            if claim.sent:  # an attempt that died before the step below
                 self._remember(message, state, channel, recipient)
             return Outcome(message.key, "duplicate", channel.value)
         return None
@@ -419,7 +413,7 @@ class Delivery:
         sv = self.sv
         try:
             found = sv.recovery.find_sent(recipient, matches, since,
-                                          taken=lambda sid: _linked_elsewhere(sv, sid, message_id))
+                                          taken=lambda sid: linked_elsewhere(sv, sid, message_id))
         except TransientSendError as exc:
             sv.claims.release(message_id)
             sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)

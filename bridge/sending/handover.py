@@ -37,7 +37,8 @@ from bridge.outbound.errors import (
 from bridge.sending.services import SendingServices
 from bridge.store.claims import Claim, NotReplicatedError
 
-__all__ = ["claim_for_send", "hand_over", "record_found", "settle_stale_sms"]
+__all__ = ["claim_for_send", "hand_over", "linked_elsewhere", "record_found",
+           "settle_stale_sms"]
 
 log = structlog.get_logger(__name__)
 
@@ -91,6 +92,14 @@ def hand_over(sv: SendingServices, message_id: str, send: Callable[[], str],
     sv.messages.link_provider(message_id, provider_id)
     sv.messages.advance(message_id, "sent", sv.clock.now())
     return "sent"
+
+
+def linked_elsewhere(sv: SendingServices, provider_id: str, message_id: str) -> bool:
+    """Whether the message log links the provider's `provider_id` to another message:
+    one SMS found at Twilio is one message's (the 90 s and the 30 s reminder of one
+    appointment have the same text)."""
+    linked = sv.messages.by_provider_id(provider_id)
+    return linked is not None and linked != message_id
 
 
 def record_found(sv: SendingServices, message_id: str, provider_id: str, detail: str) -> None:

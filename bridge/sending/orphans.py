@@ -19,7 +19,7 @@ import structlog
 
 from bridge.domain.channels import Channel
 from bridge.outbound.errors import SendError
-from bridge.sending.handover import record_found
+from bridge.sending.handover import linked_elsewhere, record_found
 from bridge.sending.services import SendingServices
 from bridge.store.claims import ORPHAN_SECONDS, ClaimState
 
@@ -44,7 +44,7 @@ def settle_orphaned_sms(sv: SendingServices, message_key: str) -> bool:
     try:
         found = sv.sms.first_sent_between(
             record.recipient, since, since + timedelta(seconds=ORPHAN_SECONDS + 1),
-            taken=lambda sid: (sv.messages.by_provider_id(sid) or message_id) != message_id)
+            taken=lambda sid: linked_elsewhere(sv, sid, message_id))
     except SendError as exc:
         log.warning("orphaned_send_not_resolved", message=message_key,
                     why=type(exc).__name__)

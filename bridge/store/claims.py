@@ -123,6 +123,11 @@ class Claim:
     worker: str = ""  # the worker that made it; "" before claims named theirs
 
     @property
+    def sent(self) -> bool:
+        """Done, and handed over: the provider has the message."""
+        return self.raw == "done:sent"
+
+    @property
     def ripe_at(self) -> int:
         """When an orphaned claim is old enough to be judged stale (epoch seconds)."""
         return self.since + ORPHAN_SECONDS + 1
