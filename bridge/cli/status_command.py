@@ -70,6 +70,8 @@ def _epoch_lines(status: MemoryStatus) -> list[str]:
         lines.append(f"sms found at Twilio, not sent again: {counts.get('found_sent', 0)}")
         lines.append(f"e-mails skipped (memory lost; may have been sent): "
                      f"{counts.get('email_skipped', 0)}")
+        lines.append(f"sms skipped (may have gone by e-mail before the loss): "
+                     f"{counts.get('sms_skipped', 0)}")
         lines.append(f"replies set aside (memory lost; may have been answered): "
                      f"{counts.get('reply_skipped', 0)}")
         lines.append(f"conversations reopened from Twilio's log: "

@@ -82,7 +82,7 @@ def _refresh_recovery(epochs: Epochs, gauges: IngressMetrics) -> None:
     counts = epochs.counts()
     gauges.recovery.set(1 if epoch is not None and epoch.recovering else 0)
     gauges.memory_lost.set(counts.get("memory_lost", 0))
-    for outcome in ("found_sent", "email_skipped", "reply_skipped"):
+    for outcome in ("found_sent", "email_skipped", "sms_skipped", "reply_skipped"):
         gauges.recovery_messages.labels(outcome=outcome).set(counts.get(outcome, 0))
 
 

@@ -94,7 +94,8 @@ class IngressMetrics:
         self.recovery_messages = Gauge(
             "oabridge_recovery_messages",
             "After Redis forgot: SMS found in Twilio's log and not sent again (found_sent), "
-            "e-mails due before the loss skipped (email_skipped), replies from before the "
+            "e-mails due before the loss skipped (email_skipped), SMS of messages that may have "
+            "gone by e-mail before it skipped (sms_skipped), replies from before the "
             "loss that Twilio shows answered, not handled again (reply_skipped) (from Redis).",
             ["outcome"],
             registry=self.registry,

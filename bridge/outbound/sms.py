@@ -174,6 +174,21 @@ class SmsSender:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return False
 
+    def texts_from(self, number: str, since: datetime) -> list[tuple[datetime, str]]:
+        """What `number` texted the account since `since` (when, body): every page of
+        Twilio's list filtered on `From` and `DateSent>` (after a loss: was the number
+        opted out when a message was due? `bridge.sending.maybe_emailed`)."""
+        try:
+            return [(message.date_sent, str(message.body or ""))
+                    for message in self.client.messages.stream(
+                        from_=number, date_sent_after=since, page_size=LOOKUP_PAGE_SIZE)
+                    if str(message.direction or "") == "inbound"
+                    and message.date_sent is not None and message.date_sent >= since]
+        except TwilioRestException as exc:
+            raise _classify(exc, number) from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
+
     def sent_since(self, since: datetime) -> bool:
         """Whether this account sent an SMS through the API from this sender since `since`
         (one page of Twilio's list, filtered on `From` and `DateSent`; for a messaging

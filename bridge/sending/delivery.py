@@ -57,6 +57,7 @@ from bridge.sending.handover import (
     record_found,
     settle_stale_sms,
 )
+from bridge.sending.maybe_emailed import may_have_gone_by_email
 from bridge.sending.orphans import settle_orphaned_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
@@ -319,12 +320,15 @@ class Delivery:
                 return resolved
         if ask_twilio:
             self._wait_out_the_loss(message_id, epoch)
-        if ask_twilio and self._found_at_twilio(
-                message_id, recipient, texts_it_had(sv.renderer, facts, text.text),
-                sv.recovery.lookup_since(epoch, message, state,
-                                         settings or sv.plan_settings())):
-            self._remember(message, state, channel, recipient)
-            return Outcome(message.key, "sent", channel.value)
+            since = sv.recovery.lookup_since(epoch, message, state,
+                                             settings or sv.plan_settings())
+            if self._found_at_twilio(message_id, recipient,
+                                     texts_it_had(sv.renderer, facts, text.text), since):
+                self._remember(message, state, channel, recipient)
+                return Outcome(message.key, "sent", channel.value)
+            if before_loss and self._maybe_emailed(message, message_id, contact, recipient,
+                                                   epoch, since):
+                return self._skip_claimed(message, message_id, channel, MEMORY_LOST)
         # Remembered before the provider call: a worker killed after Twilio accepted the
         # SMS, before anything after it, leaves the customer able to answer (the soak: a
         # code answered "no appointment" while the dead worker's claim was settled).
@@ -339,6 +343,30 @@ class Delivery:
             sv.skips.record(skip(message, OPTED_OUT, channel.value), sv.clock.now())
             return Outcome(message.key, "skipped", f"{channel.value}: {OPTED_OUT}")
         return Outcome(message.key, "sent", channel.value)
+
+    def _maybe_emailed(self, message: PlannedMessage, message_id: str, contact: Contact,
+                       mobile: str, epoch: Epoch, since: datetime) -> bool:
+        """`may_have_gone_by_email`, the claim given back when Twilio cannot be asked."""
+        sv = self.sv
+        policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
+        try:
+            return may_have_gone_by_email(sv, policy, self._reach(contact), mobile, epoch,
+                                          since)
+        except TransientSendError as exc:
+            sv.claims.release(message_id)
+            sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)
+            raise
+
+    def _skip_claimed(self, message: PlannedMessage, message_id: str, channel: Channel,
+                      why: str) -> Outcome:
+        """A claimed SMS not sent after all (`maybe_emailed`): done, skipped, counted."""
+        sv = self.sv
+        now = sv.clock.now()
+        sv.claims.finish(message_id, "skipped")
+        sv.messages.advance(message_id, "skipped", now, detail=why)
+        sv.skips.record(skip(message, why, channel.value), now)
+        sv.recovery.epochs.count("sms_skipped")
+        return Outcome(message.key, "skipped", f"{channel.value}: {why}")
 
     def _taken(self, message: PlannedMessage, state: Snapshot, channel: Channel,
                recipient: str, claim: Claim) -> Outcome | None:

@@ -76,6 +76,7 @@ import structlog
 
 from bridge.clock import Clock
 from bridge.domain.messages import UNSEEN_CANCELLATION, MessageKind, PlannedMessage
+from bridge.domain.opt_out_history import opted_out_during
 from bridge.domain.plan import PlanSettings, send_time
 from bridge.domain.snapshot import Snapshot
 from bridge.observability.masking import mask_phone
@@ -286,6 +287,17 @@ class Recovery:
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether it was sent before the "
                                "memory was lost") from None
+
+    def opted_out_between(self, phone: str, after: datetime, until: datetime) -> bool:
+        """Whether `phone` was opted out of SMS at some moment from `after` to `until`, by
+        what it texted since the lookback before `until` (`opted_out_during`); raises
+        `SendHeldBack` when Twilio's log cannot be read."""
+        try:
+            texts = self._asking(lambda: self._sender().texts_from(phone, until - self.lookback))
+        except SendError:
+            raise SendHeldBack("cannot ask Twilio whether the number had opted out before "
+                               "the memory was lost") from None
+        return opted_out_during(texts, after, until)
 
     def _sender(self) -> SmsSender:
         assert self.sms is not None

@@ -36,7 +36,8 @@ __all__ = ["EPOCH", "RECOVERY_COUNTS", "Epoch", "Epochs", "new_epoch"]
 
 #: The epoch's key: no TTL, written once per memory (see the module).
 EPOCH = f"{keys.PREFIX}epoch"
-#: Counts of the recovery's doings: memory_lost, found_sent, email_skipped, reply_skipped.
+#: Counts of the recovery's doings: memory_lost, found_sent, email_skipped, sms_skipped,
+#: reply_skipped, conversation_rebuilt.
 RECOVERY_COUNTS = f"{keys.PREFIX}stats:recovery"
 
 # Ends the recovery of the epoch it was read as (its id), and only that one.
@@ -126,7 +127,8 @@ class Epochs:
 
     def count(self, what: str) -> None:
         """One more `found_sent` (an SMS found at Twilio, not sent again),
-        `email_skipped` (an e-mail whose time came before the loss), `reply_skipped`
+        `email_skipped` (an e-mail whose time came before the loss), `sms_skipped` (an
+        SMS whose message may have gone by e-mail before it), `reply_skipped`
         (a reply from before the loss that Twilio shows answered: not handled again) or
         `conversation_rebuilt` (a prompt skipped as confirmed after the loss, found at
         Twilio: its conversation opened again)."""

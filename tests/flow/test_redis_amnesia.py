@@ -31,6 +31,7 @@ from bridge.sync.after_loss import UNSEEN_BOUND
 from sandbox.twilio import DEMO_NUMBER
 from tests.flow.conftest import TWILIO_SID, TWILIO_TOKEN, Flow
 from tests.flow.test_moved_pending import move
+from tests.flow.test_replies import reply
 from tests.flow.test_sending import booked
 from workers import replies, runtime
 from workers.process import build_ticker
@@ -308,3 +309,50 @@ def test_a_cancellation_between_the_loss_and_the_read_is_announced_once(
     flow.poll()
     step(flow)
     assert sorted(sms_out(flow)) == sorted(sms_before + new)  # nothing again on a re-read
+
+
+def test_a_notice_emailed_while_opted_out_goes_not_by_sms_after_the_loss(
+        make_flow: MakeFlow) -> None:
+    """Seen in the full soak: a customer sent STOP, a cancellation went by e-mail (the
+    default `sms_or_email`), the customer sent START, Redis forgot. The cancellation,
+    read again as unseen, was not in Twilio's log and went by SMS too. What the number
+    texted (Twilio lists it) shows it was opted out when the notice was due: its SMS
+    is skipped as memory lost. A cancellation the bridge never read before the loss,
+    to a number that never opted out, goes by SMS."""
+    flow = make_flow()
+    watched(flow)
+    step(flow)
+    flow.clock.advance(UNSEEN_BOUND + timedelta(minutes=1))
+    emailed = booked(flow, days=2, mobile_phone="06-41000041", email="stop@example.nl")
+    unread = booked(flow, days=3, index=1, mobile_phone="06-41000042",
+                    email="nooit@example.nl")
+    flow.poll()
+    step(flow)
+    reply(flow, "+31641000041", "STOP")
+    flow.clock.advance(timedelta(seconds=20))
+    flow.api.cancel_appointment(emailed, mode=CancelMode.COMPANY)
+    flow.poll()
+    step(flow)
+    notice = mails_out(flow)[-1]  # by e-mail, the number being opted out
+    assert notice[0] == "stop@example.nl" and "geannuleerd" in notice[1]
+    flow.clock.advance(timedelta(seconds=20))
+    reply(flow, "+31641000041", "START")
+    flow.clock.advance(timedelta(seconds=20))
+    flow.api.cancel_appointment(unread, mode=CancelMode.COMPANY)  # not read before the loss
+    sms_before, mails_before = sms_out(flow), mails_out(flow)
+
+    flow.redis.flushdb()
+    flow.clock.advance(timedelta(seconds=30))
+    watched(flow)
+    flow.poll()  # notices the loss; both cancellations seen for the first time
+    step(flow)
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
+    step(flow)
+
+    new = [(to, body) for to, body in sms_out(flow) if (to, body) not in sms_before]
+    assert [to for to, _ in new] == ["+31641000042"]  # the unread one's notice, once
+    assert mails_out(flow) == mails_before
+    skips = {(s["appointment"], s["kind"], s["channel"], s["reason"]) for s in flow.skipped()}
+    assert (str(emailed), "cancelled", "sms", MEMORY_LOST) in skips
+    assert Epochs(flow.redis).counts().get("sms_skipped") == 1
+    assert twice(sms_out(flow)) == [] and flow.failed_jobs() == []
