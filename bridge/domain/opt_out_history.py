@@ -5,7 +5,7 @@ the number sent (Twilio lists them) do, read with the words Twilio and the bridg
 act on (`bridge.domain.intents`: STOP and its kin out, START and its kin in, YES in
 only from an opted-out number). Under `sms_or_email` a message due while the number
 was opted out went by e-mail, so the SMS the loss now plans for it would be its second
-copy (`bridge.sending.maybe_emailed`).
+copy (`bridge.sending.asked_first`).
 """
 
 from __future__ import annotations

@@ -177,7 +177,7 @@ class SmsSender:
     def texts_from(self, number: str, since: datetime) -> list[tuple[datetime, str]]:
         """What `number` texted the account since `since` (when, body): every page of
         Twilio's list filtered on `From` and `DateSent>` (after a loss: was the number
-        opted out when a message was due? `bridge.sending.maybe_emailed`)."""
+        opted out when a message was due? `bridge.sending.asked_first`)."""
         try:
             return [(message.date_sent, str(message.body or ""))
                     for message in self.client.messages.stream(

@@ -15,11 +15,12 @@ template that does not render leaves the message `failed` (and its claim done) w
 the template and the problem named (`bridge.sending.texts`); the others go on.
 
 After Redis forgot what it had sent (`bridge.sending.recovery`), an SMS that may have
-gone out before is first looked for in Twilio's log and, found there, recorded as sent
-instead of sent again; an e-mail whose time came before the loss is skipped
-(`MEMORY_LOST`). Twilio's log that cannot be read holds the SMS back (`SendHeldBack`):
-it waits, and is never sent blind. No epoch written yet (a Redis just emptied, before
-a ticker decided what that means) holds every send back the same way.
+gone out before asks Twilio first (`bridge.sending.asked_first`): found in its log, it
+is recorded as sent instead of sent again; one that may have gone by e-mail is skipped;
+an e-mail whose time came before the loss is skipped (`MEMORY_LOST`). Twilio's log
+that cannot be read holds the SMS back (`SendHeldBack`): it waits, and is never sent
+blind. No epoch written yet (a Redis just emptied, before a ticker decided what that
+means) holds every send back the same way.
 
 An SMS Twilio refuses because the customer opted out (a STOP the bridge had not heard
 of) is skipped like one to a number known to have opted out, and under `sms_or_email`
@@ -28,9 +29,8 @@ the message then goes by e-mail, as it would have had the STOP been heard.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import structlog
 
@@ -47,6 +47,7 @@ from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
 from bridge.outbound.errors import SendHeldBack, TransientSendError
 from bridge.rendering import RESCHEDULED_CONFIRM, Rendered, RenderError
+from bridge.sending.asked_first import Asked, ask_first
 from bridge.sending.erased import contact_to_send_to, swept_after_send
 from bridge.sending.facts import MessageFacts
 from bridge.sending.handover import (
@@ -54,23 +55,19 @@ from bridge.sending.handover import (
     claim_for_send,
     hand_over,
     linked_elsewhere,
-    record_found,
     settle_stale_sms,
 )
-from bridge.sending.maybe_emailed import may_have_gone_by_email
 from bridge.sending.orphans import settle_orphaned_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import KEEPS_CONVERSATION, current_state, skip, why_not_send
 from bridge.sending.texts import render, unrenderable
 from bridge.store.claims import (
-    ORPHAN_SECONDS,
     Claim,
     ClaimLostError,
     ClaimState,
     NotReplicatedError,
 )
-from bridge.store.epoch import Epoch
 from bridge.store.message_log import MessageRecord
 
 __all__ = ["Delivery", "Outcome"]
@@ -319,16 +316,16 @@ class Delivery:
                     self._remember(message, state, channel, recipient)
                 return resolved
         if ask_twilio:
-            self._wait_out_the_loss(message_id, epoch)
-            since = sv.recovery.lookup_since(epoch, message, state,
-                                             settings or sv.plan_settings())
-            if self._found_at_twilio(message_id, recipient,
-                                     texts_it_had(sv.renderer, facts, text.text), since):
+            asked = ask_first(
+                sv, message_id, recipient, texts_it_had(sv.renderer, facts, text.text), epoch,
+                sv.recovery.lookup_since(epoch, message, state, settings or sv.plan_settings()),
+                could_have_emailed=before_loss and self._could_have_emailed(message, contact))
+            if asked is Asked.FOUND:
                 self._remember(message, state, channel, recipient)
                 return Outcome(message.key, "sent", channel.value)
-            if before_loss and self._maybe_emailed(message, message_id, contact, recipient,
-                                                   epoch, since):
-                return self._skip_claimed(message, message_id, channel, MEMORY_LOST)
+            if asked is Asked.MAYBE_EMAILED:
+                sv.skips.record(skip(message, MEMORY_LOST, channel.value), sv.clock.now())
+                return Outcome(message.key, "skipped", f"{channel.value}: {MEMORY_LOST}")
         # Remembered before the provider call: a worker killed after Twilio accepted the
         # SMS, before anything after it, leaves the customer able to answer (the soak: a
         # code answered "no appointment" while the dead worker's claim was settled).
@@ -344,29 +341,10 @@ class Delivery:
             return Outcome(message.key, "skipped", f"{channel.value}: {OPTED_OUT}")
         return Outcome(message.key, "sent", channel.value)
 
-    def _maybe_emailed(self, message: PlannedMessage, message_id: str, contact: Contact,
-                       mobile: str, epoch: Epoch, since: datetime) -> bool:
-        """`may_have_gone_by_email`, the claim given back when Twilio cannot be asked."""
-        sv = self.sv
-        policy = sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
-        try:
-            return may_have_gone_by_email(sv, policy, self._reach(contact), mobile, epoch,
-                                          since)
-        except TransientSendError as exc:
-            sv.claims.release(message_id)
-            sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)
-            raise
-
-    def _skip_claimed(self, message: PlannedMessage, message_id: str, channel: Channel,
-                      why: str) -> Outcome:
-        """A claimed SMS not sent after all (`maybe_emailed`): done, skipped, counted."""
-        sv = self.sv
-        now = sv.clock.now()
-        sv.claims.finish(message_id, "skipped")
-        sv.messages.advance(message_id, "skipped", now, detail=why)
-        sv.skips.record(skip(message, why, channel.value), now)
-        sv.recovery.epochs.count("sms_skipped")
-        return Outcome(message.key, "skipped", f"{channel.value}: {why}")
+    def _could_have_emailed(self, message: PlannedMessage, contact: Contact) -> bool:
+        """Whether the message went by e-mail had the number been opted out."""
+        policy = self.sv.policies.get(message.kind, ChannelPolicy.SMS_OR_EMAIL)
+        return policy is ChannelPolicy.SMS_OR_EMAIL and self._reach(contact).email_problem is None
 
     def _taken(self, message: PlannedMessage, state: Snapshot, channel: Channel,
                recipient: str, claim: Claim) -> Outcome | None:
@@ -417,42 +395,6 @@ class Delivery:
             raise SendHeldBack(str(exc)) from None
         except NotReplicatedError as exc:
             raise SendHeldBack(f"claim not replicated ({exc.acked} of {exc.wanted})") from None
-
-    def _wait_out_the_loss(self, message_id: str, epoch: Epoch) -> None:
-        """Twilio's log proves nothing until every attempt from before the loss has
-        ended: one that claimed in the lost memory may still be mid-request for
-        `ORPHAN_SECONDS` after it (`lost_at` is when the loss was found, after it
-        happened). Until then the claim is given back and the send held."""
-        lost_at = epoch.lost_at
-        if lost_at is None:
-            return
-        ripe = lost_at + timedelta(seconds=ORPHAN_SECONDS + 1)
-        if self.sv.clock.now() < ripe:
-            self.sv.claims.release(message_id)
-            raise SendHeldBack("an attempt from before the memory was lost may still be "
-                               "sending", until=ripe)
-
-    def _found_at_twilio(self, message_id: str, recipient: str,
-                         matches: Callable[[str], bool], since: datetime) -> bool:
-        """After a loss: Twilio has this text to this number, sent since `since` (recorded
-        as sent, with its id), or not (the claim is ours: send). Twilio's log that cannot
-        be read releases the claim and holds the send back (`SendHeldBack`): it is made
-        later, never blind."""
-        sv = self.sv
-        try:
-            found = sv.recovery.find_sent(recipient, matches, since,
-                                          taken=lambda sid: linked_elsewhere(sv, sid, message_id))
-        except TransientSendError as exc:
-            sv.claims.release(message_id)
-            sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)
-            raise
-        if found is None:
-            return False
-        record_found(sv, message_id, found.provider_id,
-                     "found at Twilio after Redis lost its memory; not repeated")
-        sv.recovery.epochs.count("found_sent")
-        log.info("recovery_found_sent", message=message_id, sid=found.provider_id)
-        return True
 
     def _resolve_stale(self, message_id: str, claim: Claim, channel: Channel,
                        recipient: str, text: Rendered) -> Outcome | None:
