@@ -35,7 +35,10 @@ A loss is logged once (`redis_memory_lost`, by the worker whose epoch won) and c
   a prompt went out inside a move's notice: `texts_it_had`). Found: recorded as sent
   with Twilio's id, and not sent.
 - an e-mail whose time came before the loss is skipped with `MEMORY_LOST` (no SMTP
-  server says what it delivered), counted apart (`email_skipped`).
+  server says what it delivered), counted apart (`email_skipped`); so is the SMS of
+  such a message under `sms_or_email` that Twilio's log does not have when the number
+  was opted out while it was due: it went by e-mail (`bridge.sending.asked_first`,
+  counted as `sms_skipped`).
 - a customer's reply dated before the loss is not handled (no answer, no confirm or
   cancel) when Twilio lists an SMS the bridge sent to that number after it, within
   `ANSWER_BOUND` and before the loss (`answered_before_loss`): the reply's answer was
