@@ -77,7 +77,11 @@ class Flow:
         self.ticker = build_ticker(self.rt)
 
     def run_jobs(self) -> int:
-        """Relay accepted notices, then run every queued job with an in-process worker."""
+        """Relay accepted notices, then run every queued job with an in-process worker.
+        A worker process's ticker reads the epoch each second, deciding it when it is
+        missing (`Recovery.watch`), whether it leads or not: so does this first."""
+        if self.ticker.watch is not None:
+            self.ticker.watch(False)
         while Relay(self.redis, self.rt.writer, self.clock).pump():
             pass
         worker = build_worker(self.redis, simple=True)

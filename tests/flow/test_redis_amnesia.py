@@ -27,13 +27,13 @@ from bridge.outbound.sms import SmsSender
 from bridge.sending.recovery import END_CHECK_SECONDS
 from bridge.store.claims import ORPHAN_SECONDS
 from bridge.store.epoch import EPOCH, Epochs
-from bridge.sync.after_loss import UNSEEN_BOUND
+from bridge.sync.after_loss import UNSEEN_BOUND, SyncHeldBack
 from sandbox.twilio import DEMO_NUMBER
 from tests.flow.conftest import TWILIO_SID, TWILIO_TOKEN, Flow
 from tests.flow.test_moved_pending import move
 from tests.flow.test_replies import reply
 from tests.flow.test_sending import booked
-from workers import replies, runtime
+from workers import replies, runtime, sync
 from workers.process import build_ticker
 from workers.runtime import Runtime
 
@@ -356,3 +356,34 @@ def test_a_notice_emailed_while_opted_out_goes_not_by_sms_after_the_loss(
     assert (str(emailed), "cancelled", "sms", MEMORY_LOST) in skips
     assert Epochs(flow.redis).counts().get("sms_skipped") == 1
     assert twice(sms_out(flow)) == [] and flow.failed_jobs() == []
+
+
+def test_a_read_before_the_epoch_is_written_waits(make_flow: MakeFlow) -> None:
+    """Seen in the full soak: the epoch took 13 s to be written after the loss, and a
+    full read made meanwhile recorded cancellations as first sights, outside the
+    recovery's rule, so they were never announced. A read finds no epoch: it holds back
+    (its job retried) and records nothing; once a ticker has decided, the read
+    announces the cancellation the bridge never saw."""
+    flow = make_flow()
+    watched(flow)
+    step(flow)
+    flow.clock.advance(UNSEEN_BOUND + timedelta(minutes=1))
+    appointment = booked(flow, days=2, mobile_phone="06-41000051")
+    flow.poll()
+    step(flow)
+    agenda = flow.rt.plans.snapshot(appointment).agenda_id  # type: ignore[union-attr]
+    sms_before = sms_out(flow)
+
+    flow.redis.flushdb()
+    flow.clock.advance(timedelta(seconds=30))
+    flow.api.cancel_appointment(appointment, mode=CancelMode.COMPANY)
+    with pytest.raises(SyncHeldBack):  # a change notice's job, before any ticker decided
+        sync.sync_appointment(agenda, appointment)
+    assert flow.rt.plans.snapshot(appointment) is None and flow.redis.get(EPOCH) is None
+
+    flow.poll()  # the ticker decides: a loss; the read announces the cancellation
+    step(flow)
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
+    step(flow)
+    new = [(to, body) for to, body in sms_out(flow) if (to, body) not in sms_before]
+    assert [to for to, _ in new] == ["+31641000051"] and "geannuleerd" in new[0][1]
