@@ -31,7 +31,7 @@ from enum import Enum
 import structlog
 
 from bridge.outbound.errors import SendHeldBack, TransientSendError
-from bridge.sending.handover import linked_elsewhere, record_found
+from bridge.sending.handover import linked_elsewhere, record_found, skip_claimed
 from bridge.sending.recovery import MEMORY_LOST
 from bridge.sending.services import SendingServices
 from bridge.store.claims import ORPHAN_SECONDS
@@ -73,8 +73,7 @@ def ask_first(sv: SendingServices, message_id: str, recipient: str,
         log.info("recovery_found_sent", message=message_id, sid=found.provider_id)
         return Asked.FOUND
     if emailed:
-        sv.claims.finish(message_id, "skipped")
-        sv.messages.advance(message_id, "skipped", sv.clock.now(), detail=MEMORY_LOST)
+        skip_claimed(sv, message_id, MEMORY_LOST)
         sv.recovery.epochs.count("sms_skipped")
         log.info("recovery_sms_skipped", message=message_id, why="may have gone by e-mail")
         return Asked.MAYBE_EMAILED

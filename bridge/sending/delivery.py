@@ -29,6 +29,7 @@ the message then goes by e-mail, as it would have had the STOP been heard.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,7 +42,13 @@ from bridge.domain.channels import (
     Reachability,
     choose_channels,
 )
-from bridge.domain.messages import ASKS_TO_CONFIRM, MessageKind, PlannedMessage
+from bridge.domain.messages import (
+    APPOINTMENT_STARTED,
+    ASKS_TO_CONFIRM,
+    MessageKind,
+    PlannedMessage,
+)
+from bridge.domain.plan import PlanSettings
 from bridge.domain.snapshot import Snapshot
 from bridge.domain.status import Label
 from bridge.outbound.contacts import Contact
@@ -56,11 +63,18 @@ from bridge.sending.handover import (
     hand_over,
     linked_elsewhere,
     settle_stale_sms,
+    skip_claimed,
 )
 from bridge.sending.orphans import settle_orphaned_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.services import SendingServices
-from bridge.sending.still_wanted import KEEPS_CONVERSATION, current_state, skip, why_not_send
+from bridge.sending.still_wanted import (
+    KEEPS_CONVERSATION,
+    current_state,
+    skip,
+    too_late,
+    why_not_send,
+)
 from bridge.sending.texts import render, unrenderable
 from bridge.store.claims import (
     Claim,
@@ -68,6 +82,7 @@ from bridge.store.claims import (
     ClaimState,
     NotReplicatedError,
 )
+from bridge.store.epoch import Epoch
 from bridge.store.message_log import MessageRecord
 
 __all__ = ["Delivery", "Outcome"]
@@ -316,16 +331,40 @@ class Delivery:
                     self._remember(message, state, channel, recipient)
                 return resolved
         if ask_twilio:
-            asked = ask_first(
-                sv, message_id, recipient, texts_it_had(sv.renderer, facts, text.text), epoch,
-                sv.recovery.lookup_since(epoch, message, state, settings or sv.plan_settings()),
-                could_have_emailed=before_loss and self._could_have_emailed(message, contact))
-            if asked is Asked.FOUND:
-                self._remember(message, state, channel, recipient)
-                return Outcome(message.key, "sent", channel.value)
-            if asked is Asked.MAYBE_EMAILED:
-                sv.skips.record(skip(message, MEMORY_LOST, channel.value), sv.clock.now())
-                return Outcome(message.key, "skipped", f"{channel.value}: {MEMORY_LOST}")
+            matches = texts_it_had(sv.renderer, facts, text.text)
+            asked = self._ask_first(message, state, contact, message_id, matches, epoch,
+                                    settings or sv.plan_settings(), before_loss)
+            if asked is not None:
+                return asked
+        return self._hand_over_claimed(message, state, channel, recipient, message_id, text)
+
+    def _ask_first(self, message: PlannedMessage, state: Snapshot, contact: Contact,
+                   message_id: str, matches: Callable[[str], bool], epoch: Epoch,
+                   settings: PlanSettings, before_loss: bool) -> Outcome | None:
+        """After a loss (`ask_first`): the SMS found at Twilio or skipped as maybe
+        e-mailed; None: send it."""
+        sv = self.sv
+        channel, mobile = Channel.SMS, contact.mobile or ""
+        asked = ask_first(
+            sv, message_id, mobile, matches, epoch,
+            sv.recovery.lookup_since(epoch, message, state, settings),
+            could_have_emailed=before_loss and self._could_have_emailed(message, contact))
+        if asked is Asked.FOUND:
+            self._remember(message, state, channel, mobile)
+            return Outcome(message.key, "sent", channel.value)
+        if asked is Asked.MAYBE_EMAILED:
+            sv.skips.record(skip(message, MEMORY_LOST, channel.value), sv.clock.now())
+            return Outcome(message.key, "skipped", f"{channel.value}: {MEMORY_LOST}")
+        return None
+
+    def _hand_over_claimed(self, message: PlannedMessage, state: Snapshot, channel: Channel,
+                           recipient: str, message_id: str, text: Rendered) -> Outcome:
+        """The provider call for a claimed message, unless the start came too near."""
+        sv = self.sv
+        if too_late(state, sv.clock.now()):  # what came before the call took long
+            skip_claimed(sv, message_id, APPOINTMENT_STARTED)
+            sv.skips.record(skip(message, APPOINTMENT_STARTED, channel.value), sv.clock.now())
+            return Outcome(message.key, "skipped", f"{channel.value}: {APPOINTMENT_STARTED}")
         # Remembered before the provider call: a worker killed after Twilio accepted the
         # SMS, before anything after it, leaves the customer able to answer (the soak: a
         # code answered "no appointment" while the dead worker's claim was settled).

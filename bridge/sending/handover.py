@@ -38,7 +38,7 @@ from bridge.sending.services import SendingServices
 from bridge.store.claims import Claim, NotReplicatedError
 
 __all__ = ["claim_for_send", "hand_over", "linked_elsewhere", "record_found",
-           "settle_stale_sms"]
+           "settle_stale_sms", "skip_claimed"]
 
 log = structlog.get_logger(__name__)
 
@@ -107,6 +107,12 @@ def record_found(sv: SendingServices, message_id: str, provider_id: str, detail:
     sv.claims.finish(message_id, "sent")
     sv.messages.link_provider(message_id, provider_id)
     sv.messages.advance(message_id, "sent", sv.clock.now(), detail=detail)
+
+
+def skip_claimed(sv: SendingServices, message_id: str, why: str) -> None:
+    """A claimed message that is not handed over after all: done, and skipped for `why`."""
+    sv.claims.finish(message_id, "skipped")
+    sv.messages.advance(message_id, "skipped", sv.clock.now(), detail=why)
 
 
 def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str,

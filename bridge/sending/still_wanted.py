@@ -8,7 +8,7 @@ is also fed to the plan store, so a move found here plans the new reminders at o
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bridge.domain.messages import MessageKind, PlannedMessage
 from bridge.domain.snapshot import Snapshot
@@ -17,7 +17,8 @@ from bridge.sending.services import SendingServices
 from bridge.store.skips import Skip
 from bridge.sync.observations import state_now
 
-__all__ = ["KEEPS_CONVERSATION", "current_state", "skip", "why_not_send"]
+__all__ = ["HANDOVER_MARGIN", "KEEPS_CONVERSATION", "current_state", "skip", "too_late",
+           "why_not_send"]
 
 #: Reasons to skip that leave what the message asked open: a prompt whose appointment
 #: was confirmed meanwhile may still be answered (a NEE cancels). After Redis lost its
@@ -25,6 +26,18 @@ __all__ = ["KEEPS_CONVERSATION", "current_state", "skip", "why_not_send"]
 #: (`bridge.sending.delivery`); a cancelled, removed, moved or started appointment's
 #: is not.
 KEEPS_CONVERSATION = frozenset({"already_confirmed"})
+
+#: How long before the start a provider call may still begin. The check above is made
+#: when the send begins; the lookups after a loss or a dead attempt (Twilio's log, read
+#: page by page, under retries) can take many seconds, and the provider stamps a message
+#: when it arrives. Seen in the full soak: reminders checked before the start, accepted
+#: after it. So the start is checked again just before the call, with this margin.
+HANDOVER_MARGIN = timedelta(seconds=2)
+
+
+def too_late(state: Snapshot, now: datetime) -> bool:
+    """Whether a provider call begun `now` may land at or after the appointment's start."""
+    return now + HANDOVER_MARGIN >= state.start
 
 
 def why_not_send(message: PlannedMessage, state: Snapshot, now: datetime) -> str | None:
