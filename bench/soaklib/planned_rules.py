@@ -24,6 +24,9 @@ from bench.soaklib.skip_rules import MEMORY_LOST, SLACK, borne_out
 from bench.soaklib.verdict import Rules, Skip, Verdict
 from bench.soaklib.world import AMSTERDAM
 
+#: The notices of a move, which an amnesia can make the bridge unable to give.
+MOVE_NOTICES = frozenset({"rescheduled", "moved_prompt"})
+
 
 class PlannedRules:
     """Judges the planned messages and the bridge's skips into one `Verdict`."""
@@ -63,10 +66,13 @@ class PlannedRules:
                 groups[(message_kind(message), start)].append(message)
             for (kind, start), group in groups.items():
                 self._judge_group(appointment, kind, start, sorted(group, key=lambda s: s.at))
-            for kind, start, variant in self._required(appointment):
+            for kind, start, variant, at in self._required(appointment):
                 self.verdict.messages.expected += 1
                 group = groups.get((kind, start), [])
                 if any(kind != "reminder" or m.variant == variant for m in group):
+                    continue
+                if kind in MOVE_NOTICES and self.rules.unread_before_amnesia(at):
+                    self.verdict.unannounced_moves += 1  # #16: its old start was forgotten
                     continue
                 key = (appointment.id, BRIDGE_KIND[kind], variant, int(start.timestamp()))
                 recorded = skipped.get(key)
@@ -193,34 +199,37 @@ class PlannedRules:
         it saw gets one text that asks, not a prompt)."""
         return history[i].action != "move" or all(
             later.at - state.at < self.rules.allowance
-            for state, later in pairwise(history[:i + 1]))
+            for state, later in pairwise(history[:i + 1])) \
+            or self.rules.unread_before_amnesia(history[i].at)
 
-    def _required(self, appointment: Appointment) -> list[tuple[str, datetime, str]]:
-        """(kind, start, variant) the rules call for, whose time came during the run."""
+    def _required(self, appointment: Appointment) -> list[tuple[str, datetime, str, float]]:
+        """(kind, start, variant, when the change that calls for it was made) the rules
+        call for, whose time came during the run."""
         rules, history = self.rules, appointment.history
-        out: list[tuple[str, datetime, str]] = []
+        out: list[tuple[str, datetime, str, float]] = []
         for i, state in enumerate(history):
             end = history[i + 1].at if i + 1 < len(history) else math.inf
             lasted = min(end, rules.checked_at) - state.at
             starts_later = state.start.timestamp() - state.at > rules.allowance
             if i == 0 and state.status == PENDING and lasted >= rules.allowance \
                     and starts_later:
-                out.append(("prompt", state.start, ""))
+                out.append(("prompt", state.start, "", state.at))
             if state.status in LIVE:
                 for label, offset in sorted(rules.offsets.items(), key=lambda x: -x[1]):
                     due = state.start.timestamp() - offset
                     if state.at + 1 <= due and due + rules.allowance <= min(end,
                                                                             rules.checked_at):
-                        out.append(("reminder", state.start, label))
+                        out.append(("reminder", state.start, label, state.at))
             if i == 0:
                 continue
             before = history[i - 1]
             before_lasted = state.at - before.at >= rules.allowance
             if state.action == "move" and before_lasted and lasted >= rules.allowance \
                     and starts_later and state.start not in {h.start for h in history[:i]}:
-                out.append(("moved_prompt", state.start, "confirm") if state.status == PENDING
-                           else ("rescheduled", state.start, ""))
+                out.append(("moved_prompt", state.start, "confirm", state.at)
+                           if state.status == PENDING else ("rescheduled", state.start, "",
+                                                             state.at))
             if state.action == "cancel" and before.status in LIVE and before_lasted \
                     and starts_later:
-                out.append(("cancelled", state.start, ""))
+                out.append(("cancelled", state.start, "", state.at))
         return out

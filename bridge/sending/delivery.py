@@ -452,6 +452,8 @@ class Delivery:
             sv.claims.finish(message_id, "unknown")
             sv.messages.advance(message_id, "unknown", now,
                                 detail="a worker stopped mid-send; not repeated")
+            log.warning("message_unknown", message=message_id,
+                        why="a worker stopped while handing it over; not repeated")
             return Outcome(key, "unknown", channel.value)
         settled = settle_stale_sms(sv, message_id, claim, recipient, text.text)
         return None if settled is None else Outcome(key, settled, channel.value)
