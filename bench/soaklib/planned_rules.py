@@ -84,6 +84,7 @@ class PlannedRules:
                     continue
                 self.verdict.messages.missing += 1
                 why = f" (skipped: {recorded.reason})" if recorded else ""
+                why += f" ({appointment.story(at)})"
                 self.verdict.problem(f"missing {kind} {variant} for appointment "
                                      f"{appointment.id} at {start:%H:%M}{why}")
 

@@ -114,7 +114,10 @@ class ReplyRules:
         if answer.reading.kind not in allowed or answer.at < reply.at - self.rules.tolerance:
             self.verdict.answers.wrong += 1
             self.verdict.problem(f"reply {reply.kind!r} ({reply.status}) answered "
-                                 f"{answer.reading.kind!r}, expected one of {sorted(allowed)}")
+                                 f"{answer.reading.kind!r}, expected one of {sorted(allowed)} "
+                                 f"(appointment {reply.appointment_id}, answer "
+                                 f"{answer.at - reply.at:+.1f}s after the reply: "
+                                 f"{appointment.story(reply.at)})")
             return
         self.verdict.latency["reply -> answer accepted"].append(answer.at - reply.at)
         effect = {"reply_cancelled": ("sms-cancel", CANCELLED),
