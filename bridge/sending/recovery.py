@@ -353,6 +353,8 @@ def _nominal(message: PlannedMessage, settings: PlanSettings) -> datetime | None
     return offsets[0].due(message.start, settings.tz) if offsets else None
 
 
+#: A move's notices: told only, or asking to confirm too (`ASKS_TO_CONFIRM`).
+_MOVE_NOTICES = (MessageKind.RESCHEDULED.value, RESCHEDULED_CONFIRM)
 #: The answer to a customer's NEE that cancelled: it stands for the cancelled notice.
 REPLY_CANCELLED = "reply_cancelled"
 
@@ -364,10 +366,16 @@ def texts_it_had(renderer: Renderer, facts: MessageFacts, text: str) -> Callable
     have gone out inside the notice of a move (`rescheduled_confirm`, from any previous
     start): the loss took the old start, so the diff now plans the prompt itself. A
     cancellation the customer made by SMS was told by the reply's answer
-    (`reply_cancelled`), which stands for the notice (`bridge.replies.upstream`)."""
+    (`reply_cancelled`), which stands for the notice (`bridge.replies.upstream`). A
+    move's notice may have named another previous start or none, and asked or not: the
+    state the bridge now diffs from may not be the one it diffed from before the loss
+    (seen in the full soak: a notice sent again after a poll's page read before the
+    loss was recorded after it)."""
     kinds = [facts.kind]
     if facts.kind == MessageKind.CONFIRM_REQUEST.value:
         kinds.append(RESCHEDULED_CONFIRM)
+    if facts.kind in _MOVE_NOTICES:
+        kinds = list(_MOVE_NOTICES)
     if facts.kind == MessageKind.CANCELLED.value:
         kinds.append(REPLY_CANCELLED)
     try:
@@ -380,11 +388,12 @@ def texts_it_had(renderer: Renderer, facts: MessageFacts, text: str) -> Callable
 
 def _pattern(renderer: Renderer, facts: MessageFacts, kind: str, code: str | None) -> str:
     """A regular expression of `kind`'s SMS text with `code`; for a move notice, with
-    any previous start (what rendering with one adds to rendering without)."""
+    any previous start or none (what rendering with one adds to rendering without)."""
     context = replace(facts.context, confirmation_code=code)
+    if kind not in _MOVE_NOTICES:
+        return re.escape(renderer.render(kind, facts.language, "sms", context).text)
+    context = replace(context, previous_start=None)
     text = renderer.render(kind, facts.language, "sms", context).text
-    if kind != RESCHEDULED_CONFIRM:
-        return re.escape(text)
     moved = renderer.render(kind, facts.language, "sms",
                             replace(context, previous_start=_ANY_START)).text
     if moved == text:

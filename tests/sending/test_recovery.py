@@ -282,6 +282,23 @@ def test_a_reminder_is_matched_with_or_without_a_code_but_not_as_a_move() -> Non
         "rescheduled_confirm", previous_start=local(2026, 12, 7, 9))))
 
 
+def test_a_move_notice_is_matched_from_any_previous_start_asking_or_not() -> None:
+    """Seen in the full soak: a move's notice sent again after the loss, the state the
+    bridge diffed from then (a poll's page read before the loss) not the one before."""
+    renderer = Renderer(templates_dir=None, tz=AMS)
+    notice = facts("rescheduled", previous_start=local(2026, 12, 7, 9))
+    matches = texts_it_had(renderer, notice, sms_text(renderer, notice))
+    assert matches(sms_text(renderer, facts("rescheduled", previous_start=local(2026, 12, 5,
+                                                                                 14))))
+    assert matches(sms_text(renderer, facts("rescheduled")))
+    assert matches(sms_text(renderer, facts("rescheduled_confirm", confirmation_code="K7Q2",
+                                            previous_start=local(2026, 12, 6, 11))))
+    elsewhere = facts("rescheduled", previous_start=local(2026, 12, 7, 9),
+                      start=local(2026, 12, 9, 8, 45), end=local(2026, 12, 9, 9, 15))
+    assert not matches(sms_text(renderer, elsewhere))
+    assert not matches(sms_text(renderer, facts("reminder")))
+
+
 def test_a_cancelled_notice_is_matched_by_the_answer_to_a_customers_nee() -> None:
     """A customer who cancelled by SMS was told by the answer, not by a notice: after a
     loss the notice planned for the cancellation finds that answer and is not sent."""
