@@ -109,9 +109,11 @@ REPLY_MEMORY_LOST = "memory lost; may have been answered"
 #: reply not yet answered when an answer to another reply from the same number went out
 #: in those minutes before the loss: it is taken as answered and dropped.
 ANSWER_BOUND = timedelta(minutes=10)
-#: After Twilio could not be asked whether the memory is lost, how long a process waits
-#: before asking again (sends meanwhile are held back).
-ASK_AGAIN_SECONDS = 10
+#: After Twilio could not be asked whether the memory is lost (asked again after the
+#: short `LOOKUP_PAUSES` first), how long a process waits before asking again: sends,
+#: replies and reads of the booking API are held back meanwhile. Seen in the full soak:
+#: one failed question (its injected 5xx) held everything for 13 s after an amnesia.
+ASK_AGAIN_SECONDS = 5
 #: How often a leading ticker looks whether a recovery is done.
 END_CHECK_SECONDS = 15
 #: Twilio's clock and the bridge's may differ a little: a lookup starts this much
@@ -189,7 +191,7 @@ class Recovery:
         if self.sms is None:
             return False
         try:
-            sent = self.sms.sent_since(now - self.lookback)
+            sent = self._asking(lambda: self._sender().sent_since(now - self.lookback))
         except PermanentSendError as exc:  # asking again will not help: no evidence
             log.error("epoch_question_refused", code=exc.code,
                       effect="no SMS evidence: a missing epoch counts as a first start "

@@ -64,6 +64,25 @@ def test_a_lookup_that_fails_is_asked_again_and_finds_the_sms(
     assert found is not None and waited == [LOOKUP_PAUSES[0]]
 
 
+def test_the_question_whether_the_memory_is_lost_is_asked_again_after_a_failure(
+        redis: Redis, clock: ManualClock,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:  # noqa: F811
+    """Seen in the full soak: one failed question held every send and read for 13 s
+    after an amnesia; it is asked again after the lookups' short pauses."""
+    working = sender(served[1].base_url)
+    text_to(working, served[0], "+31612345678", "Herinnering: morgen om 10:00.")
+    watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{closed_port()}"))
+    waited: list[float] = []
+
+    def pause(seconds: float) -> None:  # Twilio answers again after the first pause
+        waited.append(seconds)
+        watcher.sms = working
+
+    watcher.pause = pause
+    epoch = watcher.decide()
+    assert epoch.lost_at is not None and waited == [LOOKUP_PAUSES[0]]
+
+
 def test_a_lookup_that_keeps_failing_holds_the_send_back_after_every_pause(
         redis: Redis, clock: ManualClock) -> None:
     watcher = recovery(redis, clock, SmsSender(
