@@ -62,7 +62,7 @@ from bridge.sending.handover import (
     claim_for_send,
     hand_over,
     linked_elsewhere,
-    settle_stale_sms,
+    resolve_stale,
     skip_claimed,
 )
 from bridge.sending.orphans import settle_orphaned_sms
@@ -325,11 +325,12 @@ class Delivery:
             unrenderable(sv, message_id, exc)
             return Outcome(message.key, "failed", channel.value)
         if claim.state is ClaimState.STALE:
-            resolved = self._resolve_stale(message_id, claim, channel, recipient, text)
+            resolved = resolve_stale(sv, message_id, claim, channel is Channel.EMAIL,
+                                     recipient, text.text)
             if resolved is not None:
-                if resolved.status == "sent":
+                if resolved == "sent":
                     self._remember(message, state, channel, recipient)
-                return resolved
+                return Outcome(message.key, resolved, channel.value)
         if ask_twilio:
             matches = texts_it_had(sv.renderer, facts, text.text)
             asked = self._ask_first(message, state, contact, message_id, matches, epoch,
@@ -427,33 +428,10 @@ class Delivery:
 
     def _handing(self, message_id: str) -> None:
         """The e-mail goes to the mail server now: its claim says so first (a stale claim
-        without the mark is an e-mail certainly never handed over: `_resolve_stale`)."""
+        without the mark is an e-mail certainly never handed over: `resolve_stale`)."""
         try:
             self.sv.claims.mark_handing(message_id)
         except ClaimLostError as exc:
             raise SendHeldBack(str(exc)) from None
         except NotReplicatedError as exc:
             raise SendHeldBack(f"claim not replicated ({exc.acked} of {exc.wanted})") from None
-
-    def _resolve_stale(self, message_id: str, claim: Claim, channel: Channel,
-                       recipient: str, text: Rendered) -> Outcome | None:
-        """An attempt died mid-send. None means: it certainly sent nothing; send now."""
-        sv = self.sv
-        now = sv.clock.now()
-        key = message_id.rsplit(":", 1)[0]
-        if channel is Channel.EMAIL and claim.worker and not claim.handing:  # not sent
-            if sv.claims.take_over(message_id, claim, now) is None:
-                return Outcome(key, "duplicate", channel.value)
-            sv.messages.advance(message_id, "claimed", now,
-                                detail="not handed to the mail server before a worker "
-                                       "stopped; sending")
-            return None
-        if channel is Channel.EMAIL or sv.sms is None:
-            sv.claims.finish(message_id, "unknown")
-            sv.messages.advance(message_id, "unknown", now,
-                                detail="a worker stopped mid-send; not repeated")
-            log.warning("message_unknown", message=message_id,
-                        why="a worker stopped while handing it over; not repeated")
-            return Outcome(key, "unknown", channel.value)
-        settled = settle_stale_sms(sv, message_id, claim, recipient, text.text)
-        return None if settled is None else Outcome(key, settled, channel.value)

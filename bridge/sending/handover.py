@@ -38,7 +38,7 @@ from bridge.sending.services import SendingServices
 from bridge.store.claims import Claim, NotReplicatedError
 
 __all__ = ["claim_for_send", "hand_over", "linked_elsewhere", "record_found",
-           "settle_stale_sms", "skip_claimed"]
+           "resolve_stale", "settle_stale_sms", "skip_claimed"]
 
 log = structlog.get_logger(__name__)
 
@@ -113,6 +113,31 @@ def skip_claimed(sv: SendingServices, message_id: str, why: str) -> None:
     """A claimed message that is not handed over after all: done, and skipped for `why`."""
     sv.claims.finish(message_id, "skipped")
     sv.messages.advance(message_id, "skipped", sv.clock.now(), detail=why)
+
+
+def resolve_stale(sv: SendingServices, message_id: str, claim: Claim, email: bool,
+                  recipient: str, body: str) -> str | None:
+    """An attempt died mid-send: "sent" (found at Twilio), "duplicate" (another attempt
+    settled it first), "unknown" (an e-mail that may have reached the mail server: not
+    repeated), or None: it certainly sent nothing, the claim is ours, send now. An
+    e-mail whose claim shows its worker never reached SMTP's DATA (no `handing` mark)
+    certainly was not sent."""
+    now = sv.clock.now()
+    if email and claim.worker and not claim.handing:
+        if sv.claims.take_over(message_id, claim, now) is None:
+            return "duplicate"
+        sv.messages.advance(message_id, "claimed", now,
+                            detail="not handed to the mail server before a worker "
+                                   "stopped; sending")
+        return None
+    if email or sv.sms is None:
+        sv.claims.finish(message_id, "unknown")
+        sv.messages.advance(message_id, "unknown", now,
+                            detail="a worker stopped mid-send; not repeated")
+        log.warning("message_unknown", message=message_id,
+                    why="a worker stopped while handing it over; not repeated")
+        return "unknown"
+    return settle_stale_sms(sv, message_id, claim, recipient, body)
 
 
 def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str,
