@@ -66,27 +66,52 @@ class PlannedRules:
                 groups[(message_kind(message), start)].append(message)
             for (kind, start), group in groups.items():
                 self._judge_group(appointment, kind, start, sorted(group, key=lambda s: s.at))
-            for kind, start, variant, at in self._required(appointment):
-                self.verdict.messages.expected += 1
-                group = groups.get((kind, start), [])
-                if any(kind != "reminder" or m.variant == variant for m in group):
+            self._asked_twice(appointment, groups)
+            self._judge_required(appointment, groups, skipped)
+
+    def _judge_required(self, appointment: Appointment,
+                        groups: dict[tuple[str, datetime], list[Sent]],
+                        skipped: dict[tuple[int, str, str, int], Skip]) -> None:
+        """Each message the rules call for: sent, skipped for a true reason, or missing."""
+        for kind, start, variant, at in self._required(appointment):
+            self.verdict.messages.expected += 1
+            group = groups.get((kind, start), [])
+            if any(kind != "reminder" or m.variant == variant for m in group):
+                continue
+            read_by = self.rules.read_again_by(at) if kind in MOVE_NOTICES else None
+            if read_by is not None:
+                if kind == "rescheduled" or groups.get(("prompt", start)) or \
+                        _state_ends(appointment, at) < read_by + self.rules.allowance:
+                    self.verdict.unannounced_moves += 1  # #16: its old start forgotten
                     continue
-                if kind in MOVE_NOTICES and self.rules.unread_before_amnesia(at):
-                    self.verdict.unannounced_moves += 1  # #16: its old start was forgotten
-                    continue
-                key = (appointment.id, BRIDGE_KIND[kind], variant, int(start.timestamp()))
-                recorded = skipped.get(key)
-                if recorded is not None and self._skip_true(appointment, recorded):
-                    if recorded.reason.endswith(MEMORY_LOST):  # #16: allowed, apart
-                        self.verdict.memory_lost[kind] += 1
-                    else:
-                        self.verdict.required_skipped[recorded.reason] += 1
-                    continue
-                self.verdict.messages.missing += 1
-                why = f" (skipped: {recorded.reason})" if recorded else ""
-                why += f" ({appointment.story(at)})"
-                self.verdict.problem(f"missing {kind} {variant} for appointment "
-                                     f"{appointment.id} at {start:%H:%M}{why}")
+                # Still awaiting confirmation when read again: a plain prompt, as first seen.
+                kind, variant = "prompt", ""
+            key = (appointment.id, BRIDGE_KIND[kind], variant, int(start.timestamp()))
+            recorded = skipped.get(key)
+            if recorded is not None and self._skip_true(appointment, recorded):
+                if recorded.reason.endswith(MEMORY_LOST):  # #16: allowed, apart
+                    self.verdict.memory_lost[kind] += 1
+                else:
+                    self.verdict.required_skipped[recorded.reason] += 1
+                continue
+            self.verdict.messages.missing += 1
+            why = f" (skipped: {recorded.reason})" if recorded else ""
+            why += f" ({appointment.story(at)})"
+            self.verdict.problem(f"missing {kind} {variant} for appointment "
+                                 f"{appointment.id} at {start:%H:%M}{why}")
+
+    def _asked_twice(self, appointment: Appointment,
+                     groups: dict[tuple[str, datetime], list[Sent]]) -> None:
+        """A move unread before an amnesia may be asked about by a plain prompt (a first
+        sight) instead of the move's notice that asks; never by both."""
+        for kind, start in list(groups):
+            if kind != "moved_prompt" or not groups.get(("prompt", start)):
+                continue
+            if any(s.action == "move" and s.start == start
+                   and self.rules.unread_before_amnesia(s.at) for s in appointment.history):
+                self.verdict.messages.duplicate += 1
+                self.verdict.problem(f"prompt and moved_prompt for appointment "
+                                     f"{appointment.id} at {start:%H:%M}: asked twice")
 
     def _with_offset(self, appointment: Appointment, message: Sent,
                      by_time: dict[str, datetime]) -> Sent:
@@ -234,3 +259,8 @@ class PlannedRules:
                     and starts_later:
                 out.append(("cancelled", state.start, "", state.at))
         return out
+
+
+def _state_ends(appointment: Appointment, at: float) -> float:
+    """When the state the appointment took at `at` gave way to the next (inf: never)."""
+    return next((s.at for s in appointment.history if s.at > at), math.inf)

@@ -35,8 +35,13 @@ class Rules:
         `AMNESIA_READ` after the bridge found the loss (its first full read after it).
         A move then cannot be announced: the old start is gone with the memory, and the
         booking API keeps no history. (A cancellation can: `bridge.sync.after_loss`.)"""
-        return any(began - AMNESIA_LEAD <= at <= back + AMNESIA_READ
-                   for began, back in self.amnesia)
+        return self.read_again_by(at) is not None
+
+    def read_again_by(self, at: float) -> float | None:
+        """When the bridge had read again what changed at `at`, if an amnesia kept it
+        from reading it before (`unread_before_amnesia`); None otherwise."""
+        return next((back + AMNESIA_READ for began, back in self.amnesia
+                     if began - AMNESIA_LEAD <= at <= back + AMNESIA_READ), None)
 
     def before_loss(self, at: float, slack: float = 5.0) -> bool:
         """Whether `at` came before a loss was over (`slack` after Redis was back).

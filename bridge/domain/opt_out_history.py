@@ -22,9 +22,12 @@ def opted_out_during(texts: Iterable[tuple[datetime, str]], after: datetime,
                      until: datetime) -> bool:
     """Whether the number that sent `texts` (when, body) was opted out at some moment
     from `after` to `until`: its last opt-out or opt-in word up to `after` opted it out,
-    or it sent an opt-out word between the two. Texts after `until` do not count."""
-    opted_out = False
-    for at, body in sorted(texts, key=lambda text: text[0]):
+    or it sent an opt-out word between the two. Texts after `until` do not count.
+    `texts` reach back a while only: when the first of those words is an opt-in (START,
+    UNSTOP), the number was opted out before it, by a STOP from before the texts."""
+    ordered = sorted(texts, key=lambda text: text[0])
+    opted_out = _first_word_opts_in(ordered)
+    for at, body in ordered:
         if at > until:
             break
         if at > after and opted_out:  # out when `after` came
@@ -35,3 +38,12 @@ def opted_out_during(texts: Iterable[tuple[datetime, str]], after: datetime,
         elif intent is Intent.OPT_IN:
             opted_out = False
     return opted_out
+
+
+def _first_word_opts_in(texts: list[tuple[datetime, str]]) -> bool:
+    """Whether the first opt-out or opt-in word among `texts` opts in."""
+    for _at, body in texts:
+        intent = understand(body).intent
+        if intent in (Intent.OPT_OUT, Intent.OPT_IN):
+            return intent is Intent.OPT_IN
+    return False

@@ -37,8 +37,8 @@ A loss is logged once (`redis_memory_lost`, by the worker whose epoch won) and c
 - an e-mail whose time came before the loss is skipped with `MEMORY_LOST` (no SMTP
   server says what it delivered), counted apart (`email_skipped`); so is the SMS of
   such a message under `sms_or_email` that Twilio's log does not have when the number
-  was opted out while it was due: it went by e-mail (`bridge.sending.asked_first`,
-  counted as `sms_skipped`).
+  was opted out at some moment from the message's earliest time to the loss: it may
+  have gone by e-mail (`bridge.sending.asked_first`, counted as `sms_skipped`).
 - a customer's reply dated before the loss is not handled (no answer, no confirm or
   cancel) when Twilio lists an SMS the bridge sent to that number after it, within
   `ANSWER_BOUND` and before the loss (`answered_before_loss`): the reply's answer was
@@ -109,8 +109,9 @@ REPLY_MEMORY_LOST = "memory lost; may have been answered"
 #: reply not yet answered when an answer to another reply from the same number went out
 #: in those minutes before the loss: it is taken as answered and dropped.
 ANSWER_BOUND = timedelta(minutes=10)
-#: After Twilio could not be asked whether the memory is lost (asked again after the
-#: short `LOOKUP_PAUSES` first), how long a process waits before asking again: sends,
+#: After Twilio could not be asked whether the memory is lost (asked again once after
+#: the first of the short `LOOKUP_PAUSES`: a tick waits for it), how long a process
+#: waits before asking again: sends,
 #: replies and reads of the booking API are held back meanwhile. Seen in the full soak:
 #: one failed question (its injected 5xx) held everything for 13 s after an amnesia.
 ASK_AGAIN_SECONDS = 5
@@ -191,14 +192,15 @@ class Recovery:
         if self.sms is None:
             return False
         try:
-            sent = self._asking(lambda: self._sender().sent_since(now - self.lookback))
+            sent = self._asking(lambda: self._sender().sent_since(now - self.lookback),
+                                pauses=LOOKUP_PAUSES[:1])
         except PermanentSendError as exc:  # asking again will not help: no evidence
             log.error("epoch_question_refused", code=exc.code,
                       effect="no SMS evidence: a missing epoch counts as a first start "
                              "unless this process saw one")
             sent = False
         except SendError:
-            self._asked_at = now
+            self._asked_at = self.clock.now()  # after the asking, which may have taken long
             log.warning("epoch_undecided", why="Twilio could not be asked")
             raise SendHeldBack("cannot ask Twilio whether the memory was lost") from None
         self._asked_at = None
@@ -308,14 +310,17 @@ class Recovery:
         assert self.sms is not None
         return self.sms
 
-    def _asking(self, ask: Callable[[], _T]) -> _T:
+    def _asking(self, ask: Callable[[], _T],
+                pauses: tuple[float, ...] = LOOKUP_PAUSES) -> _T:
         """`ask` Twilio, again after a short pause when it fails (`LOOKUP_PAUSES`): a
         lookup reads every page since the message's earliest time, and one page in a
         few dozen failing (a 429, a 5xx) would otherwise hold the send back for 30 s
         or more, past the appointment's start for a reminder due shortly before it."""
-        for pause in LOOKUP_PAUSES:
+        for pause in pauses:
             try:
                 return ask()
+            except PermanentSendError:
+                raise
             except SendError as exc:
                 log.info("recovery_lookup_retry", error=type(exc).__name__, wait_s=pause)
                 self.pause(pause)

@@ -27,8 +27,8 @@ __all__ = ["HANDOVER_MARGIN", "KEEPS_CONVERSATION", "current_state", "skip", "to
 #: is not.
 KEEPS_CONVERSATION = frozenset({"already_confirmed"})
 
-#: How long before the start a provider call may still begin. The check above is made
-#: when the send begins; the lookups after a loss or a dead attempt (Twilio's log, read
+#: How long before the start a provider call may still begin. `why_not_send` checks the
+#: start when the send begins; the lookups after a loss or a dead attempt (Twilio's log, read
 #: page by page, under retries) can take many seconds, and the provider stamps a message
 #: when it arrives. Seen in the full soak: reminders checked before the start, accepted
 #: after it. So the start is checked again just before the call, with this margin.

@@ -31,6 +31,10 @@ AFTER, UNTIL = at(10), at(20)
     ([(at(0), "YES"), (at(12), "Afmelden")], True),  # YES confirms; AFMELDEN opts out
     ([(at(0), "stop please")], False),  # a sentence is not Twilio's keyword
     ([(at(15), "START"), (at(0), "STOP")], True),  # order of the listing does not matter
+    ([(at(15), "START")], True),  # opted in within it: out before, by a STOP read no more
+    ([(at(5), "UNSTOP")], False),  # ... but back in before it began
+    ([(at(12), "JA"), (at(15), "START")], True),  # answers before the opt-in change nothing
+    ([(at(15), "YES")], False),  # a YES first is a confirmation, not an opt-in
 ])
 def test_opted_out_during(texts: list[tuple[datetime, str]], expected: bool) -> None:
     assert opted_out_during(texts, AFTER, UNTIL) is expected

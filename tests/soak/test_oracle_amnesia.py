@@ -8,26 +8,45 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bench.soaklib.journal import APPROVED, Appointment, Journal, State
+from bench.soaklib.evidence import Sent
+from bench.soaklib.journal import APPROVED, PENDING, Appointment, Journal, State
 from bench.soaklib.planned_rules import PlannedRules
+from bench.soaklib.texts import Reading
 from bench.soaklib.verdict import AMNESIA_LEAD, AMNESIA_READ, Rules, Verdict
+from bench.soaklib.world import AMSTERDAM
 
 T0 = 1_796_400_000.0
 KILL = T0 + 600
 FOUND = KILL + 10
 
 
-def judged(moved_at: float) -> Verdict:
-    start = datetime.fromtimestamp(T0 + 3600, UTC)
-    appointment = Appointment(1, 11, 6101, None, [
-        State(T0, T0, "book", APPROVED, start),
-        State(moved_at, moved_at, "move", APPROVED, start + timedelta(minutes=5)),
-    ])
-    journal = Journal(appointments={1: appointment})
+START = datetime.fromtimestamp(T0 + 3600, UTC)
+MOVED_TO = START + timedelta(minutes=5)
+
+
+def judged(moved_at: float, status: str = APPROVED, sent: tuple[str, ...] = (),
+           confirmed_at: float | None = None) -> Verdict:
+    """One appointment booked at T0 and moved at `moved_at` (then confirmed, if asked);
+    `sent`: the texts the customer got about its new start ("prompt", "moved_prompt")."""
+    history = [State(T0, T0, "book", status, START),
+               State(moved_at, moved_at, "move", status, MOVED_TO)]
+    if confirmed_at is not None:
+        history.append(State(confirmed_at, confirmed_at, "confirm", APPROVED, MOVED_TO))
+    journal = Journal(appointments={1: Appointment(1, 11, 6101, None, history)})
     rules = Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 1800,
                   amnesia=((KILL, FOUND),), losses=((KILL, KILL + 1),))
+    hhmm = MOVED_TO.astimezone(AMSTERDAM).strftime("%H:%M")
+    texts = {"prompt": f"Wilt u uw afspraak om {hhmm} bevestigen?",
+             "moved_prompt": f"Uw afspraak is verplaatst naar {hhmm}. Wilt u bevestigen?"}
+    messages = [Sent("sms", "+31600000001", FOUND + 40 + i,
+                     Reading("prompt" if kind == "prompt" else "rescheduled", hhmm),
+                     f"SM{i}", texts[kind]) for i, kind in enumerate(sent)]
+    if status == PENDING:  # the booking's own prompt, long before
+        first = START.astimezone(AMSTERDAM).strftime("%H:%M")
+        messages.append(Sent("sms", "+31600000001", T0 + 5, Reading("prompt", first),
+                             "SMfirst", f"Wilt u uw afspraak om {first} bevestigen?"))
     verdict = Verdict()
-    PlannedRules(journal, rules, verdict, {11: "+31600000001"}).judge({}, [])
+    PlannedRules(journal, rules, verdict, {11: "+31600000001"}).judge({1: messages}, [])
     return verdict
 
 
@@ -43,3 +62,20 @@ def test_a_move_the_bridge_could_read_must_be_announced(moved_at: float) -> None
     verdict = judged(moved_at)
     assert verdict.messages.missing == 1 and verdict.unannounced_moves == 0
     assert any("missing rescheduled" in p for p in verdict.problems)
+
+
+def test_a_pending_move_unread_before_the_amnesia_is_asked_by_a_prompt() -> None:
+    asked = judged(KILL - 1, PENDING, sent=("prompt",))
+    assert asked.messages.missing == 0 and asked.messages.wrong == 0
+    assert asked.unannounced_moves == 1
+    never_asked = judged(KILL - 1, PENDING)
+    assert never_asked.messages.missing == 1
+    assert any("missing prompt" in p for p in never_asked.problems)
+    # Confirmed before the bridge read it again: nothing to ask, nothing missing.
+    assert judged(KILL - 1, PENDING, confirmed_at=FOUND + 5).messages.missing == 0
+
+
+def test_a_pending_move_is_not_asked_twice() -> None:
+    twice = judged(KILL - 1, PENDING, sent=("prompt", "moved_prompt"))
+    assert twice.messages.duplicate == 1
+    assert any("asked twice" in p for p in twice.problems)
