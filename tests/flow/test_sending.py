@@ -14,6 +14,7 @@ from bridge.store import keys
 from bridge.store.claims import ORPHAN_SECONDS, STALE_SECONDS, Claims
 from tests.contract.helpers import book, bookable_slot, new_customer
 from tests.flow.conftest import Flow
+from tests.flow.test_replies import code_of
 from workers.deliver import deliver_batch
 
 MakeFlow = Callable[..., Flow]
@@ -219,14 +220,14 @@ def test_a_killed_workers_send_is_settled_within_orphan_seconds(
     assert record.provider_id
 
 
-@pytest.mark.parametrize("then", ["started", "cancelled"])
+@pytest.mark.parametrize("then", ["started", "cancelled", "confirmed"])
 def test_a_killed_workers_sms_is_found_though_nothing_sends_it_again(
         flow: Flow, then: str) -> None:
     """The soak's case: the worker was killed after Twilio accepted the SMS, and by the
     time its message came round again the appointment had started, or was cancelled
     (its plan gone). The customer has the SMS: it is recorded as sent with Twilio's
     id, not left unlinked."""
-    number = "06-1313131" + ("6" if then == "started" else "9")
+    number = "06-1313131" + {"started": "6", "cancelled": "9", "confirmed": "7"}[then]
     appointment, message_id, message_keys = prompt_due(flow, mobile_phone=number)
     deliver_batch(message_keys)
     assert flow.twilio.wait_idle(10)
@@ -237,12 +238,19 @@ def test_a_killed_workers_sms_is_found_though_nothing_sends_it_again(
     flow.redis.delete(keys.provider_message(str(sid)))
     if then == "started":
         flow.clock.set(flow.api.get_appointment(appointment).start + timedelta(minutes=1))
-    else:
+    elif then == "cancelled":
         flow.api.cancel_appointment(appointment, mode=CancelMode.COMPANY)
         flow.poll()  # the plan drops the prompt
+    else:  # the customer answered the prompt they got (the full soak's case)
+        flow.api.confirm_appointment(appointment, code_of(flow, appointment))
+        flow.poll()
     deliver_batch(message_keys)  # (for the cancelled one, the poll's may have come first)
     if then == "started":
         assert [s for s in flow.skipped() if s["appointment"] == str(appointment)] == []
+    if then == "confirmed":  # confirmed by the customer's answer to the SMS
+        flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
+        flow.ticker.tick()  # a hold's redelivery, if any
+        flow.run_jobs()
     assert len(to(flow, "+31" + number[1:].replace("-", ""))) == 1
     record = flow.rt.messages.get(message_id)
     assert record is not None and record.provider_id == sid
