@@ -88,8 +88,12 @@ def hand_over(sv: SendingServices, message_id: str, send: Callable[[], str],
                             detail=exc.reason)
         log.info("message_failed", message=message_id, code=exc.code)
         return "failed"
-    sv.claims.finish(message_id, "sent")
+    # Linked before the claim says done: a worker killed between the two leaves a claim
+    # in flight, which the next attempt settles by finding this SID at Twilio; the other
+    # way round it left the SMS sent, the claim done and nothing linking them (the full
+    # soak: a batch's thread killed right after Twilio's accept).
     sv.messages.link_provider(message_id, provider_id)
+    sv.claims.finish(message_id, "sent")
     sv.messages.advance(message_id, "sent", sv.clock.now())
     return "sent"
 
@@ -103,9 +107,9 @@ def linked_elsewhere(sv: SendingServices, provider_id: str, message_id: str) -> 
 
 
 def record_found(sv: SendingServices, message_id: str, provider_id: str, detail: str) -> None:
-    """An SMS found at Twilio is this message's: done, linked, and sent on its timeline."""
-    sv.claims.finish(message_id, "sent")
+    """An SMS found at Twilio is this message's: linked, done, and sent on its timeline."""
     sv.messages.link_provider(message_id, provider_id)
+    sv.claims.finish(message_id, "sent")
     sv.messages.advance(message_id, "sent", sv.clock.now(), detail=detail)
 
 

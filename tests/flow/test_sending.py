@@ -375,3 +375,34 @@ def test_metrics_count_messages_by_status(flow: Flow) -> None:
     text = httpx.get(f"{flow.settings.public_url}/metrics").text
     assert 'oabridge_messages{status="delivered"}' in text
     assert 'oabridge_events{type="created"}' in text
+
+
+class _Killed(BaseException):
+    """The worker's process dies here (nothing after it runs)."""
+
+
+def test_the_sms_is_linked_before_its_claim_says_done(
+        flow: Flow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full soak: a batch's thread killed between its claim's done and the link left
+    the SMS sent, the claim done and nothing linking them, for good. Linked first, a
+    kill before the done leaves a claim in flight, settled at Twilio by the next
+    attempt, and no second SMS."""
+    _, message_id, message_keys = prompt_due(flow, mobile_phone="06-13131320")
+
+    def killed(*_args: object) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(flow.rt.sending.claims, "finish", killed)
+    with pytest.raises(_Killed):
+        deliver_batch(message_keys)
+    monkeypatch.undo()
+    assert flow.twilio.wait_idle(10)
+    record = flow.rt.messages.get(message_id)
+    assert record is not None and record.provider_id  # linked, though not done
+    flow.redis.set(keys.send_claim(message_id),  # its claim: the dead worker's
+                   f"in_flight:dead:{int(flow.clock.now().timestamp())}")
+    flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
+    deliver_batch(message_keys)
+    assert len(to(flow, "+31613131320")) == 1
+    settled = flow.rt.messages.get(message_id)
+    assert settled is not None and settled.provider_id == record.provider_id
