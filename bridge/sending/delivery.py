@@ -369,14 +369,21 @@ class Delivery:
         # Remembered before the provider call: a worker killed after Twilio accepted the
         # SMS, before anything after it, leaves the customer able to answer (the soak: a
         # code answered "no appointment" while the dead worker's claim was settled).
-        self._remember(message, state, channel, recipient)
-        result = hand_over(sv, message_id,
-                           lambda: self._hand_over(channel, recipient, text, message_id))
+        opened = self._remember(message, state, channel, recipient)
+        try:
+            result = hand_over(sv, message_id,
+                               lambda: self._hand_over(channel, recipient, text, message_id))
+        except TransientSendError:  # nothing went out: the claim is given back
+            if opened:  # seen in the full soak: a NEE to a prompt never sent cancelled
+                self._forget(message, recipient)
+            raise
         if result == "failed":
-            self._forget(message, channel, recipient)
+            if opened:
+                self._forget(message, recipient)
             return Outcome(message.key, "failed", channel.value)
         if result == OPTED_OUT:
-            self._forget(message, channel, recipient)
+            if opened:
+                self._forget(message, recipient)
             sv.skips.record(skip(message, OPTED_OUT, channel.value), sv.clock.now())
             return Outcome(message.key, "skipped", f"{channel.value}: {OPTED_OUT}")
         return Outcome(message.key, "sent", channel.value)
@@ -401,19 +408,22 @@ class Delivery:
         return None
 
     def _remember(self, message: PlannedMessage, state: Snapshot, channel: Channel,
-                  recipient: str) -> None:
+                  recipient: str) -> bool:
         """A prompt, a reminder or a notice that asks went out by SMS: the customer may
-        answer it (#5)."""
-        if channel is Channel.SMS and (message.kind in _ANSWERABLE
-                                       or _asks_in_notice(message, state)):
-            self.sv.conversations.remember(recipient, message.appointment_id,
-                                           message.kind.value, state.start,
-                                           self.sv.clock.now())
+        answer it (#5). True when this opened the conversation (it was not open)."""
+        if channel is not Channel.SMS or not (message.kind in _ANSWERABLE
+                                              or _asks_in_notice(message, state)):
+            return False
+        conversations = self.sv.conversations
+        opened = not conversations.has(recipient, message.appointment_id)
+        conversations.remember(recipient, message.appointment_id, message.kind.value,
+                               state.start, self.sv.clock.now())
+        return opened
 
-    def _forget(self, message: PlannedMessage, channel: Channel, recipient: str) -> None:
-        """The SMS the customer was to answer never reached them (refused for good)."""
-        if channel is Channel.SMS:
-            self.sv.conversations.forget(recipient, message.appointment_id)
+    def _forget(self, message: PlannedMessage, recipient: str) -> None:
+        """The SMS the customer was to answer never reached them: the conversation its
+        attempt opened is closed (one an earlier SMS opened stays)."""
+        self.sv.conversations.forget(recipient, message.appointment_id)
 
     def _hand_over(self, channel: Channel, recipient: str, text: Rendered,
                    message_id: str) -> str:

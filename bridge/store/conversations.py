@@ -92,6 +92,10 @@ class Conversations:
         appointment since, so only the booking API can say which are still open."""
         return sorted(int(as_text(ident)) for ident in self.redis.hkeys(keys.conversation(phone)))
 
+    def has(self, phone: str, appointment_id: int) -> bool:
+        """Whether this number's conversation about the appointment is open."""
+        return bool(self.redis.hexists(keys.conversation(phone), str(appointment_id)))
+
     def forget(self, phone: str, appointment_id: int) -> None:
         self.redis.hdel(keys.conversation(phone), str(appointment_id))
 

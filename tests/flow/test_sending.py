@@ -406,3 +406,22 @@ def test_the_sms_is_linked_before_its_claim_says_done(
     assert len(to(flow, "+31613131320")) == 1
     settled = flow.rt.messages.get(message_id)
     assert settled is not None and settled.provider_id == record.provider_id
+
+
+def test_a_prompt_twilio_refused_for_now_leaves_no_conversation_open(flow: Flow) -> None:
+    """The full soak: a prompt's conversation is opened just before the provider call;
+    Twilio refused the SMS for now (429), the appointment was confirmed before the retry,
+    and the customer, who had got nothing, sent NEE: the bridge cancelled. A refusal
+    closes the conversation its attempt opened; one an earlier SMS opened stays."""
+    appointment, message_id, message_keys = prompt_due(flow, mobile_phone="06-17778889")
+    assert to(flow, "+31617778889") == []
+    flow.twilio.faults.push(429, 20429)
+    deliver_batch(message_keys)  # refused for now: planned again, not sent
+    assert to(flow, "+31617778889") == []
+    assert not flow.rt.conversations.has("+31617778889", appointment)
+    flow.rt.conversations.remember("+31617778889", appointment, "reminder",
+                                   flow.clock.now(), flow.clock.now())  # an earlier SMS's
+    flow.redis.delete(keys.send_claim(message_id))
+    flow.twilio.faults.push(429, 20429)
+    deliver_batch(message_keys)
+    assert flow.rt.conversations.has("+31617778889", appointment)
