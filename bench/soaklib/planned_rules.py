@@ -235,7 +235,7 @@ class PlannedRules:
         out: list[tuple[str, datetime, str, float]] = []
         for i, state in enumerate(history):
             end = history[i + 1].at if i + 1 < len(history) else math.inf
-            lasted = min(end, rules.checked_at) - state.at
+            lasted = min(end, rules.checked_at) - state.at - rules.silent(state.at, end)
             starts_later = state.start.timestamp() - state.at > rules.allowance
             if i == 0 and state.status == PENDING and lasted >= rules.allowance \
                     and starts_later:
@@ -243,8 +243,8 @@ class PlannedRules:
             if state.status in LIVE:
                 for label, offset in sorted(rules.offsets.items(), key=lambda x: -x[1]):
                     due = state.start.timestamp() - offset
-                    if state.at + 1 <= due and due + rules.allowance <= min(end,
-                                                                            rules.checked_at):
+                    if state.at + 1 <= due and due + rules.allowance + rules.silent(due, end) \
+                            <= min(end, rules.checked_at):
                         out.append(("reminder", state.start, label, state.at))
             if i == 0:
                 continue

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 #: How long before an amnesia a change may have been accepted and not yet acted on
 #: (change -> notice accepted is under 40 s at the 99th percentile in the full run).
 AMNESIA_LEAD = 60.0
+#: How long after the bridge found a loss it sends nothing by SMS: attempts from before
+#: the loss may still be talking to Twilio (the bridge's `ORPHAN_SECONDS` + 1).
+AMNESIA_HOLD = 21.0
 #: How long after the bridge found the loss its first full read may take (the soak
 #: polls every 2 s; a listing of the whole window under the booking API's faults).
 AMNESIA_READ = 30.0
@@ -36,6 +39,14 @@ class Rules:
         A move then cannot be announced: the old start is gone with the memory, and the
         booking API keeps no history. (A cancellation can: `bridge.sync.after_loss`.)"""
         return self.read_again_by(at) is not None
+
+    def silent(self, start: float, end: float) -> float:
+        """How much of [start, end] fell in an amnesia's silence: from Redis losing its
+        data until `AMNESIA_HOLD` after the bridge found the loss, nothing is sent (no
+        epoch; then the wait for attempts from before it to end). A state must last
+        the allowance outside it for its messages to be required."""
+        return sum(max(0.0, min(end, back + AMNESIA_HOLD) - max(start, began))
+                   for began, back in self.amnesia)
 
     def read_again_by(self, at: float) -> float | None:
         """When the bridge had read again what changed at `at`, if an amnesia kept it

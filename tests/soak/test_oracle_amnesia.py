@@ -12,7 +12,7 @@ from bench.soaklib.evidence import Sent
 from bench.soaklib.journal import APPROVED, PENDING, Appointment, Journal, State
 from bench.soaklib.planned_rules import PlannedRules
 from bench.soaklib.texts import Reading
-from bench.soaklib.verdict import AMNESIA_LEAD, AMNESIA_READ, Rules, Verdict
+from bench.soaklib.verdict import AMNESIA_HOLD, AMNESIA_LEAD, AMNESIA_READ, Rules, Verdict
 from bench.soaklib.world import AMSTERDAM
 
 T0 = 1_796_400_000.0
@@ -79,3 +79,20 @@ def test_a_pending_move_is_not_asked_twice() -> None:
     twice = judged(KILL - 1, PENDING, sent=("prompt", "moved_prompt"))
     assert twice.messages.duplicate == 1
     assert any("asked twice" in p for p in twice.problems)
+
+
+@pytest.mark.parametrize(("booked_at", "required"), [
+    (FOUND + 1, False),  # within the silence after the loss: 20 s left no time to ask
+    (FOUND + AMNESIA_HOLD, True),  # after it: the allowance as ever
+    (KILL - 30, True),  # 30 s before the loss: time enough
+])
+def test_the_silence_after_an_amnesia_does_not_count_towards_the_allowance(
+        booked_at: float, required: bool) -> None:
+    history = [State(booked_at, booked_at, "book", PENDING, START),
+               State(booked_at + 21, booked_at + 21, "confirm", APPROVED, START)]
+    journal = Journal(appointments={1: Appointment(1, 11, 6101, None, history)})
+    rules = Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 1800,
+                  amnesia=((KILL, FOUND),), losses=((KILL, KILL + 1),))
+    verdict = Verdict()
+    PlannedRules(journal, rules, verdict, {11: "+31600000001"}).judge({}, [])
+    assert verdict.messages.missing == (1 if required else 0)
