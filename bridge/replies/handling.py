@@ -38,7 +38,7 @@ sweeps what it wrote (`bridge.store.erasure`).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -106,6 +106,26 @@ def _answered_before_loss(sv: ReplyServices, message: InboundMessage) -> bool:
                                          answer_matcher(sv.sending.renderer))
 
 
+def _opted_out(sv: ReplyServices, message: InboundMessage) -> bool:
+    """Whether the sender had opted out when the reply came. After a loss of Redis's
+    memory the opt-outs are gone with it: a reply from before the loss that means
+    another thing from an opted-out number (YES: an opt-in there, else a confirmation)
+    asks Twilio what the number texted before it (`Recovery.opted_out_between`). Seen
+    in the full soak: STOP, then YES (an opt-in), the loss; the inbound scan found the
+    YES again, took it for a confirmation, and answered "no appointment"."""
+    if sv.optouts.is_opted_out(message.sender):
+        return True
+    if understand(message.body, opted_out=True) == understand(message.body):
+        return False
+    recovery = sv.sending.recovery
+    epoch = recovery.epoch()
+    received = datetime.fromtimestamp(message.received, UTC)
+    if epoch.lost_at is None or received >= epoch.lost_at:
+        return False
+    just_before = received - timedelta(seconds=1)  # Twilio's stamps are whole seconds
+    return recovery.opted_out_between(message.sender, just_before, just_before)
+
+
 def _erased_meanwhile(sv: ReplyServices, message: InboundMessage) -> bool:
     """Checked again after the last write: a sender erased while this ran is swept
     again (the answer, the conversation, this very record)."""
@@ -119,7 +139,7 @@ def _answer_for(sv: ReplyServices, message: InboundMessage) -> Answer:
     if message.acting:  # a confirm or cancel begun by an attempt that stopped
         answer = _act_again(sv, message.sender, message.acting)
     else:
-        reply = understand(message.body, opted_out=sv.optouts.is_opted_out(message.sender))
+        reply = understand(message.body, opted_out=_opted_out(sv, message))
         sv.counters.reply_intent(reply.intent.value)
         sent = datetime.fromtimestamp(message.received, UTC) if message.received \
             else sv.clock.now()

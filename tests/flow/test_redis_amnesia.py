@@ -387,3 +387,39 @@ def test_a_read_before_the_epoch_is_written_waits(make_flow: MakeFlow) -> None:
     step(flow)
     new = [(to, body) for to, body in sms_out(flow) if (to, body) not in sms_before]
     assert [to for to, _ in new] == ["+31641000051"] and "geannuleerd" in new[0][1]
+
+
+def test_a_yes_that_opted_in_before_the_loss_is_not_taken_for_a_confirmation(
+        make_flow: MakeFlow) -> None:
+    """Seen in the full soak: STOP, then YES (from an opted-out number an opt-in, as at
+    Twilio), then the loss took the opt-out. The inbound scan found the YES again and,
+    the number no longer known as opted out, took it for a confirmation: "no
+    appointment". What the number texted before it (Twilio lists it) says it was an
+    opt-in: handled as one, unanswered."""
+    flow = make_flow()
+    watched(flow)
+    step(flow)
+    booked(flow, days=2, mobile_phone="06-41000071")
+    flow.poll()
+    step(flow)
+    reply(flow, "+31641000071", "STOP")
+    flow.clock.advance(timedelta(seconds=20))
+    yes = reply(flow, "+31641000071", "YES")
+    assert not flow.rt.optouts.is_opted_out("+31641000071")
+    sms_before = sms_out(flow)
+    flow.clock.advance(timedelta(seconds=5))
+
+    flow.redis.flushdb()
+    watched(flow)
+    flow.poll()
+    step(flow)
+    replies.reconcile_inbound()  # finds the STOP and the YES again
+    flow.run_jobs()
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
+    step(flow)
+    again = flow.rt.inbound.get(yes)
+    assert again is not None  # found again, and handled
+    new = [body for to, body in sms_out(flow)
+           if to == "+31641000071" and (to, body) not in sms_before]
+    assert new == []  # no "no appointment" answer
+    assert flow.failed_jobs() == []
