@@ -16,7 +16,7 @@ from redis import Redis
 from bridge.outbound.errors import SendHeldBack
 from bridge.outbound.sms import SmsSender
 from bridge.sending.answer_texts import answer_matcher
-from bridge.sending.recovery import LOOKUP_PAUSES
+from bridge.sending.recovery import LOOKUP_PAUSES, Recovery
 from bridge.store.epoch import new_epoch
 from sandbox.clock import ManualClock
 from sandbox.server import SandboxServer
@@ -46,19 +46,28 @@ def clock(served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> ManualClo
     return served[2]
 
 
-def test_a_lookup_that_fails_is_asked_again_and_finds_the_sms(
-        redis: Redis, clock: ManualClock,
-        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:  # noqa: F811
+def failing_at_first(redis: Redis, clock: ManualClock,
+                     served: tuple[TwilioSandbox, SandboxServer, ManualClock],  # noqa: F811
+                     ) -> tuple[Recovery, list[float]]:
+    """A recovery whose Twilio, with one SMS sent, answers again after the first pause;
+    and the pauses it waited."""
     working = sender(served[1].base_url)
     text_to(working, served[0], "+31612345678", "Herinnering: morgen om 10:00.")
     watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{closed_port()}"))
     waited: list[float] = []
 
-    def pause(seconds: float) -> None:  # Twilio answers again after the first pause
+    def pause(seconds: float) -> None:
         waited.append(seconds)
         watcher.sms = working
 
     watcher.pause = pause
+    return watcher, waited
+
+
+def test_a_lookup_that_fails_is_asked_again_and_finds_the_sms(
+        redis: Redis, clock: ManualClock,
+        served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:  # noqa: F811
+    watcher, waited = failing_at_first(redis, clock, served)
     found = watcher.find_sent("+31612345678", lambda body: body.startswith("Herinnering"),
                               NOW - timedelta(minutes=1))
     assert found is not None and waited == [LOOKUP_PAUSES[0]]
@@ -69,16 +78,7 @@ def test_the_question_whether_the_memory_is_lost_is_asked_again_after_a_failure(
         served: tuple[TwilioSandbox, SandboxServer, ManualClock]) -> None:  # noqa: F811
     """Seen in the full soak: one failed question held every send and read for 13 s
     after an amnesia; it is asked again after the lookups' short pauses."""
-    working = sender(served[1].base_url)
-    text_to(working, served[0], "+31612345678", "Herinnering: morgen om 10:00.")
-    watcher = recovery(redis, clock, sender(f"http://127.0.0.1:{closed_port()}"))
-    waited: list[float] = []
-
-    def pause(seconds: float) -> None:  # Twilio answers again after the first pause
-        waited.append(seconds)
-        watcher.sms = working
-
-    watcher.pause = pause
+    watcher, waited = failing_at_first(redis, clock, served)
     epoch = watcher.decide()
     assert epoch.lost_at is not None and waited == [LOOKUP_PAUSES[0]]
 
