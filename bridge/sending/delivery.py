@@ -298,7 +298,11 @@ class Delivery:
         # Opened as planned, so that the move to skipped is counted (/metrics).
         message_id = self._record(message, channel, recipient, "planned", now)
         self.sv.messages.advance(message_id, "skipped", now, detail=why)
-        self.sv.skips.record(skip(message, why, channel.value), now)
+        return self._skipped(message, channel, why)
+
+    def _skipped(self, message: PlannedMessage, channel: Channel, why: str) -> Outcome:
+        """One channel's message skipped: in the skip stream, and as its outcome."""
+        self.sv.skips.record(skip(message, why, channel.value), self.sv.clock.now())
         return Outcome(message.key, "skipped", f"{channel.value}: {why}")
 
     def _send(self, message: PlannedMessage, state: Snapshot, contact: Contact,
@@ -354,8 +358,7 @@ class Delivery:
             self._remember(message, state, channel, mobile)
             return Outcome(message.key, "sent", channel.value)
         if asked is Asked.MAYBE_EMAILED:
-            sv.skips.record(skip(message, MEMORY_LOST, channel.value), sv.clock.now())
-            return Outcome(message.key, "skipped", f"{channel.value}: {MEMORY_LOST}")
+            return self._skipped(message, channel, MEMORY_LOST)
         return None
 
     def _hand_over_claimed(self, message: PlannedMessage, state: Snapshot, channel: Channel,
@@ -364,8 +367,7 @@ class Delivery:
         sv = self.sv
         if too_late(state, sv.clock.now()):  # what came before the call took long
             skip_claimed(sv, message_id, APPOINTMENT_STARTED)
-            sv.skips.record(skip(message, APPOINTMENT_STARTED, channel.value), sv.clock.now())
-            return Outcome(message.key, "skipped", f"{channel.value}: {APPOINTMENT_STARTED}")
+            return self._skipped(message, channel, APPOINTMENT_STARTED)
         # Remembered before the provider call: a worker killed after Twilio accepted the
         # SMS, before anything after it, leaves the customer able to answer (the soak: a
         # code answered "no appointment" while the dead worker's claim was settled).
@@ -384,8 +386,7 @@ class Delivery:
         if result == OPTED_OUT:
             if opened:
                 self._forget(message, recipient)
-            sv.skips.record(skip(message, OPTED_OUT, channel.value), sv.clock.now())
-            return Outcome(message.key, "skipped", f"{channel.value}: {OPTED_OUT}")
+            return self._skipped(message, channel, OPTED_OUT)
         return Outcome(message.key, "sent", channel.value)
 
     def _could_have_emailed(self, message: PlannedMessage, contact: Contact) -> bool:
