@@ -86,11 +86,16 @@ def test_a_hold_longer_than_the_retries_fails_nothing_and_sends_once(
     replica = RedisNode.replica(alone)  # a replica at last: the claim is acknowledged
     try:
         poll_until(replica.link_up, "the replica's link", 15)
-        for _ in range(3):  # its next dispatch sends it; later ticks find it done
+        # Its next dispatch sends it (on a loaded machine an acknowledgement slower than
+        # the 20 ms bound holds it once more: a later round sends it); later ticks find
+        # it done.
+        rounds_after = 0
+        while rounds_after < 3 or (reminder.key not in flow.sent_keys() and rounds_after < 20):
             flow.clock.advance(LONGEST_PAUSE)
             flow.ticker.tick()
             flow.run_jobs()
             assert flow.twilio.wait_idle(10)
+            rounds_after += 1
     finally:
         replica.stop()
     assert flow.sent_keys().count(reminder.key) == 1

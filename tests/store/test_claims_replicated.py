@@ -23,7 +23,11 @@ from tests.support.redis_topology import RedisNode
 pytestmark = pytest.mark.slow
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
-ONE = Replication(replicas=1, timeout_ms=50)
+#: Where the replica must acknowledge: WAIT returns at the acknowledgement, so a long
+#: bound costs nothing on a quiet machine and survives a loaded one (50 ms did not, in CI).
+ONE = Replication(replicas=1, timeout_ms=4000)
+#: Where the replica is stopped: the bound is only how long the refusal takes.
+STOPPED = Replication(replicas=1, timeout_ms=50)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +60,7 @@ def test_a_claim_the_replica_acknowledged_is_ours(primary: Redis,
 def test_a_claim_a_stopped_replica_never_saw_is_released_and_raises(
         primary: Redis, pair: tuple[RedisNode, RedisNode]) -> None:
     replica = pair[1]
-    claims = Claims(primary, 3600, ONE)
+    claims = Claims(primary, 3600, STOPPED)
     assert replica.process is not None
     replica.process.send_signal(signal.SIGSTOP)
     try:
@@ -67,7 +71,7 @@ def test_a_claim_a_stopped_replica_never_saw_is_released_and_raises(
     finally:
         replica.process.send_signal(signal.SIGCONT)
     # The retry, once the replica acknowledges again, has it.
-    assert claims.claim("m1:sms", NOW).state is ClaimState.CLAIMED
+    assert Claims(primary, 3600, ONE).claim("m1:sms", NOW).state is ClaimState.CLAIMED
 
 
 def test_a_taken_over_claim_is_replicated_too(primary: Redis,
@@ -81,14 +85,14 @@ def test_a_taken_over_claim_is_replicated_too(primary: Redis,
     replica.process.send_signal(signal.SIGSTOP)
     try:
         with pytest.raises(NotReplicatedError):
-            claims.take_over("m2:sms", stale, later)
+            Claims(primary, 3600, STOPPED).take_over("m2:sms", stale, later)
         assert primary.get(keys.send_claim("m2:sms")) == b"released"
     finally:
         replica.process.send_signal(signal.SIGCONT)
 
 
 def test_without_a_replica_a_claim_asked_to_be_replicated_is_never_ours(redis: Redis) -> None:
-    claims = Claims(redis, 3600, ONE)  # the suite's Redis has no replica
+    claims = Claims(redis, 3600, STOPPED)  # the suite's Redis has no replica
     with pytest.raises(NotReplicatedError):
         claims.claim("m:sms", NOW)
     assert redis.get(keys.send_claim("m:sms")) == b"released"
