@@ -37,9 +37,13 @@ from bridge.sending.services import SendingServices
 from bridge.store.claims import ORPHAN_SECONDS
 from bridge.store.epoch import Epoch
 
-__all__ = ["Asked", "ask_first"]
+__all__ = ["FOUND_AFTER_LOSS", "Asked", "ask_first"]
 
 log = structlog.get_logger(__name__)
+
+
+#: The timeline detail of an SMS found in Twilio's log instead of sent.
+FOUND_AFTER_LOSS = "found at Twilio after Redis lost its memory; not repeated"
 
 
 class Asked(Enum):
@@ -67,8 +71,7 @@ def ask_first(sv: SendingServices, message_id: str, recipient: str,
         sv.messages.advance(message_id, "retrying", sv.clock.now(), detail=exc.reason)
         raise
     if found is not None:
-        record_found(sv, message_id, found.provider_id,
-                     "found at Twilio after Redis lost its memory; not repeated")
+        record_found(sv, message_id, found.provider_id, FOUND_AFTER_LOSS)
         sv.recovery.epochs.count("found_sent")
         log.info("recovery_found_sent", message=message_id, sid=found.provider_id)
         return Asked.FOUND

@@ -67,6 +67,7 @@ from bridge.sending.handover import (
 )
 from bridge.sending.orphans import settle_orphaned_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
+from bridge.sending.repeated_notice import email_beside_sms
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import (
     KEEPS_CONVERSATION,
@@ -254,7 +255,8 @@ class Delivery:
         failures: list[TransientSendError] = []
         for channel in channels:
             try:
-                outcomes.append(self._send(message, state, contact, channel, facts))
+                outcomes.append(self._send(message, state, contact, channel, facts,
+                                           beside_sms=Channel.SMS in channels))
             except TransientSendError as exc:
                 failures.append(exc)
         if failures:  # the others are claimed and done; a retry only redoes these
@@ -306,7 +308,7 @@ class Delivery:
         return Outcome(message.key, "skipped", f"{channel.value}: {why}")
 
     def _send(self, message: PlannedMessage, state: Snapshot, contact: Contact,
-              channel: Channel, facts: MessageFacts) -> Outcome:
+              channel: Channel, facts: MessageFacts, beside_sms: bool) -> Outcome:
         sv = self.sv
         recipient = contact.mobile if channel is Channel.SMS else contact.email
         assert recipient is not None
@@ -314,10 +316,12 @@ class Delivery:
         settings = sv.plan_settings() if epoch.lost_at is not None else None
         before_loss = settings is not None and sv.recovery.came_before_loss(
             epoch, message, state, settings)
-        if channel is Channel.EMAIL and before_loss:
+        repeat = sv.recovery.may_repeat(epoch, message, state)
+        if channel is Channel.EMAIL and (before_loss or (
+                repeat and beside_sms and email_beside_sms(sv, message) is not None)):
             sv.recovery.epochs.count("email_skipped")
             return self._refuse(message, contact, channel, MEMORY_LOST, sv.clock.now())
-        ask_twilio = channel is Channel.SMS and (epoch.recovering or before_loss)
+        ask_twilio = channel is Channel.SMS and (epoch.recovering or before_loss or repeat)
         message_id = self._record(message, channel, recipient, "claimed", sv.clock.now())
         claim = claim_for_send(sv, message_id, sv.clock.now())  # a replica saw it
         taken = self._taken(message, state, channel, recipient, claim)

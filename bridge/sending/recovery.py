@@ -52,7 +52,10 @@ A notice (moved, cancelled) is not: with the old states gone the diff finds no m
 or cancellation to announce, so a notice comes from a change seen after the loss;
 except a cancelled appointment first seen as such while recovering
 (`bridge.sync.after_loss`), whose time came before the loss when it was cancelled
-(`UpdateTime`) before it, and whose lookup starts there.
+(`UpdateTime`) before it, and whose lookup starts there. But a move notice's key is
+its new start, and a move after the loss back to a start announced before it makes a
+key sent before the loss: such a notice's SMS is asked about too (`may_repeat`,
+`bridge.sending.repeated_notice`).
 `lost_at` is when the loss was found, a bound on when it happened (nothing is sent
 without an epoch, so nothing went out between the two).
 
@@ -261,6 +264,15 @@ class Recovery:
         else:
             return False
         return not isinstance(when, str) and when < lost_at
+
+    def may_repeat(self, epoch: Epoch, message: PlannedMessage, state: Snapshot) -> bool:
+        """Whether `message`, a move notice planned after the loss, may be one that went
+        out before it: its key is its start, and a move back to a start the appointment
+        had before the loss (announced then) makes the same key. So any move notice of an
+        appointment that existed before the loss (`bridge.sending.repeated_notice`)."""
+        lost_at = epoch.lost_at
+        return (lost_at is not None and message.kind is MessageKind.RESCHEDULED
+                and (state.created is None or state.created < lost_at))
 
     def lookup_since(self, epoch: Epoch, message: PlannedMessage, state: Snapshot,
                      settings: PlanSettings) -> datetime:
