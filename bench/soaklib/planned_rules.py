@@ -100,6 +100,19 @@ class PlannedRules:
             self.verdict.problem(f"missing {kind} {variant} for appointment "
                                  f"{appointment.id} at {start:%H:%M}{why}")
 
+    def _emailed_again_after_loss(self, kind: str, copies: list[Sent]) -> int:
+        """How many of a move notice's e-mailed `copies` (by time) repeat one e-mailed
+        before an amnesia: a move back to a start announced before the loss makes the
+        bridge's key for it again, and no SMTP server says what it delivered (#16's
+        rule sends an e-mail whose time came after the loss). Allowed, counted apart."""
+        if kind not in MOVE_NOTICES:
+            return 0
+        emails = [m for m in copies if m.channel == "email"]
+        return sum(1 for later in emails[1:] if any(
+            earlier.at < began and later.at > began
+            for earlier in emails if earlier.at < later.at
+            for began, _ in self.rules.amnesia))
+
     def _asked_twice(self, appointment: Appointment,
                      groups: dict[tuple[str, datetime], list[Sent]]) -> None:
         """A move unread before an amnesia may be asked about by a plain prompt (a first
@@ -147,6 +160,11 @@ class PlannedRules:
                 self.verdict.problem(f"{kind} for {appointment.id}: its text names "
                                      f"{start:%H:%M}, the bridge's log another start")
         for variant, count in copies.items():
+            repeated = self._emailed_again_after_loss(kind, [
+                m for m in group if (m.variant if kind == "reminder" else "") == variant])
+            if repeated:
+                self.verdict.emailed_again[kind] += repeated
+                count -= repeated
             if count > 1:
                 tally.duplicate += count - 1
                 which = ", ".join(
@@ -155,7 +173,8 @@ class PlannedRules:
                     + f" ({m.log_id or 'unlinked'})"
                     for m in group if (m.variant if kind == "reminder" else "") == variant)
                 self.verdict.problem(f"{count} x {kind} {variant or ''} for appointment "
-                                     f"{appointment.id} at {start:%H:%M}: {which}")
+                                     f"{appointment.id} at {start:%H:%M}: {which} "
+                                     f"({appointment.story(group[0].at)})")
         for message in group:
             offset = self.rules.offsets.get(message.variant or "")
             if kind == "reminder" and offset is None:

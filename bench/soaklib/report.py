@@ -42,6 +42,8 @@ def show(title: str, journal: Journal, verdict: Verdict, faults: dict[str, dict[
         ("races (within the grace)", str(m.races + a.races)),
         ("expected, skipped late as allowed", _counts(verdict.required_skipped)),
         ("expected e-mails skipped: memory lost (allowed)", _counts(verdict.memory_lost)),
+        ("move notices e-mailed again after a memory loss (allowed)",
+         _counts(verdict.emailed_again)),
         ("moves unannounced, unread before a memory loss (allowed)",
          str(verdict.unannounced_moves)),
         ("answered without its conversation after a memory loss (allowed)",

@@ -109,6 +109,10 @@ class Verdict:
     unannounced_moves: int = 0
     """Moves whose notice the bridge could not give: made just before an amnesia or
     before its first read after it (`Rules.unread_before_amnesia`), and not announced."""
+    emailed_again: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Move notices e-mailed again after an amnesia for a start announced by e-mail
+    before it (a move back there: the bridge's key again, and no SMTP server to ask;
+    #16's rule sends an e-mail whose time came after the loss), by kind."""
     memory_lost: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     """Required e-mails the bridge skipped as `memory lost; may have been sent` after an
     amnesia (#16 allows it: nobody can ask an SMTP server what it delivered), by kind."""

@@ -96,3 +96,39 @@ def test_the_silence_after_an_amnesia_does_not_count_towards_the_allowance(
     verdict = Verdict()
     PlannedRules(journal, rules, verdict, {11: "+31600000001"}).judge({}, [])
     assert verdict.messages.missing == (1 if required else 0)
+
+
+def moved_back(channel: str, sent_at: tuple[float, float]) -> Verdict:
+    """Booked at T0, moved to MOVED_TO, back to START, then to MOVED_TO again (one start
+    announced once); the MOVED_TO notice accepted by `channel` at both `sent_at`."""
+    history = [State(T0, T0, "book", APPROVED, START),
+               State(T0 + 60, T0 + 60, "move", APPROVED, MOVED_TO),
+               State(T0 + 300, T0 + 300, "move", APPROVED, START),
+               State(FOUND + 200, FOUND + 200, "move", APPROVED, MOVED_TO)]
+    journal = Journal(appointments={1: Appointment(1, 11, 6101, None, history)})
+    rules = Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 1800,
+                  amnesia=((KILL, FOUND),), losses=((KILL, KILL + 1),))
+    hhmm = MOVED_TO.astimezone(AMSTERDAM).strftime("%H:%M")
+    back = START.astimezone(AMSTERDAM).strftime("%H:%M")
+    to = "+31600000001" if channel == "sms" else "klant@example.nl"
+    messages = [Sent(channel, to, at, Reading("rescheduled", hhmm), f"M{i}",
+                     f"Uw afspraak is verplaatst naar {hhmm}.")
+                for i, at in enumerate(sent_at)]
+    messages.append(Sent(channel, to, T0 + 310, Reading("rescheduled", back), "Mback",
+                         f"Uw afspraak is verplaatst naar {back}."))
+    verdict = Verdict()
+    PlannedRules(journal, rules, verdict, {11: "+31600000001"}).judge({1: messages}, [])
+    return verdict
+
+
+def test_a_move_notice_emailed_again_after_an_amnesia_is_counted_apart() -> None:
+    """A move back, after the loss, to a start e-mailed before it: no SMTP server says
+    what it delivered, so the e-mail goes again; allowed, counted apart."""
+    emailed = moved_back("email", (T0 + 70, FOUND + 210))
+    assert emailed.messages.duplicate == 0 and emailed.emailed_again["rescheduled"] == 1
+    assert emailed.problems == []
+    # By SMS it is a duplicate (Twilio's log says what went), as is an e-mail repeated
+    # with no loss between the two.
+    assert moved_back("sms", (T0 + 70, FOUND + 210)).messages.duplicate == 1
+    same_side = moved_back("email", (FOUND + 205, FOUND + 210))
+    assert same_side.messages.duplicate == 1 and not same_side.emailed_again
