@@ -195,7 +195,7 @@ class Recovery:
         if self.sms is None:
             return False
         try:
-            sent = self._asking(lambda: self._sender().sent_since(now - self.lookback),
+            sent = self.asking(lambda: self._sender().sent_since(now - self.lookback),
                                 pauses=LOOKUP_PAUSES[:1])
         except PermanentSendError as exc:  # asking again will not help: no evidence
             log.error("epoch_question_refused", code=exc.code,
@@ -301,18 +301,26 @@ class Recovery:
         one appointment have the same text); raises `SendHeldBack` when Twilio's log
         cannot be read."""
         try:
-            return self._asking(lambda: self._sender().find_matching(to, matches, since,
+            return self.asking(lambda: self._sender().find_matching(to, matches, since,
                                                                      taken))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether it was sent before the "
                                "memory was lost") from None
+
+    def first_sent_between(self, to: str, since: datetime, until: datetime,
+                           taken: Callable[[str], bool]) -> SmsReceipt | None:
+        """The earliest SMS to `to` Twilio accepted from `since` to `until`, not `taken`
+        (`bridge.sending.orphans`), asked again after the short pauses; raises
+        `SendError` when Twilio's log cannot be read."""
+        return self.asking(lambda: self._sender().first_sent_between(to, since, until,
+                                                                     taken=taken))
 
     def opted_out_between(self, phone: str, after: datetime, until: datetime) -> bool:
         """Whether `phone` was opted out of SMS at some moment from `after` to `until`, by
         what it texted since the lookback before `until` (`opted_out_during`); raises
         `SendHeldBack` when Twilio's log cannot be read."""
         try:
-            texts = self._asking(lambda: self._sender().texts_from(phone, until - self.lookback))
+            texts = self.asking(lambda: self._sender().texts_from(phone, until - self.lookback))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether the number had opted out before "
                                "the memory was lost") from None
@@ -322,7 +330,7 @@ class Recovery:
         assert self.sms is not None
         return self.sms
 
-    def _asking(self, ask: Callable[[], _T],
+    def asking(self, ask: Callable[[], _T],
                 pauses: tuple[float, ...] = LOOKUP_PAUSES) -> _T:
         """`ask` Twilio, again after a short pause when it fails (`LOOKUP_PAUSES`): a
         lookup reads every page since the message's earliest time, and one page in a
@@ -356,7 +364,7 @@ class Recovery:
             return False
         until = min(received + ANSWER_BOUND, lost_at)
         try:
-            answered = self._asking(lambda: self._sender().sent_to_between(
+            answered = self.asking(lambda: self._sender().sent_to_between(
                 phone, received, until, is_answer))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether the reply was answered before "
