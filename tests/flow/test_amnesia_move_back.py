@@ -22,7 +22,15 @@ from bridge.store.claims import ORPHAN_SECONDS
 from bridge.store.epoch import Epochs
 from tests.flow.conftest import Flow
 from tests.flow.test_moved_pending import move
-from tests.flow.test_redis_amnesia import MEMORY_LOST, mails_out, sms_out, step, twice, watched
+from tests.flow.test_redis_amnesia import (
+    MEMORY_LOST,
+    forget,
+    mails_out,
+    sms_out,
+    step,
+    twice,
+    watched,
+)
 from tests.flow.test_sending import booked
 
 MakeFlow = Callable[..., Flow]
@@ -51,7 +59,7 @@ def test_a_move_back_to_a_start_announced_before_the_loss_is_not_announced_again
                if to == "+31641000051" and "verplaatst" in body]
     assert len(notices) == 2 and notices[0] != notices[1]
 
-    flow.redis.flushdb()
+    forget(flow)
     flow.clock.advance(timedelta(seconds=30))
     watched(flow)
     flow.poll()  # notices the loss, reads everything again

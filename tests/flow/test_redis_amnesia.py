@@ -63,6 +63,12 @@ def mails_out(flow: Flow) -> list[tuple[str, str]]:
     return [(str(m["to"]), str(m["subject"])) for m in flow.mail.messages()]
 
 
+def forget(flow: Flow) -> None:
+    """Redis loses its data, as after a restart without persistence (the suite's
+    database: this file is declared as emptying it, `tests/support/redis_dbs.py`)."""
+    flow.redis.flushdb()
+
+
 def twice(sent: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [item for item, count in Counter(sent).items() if count > 1]
 
