@@ -17,24 +17,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bridge.store import keys
 from bridge.store.claims import STALE_SECONDS
 from tests.flow.conftest import Flow
 from tests.flow.test_redis_amnesia import unreachable_twilio
 from tests.flow.test_replies import code_of
-from tests.flow.test_sending import dead_workers_claim, prompt_due, to
+from tests.flow.test_sending import sent_unrecorded, to
 from workers.deliver import deliver_batch
 
 
-def test_an_unreadable_log_holds_the_message_until_its_sms_is_recorded(flow: Flow) -> None:
-    appointment, message_id, message_keys = prompt_due(flow, mobile_phone="06-13131320")
-    deliver_batch(message_keys)
-    assert flow.twilio.wait_idle(10)
-    sid = flow.rt.messages.get(message_id).provider_id  # type: ignore[union-attr]
-    flow.redis.delete(keys.send_claim(message_id))
-    dead_workers_claim(flow, message_id)  # it died before recording the send
-    flow.redis.hset(keys.message(message_id), "provider_id", "")  # nor linked it
-    flow.redis.delete(keys.provider_message(str(sid)))
+def test_an_unreadable_log_retries_until_the_sms_is_recorded(flow: Flow) -> None:
+    appointment, message_id, message_keys, sid = sent_unrecorded(flow, "06-13131320")
     flow.api.confirm_appointment(appointment, code_of(flow, appointment))
     flow.clock.advance(timedelta(seconds=STALE_SECONDS + 1))
 

@@ -220,6 +220,20 @@ def test_a_killed_workers_send_is_settled_within_orphan_seconds(
     assert record.provider_id
 
 
+def sent_unrecorded(flow: Flow, mobile: str) -> tuple[int, str, list[str], str]:
+    """A prompt Twilio accepted from a worker that died before recording the send or
+    linking it: (appointment, its SMS's message id, the message keys, Twilio's SID)."""
+    appointment, message_id, message_keys = prompt_due(flow, mobile_phone=mobile)
+    deliver_batch(message_keys)
+    assert flow.twilio.wait_idle(10)
+    sid = str(flow.rt.messages.get(message_id).provider_id)  # type: ignore[union-attr]
+    flow.redis.delete(keys.send_claim(message_id))
+    dead_workers_claim(flow, message_id)
+    flow.redis.hset(keys.message(message_id), "provider_id", "")
+    flow.redis.delete(keys.provider_message(sid))
+    return appointment, message_id, message_keys, sid
+
+
 @pytest.mark.parametrize("then", ["started", "cancelled", "confirmed"])
 def test_a_killed_workers_sms_is_found_though_nothing_sends_it_again(
         flow: Flow, then: str) -> None:
@@ -228,14 +242,7 @@ def test_a_killed_workers_sms_is_found_though_nothing_sends_it_again(
     (its plan gone). The customer has the SMS: it is recorded as sent with Twilio's
     id, not left unlinked."""
     number = "06-1313131" + {"started": "6", "cancelled": "9", "confirmed": "7"}[then]
-    appointment, message_id, message_keys = prompt_due(flow, mobile_phone=number)
-    deliver_batch(message_keys)
-    assert flow.twilio.wait_idle(10)
-    sid = flow.rt.messages.get(message_id).provider_id  # type: ignore[union-attr]
-    flow.redis.delete(keys.send_claim(message_id))
-    dead_workers_claim(flow, message_id)  # it died before recording the send
-    flow.redis.hset(keys.message(message_id), "provider_id", "")  # nor linked it
-    flow.redis.delete(keys.provider_message(str(sid)))
+    appointment, message_id, message_keys, sid = sent_unrecorded(flow, number)
     if then == "started":
         flow.clock.set(flow.api.get_appointment(appointment).start + timedelta(minutes=1))
     elif then == "cancelled":
