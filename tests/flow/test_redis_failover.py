@@ -162,7 +162,12 @@ def test_a_claim_no_replica_acknowledged_holds_the_send_back_and_is_retried(
         assert flow.redis.zscore(keys.SCHEDULE, reminder.key) is not None
         assert flow.failed_jobs() == []
     poll_until(replica.link_up, "the replica to be back", 15)
-    send_due(flow, flow.clock.now() + LONGEST_PAUSE)  # dispatched again: acknowledged now
+    # Dispatched again: acknowledged now (on a loaded machine an acknowledgement slower
+    # than the 50 ms bound holds it once more, and a later round sends it: seen in CI).
+    for _ in range(10):
+        send_due(flow, flow.clock.now() + LONGEST_PAUSE)
+        if reminder.key in flow.sent_keys():
+            break
     assert flow.sent_keys().count(reminder.key) == 1
     after = sms_at_twilio(flow)  # other messages held with it went out too, each once
     assert len(after) > len(before) and all(count == 1 for count in after.values()), after
