@@ -39,9 +39,16 @@ def cancel(sv: ReplyServices, phone: str, state: AppointmentState) -> Answer:
         return Answer("reply_no_appointment", ident)
     except BookingApiError:
         return Answer("reply_too_late", ident)
-    sv.booking.cancel_appointment(ident)
-    # The answer tells the customer; the cancellation notice would say it twice.
-    sv.plans.mark_answered(message_key(ident, MessageKind.CANCELLED, "", state.start))
+    # The answer tells the customer; the cancellation notice would say it twice. Marked
+    # before the real cancel: a sync that sees the cancellation first, or Redis failing
+    # just after it, let the notice go (the full soak). A cancel that fails unmarks it.
+    notice = message_key(ident, MessageKind.CANCELLED, "", state.start)
+    sv.plans.mark_answered(notice)
+    try:
+        sv.booking.cancel_appointment(ident)
+    except Exception:
+        sv.plans.unmark_answered(notice)
+        raise
     _changed(sv, phone, state, "cancelled")
     sv.conversations.forget(phone, ident)
     return Answer("reply_cancelled", ident)

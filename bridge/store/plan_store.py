@@ -46,6 +46,9 @@ from bridge.store.text import as_text
 
 __all__ = ["PlanStore", "decide"]
 
+#: The dispatched marker of a notice a reply's answer already told (`mark_answered`).
+_ANSWERED = "answered_by_reply"
+
 MAX_ATTEMPTS = 20
 
 _PLAN_AGAIN = """
@@ -174,8 +177,15 @@ class PlanStore:
     def mark_answered(self, notice_key: str) -> None:
         """A notice the answer to a customer's reply already told them (their own
         cancellation): it is never dispatched, as if it had been."""
-        self.redis.set(keys.dispatched(notice_key), "answered_by_reply",
+        self.redis.set(keys.dispatched(notice_key), _ANSWERED,
                        ex=keys.AFTER_APPOINTMENT_SECONDS)
+
+    def unmark_answered(self, notice_key: str) -> None:
+        """Undo `mark_answered` (the cancel it was for failed); a notice dispatched in
+        the meantime keeps its own marker."""
+        marker = keys.dispatched(notice_key)
+        if self.redis.get(marker) == _ANSWERED.encode():
+            self.redis.delete(marker)
 
     def scheduled_count(self) -> int:
         return int(self.redis.zcard(keys.SCHEDULE))
