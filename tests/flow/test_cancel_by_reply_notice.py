@@ -19,7 +19,7 @@ from bridge.booking import CancelMode, Label
 from bridge.domain.messages import MessageKind, message_key
 from bridge.store import keys
 from tests.flow.conftest import Flow
-from tests.flow.test_replies import answers, prompted, reply, started
+from tests.flow.test_replies import answers, kinds_after_a_poll, prompted, reply, started
 
 NOTICE_TOLD = b"answered_by_reply"
 
@@ -51,11 +51,7 @@ def test_the_notice_is_marked_told_before_the_cancel_reaches_the_api(flow: Flow)
     assert seen == [NOTICE_TOLD]
     assert flow.api.get_appointment(appointment).label is Label.CANCELLED
     assert answers(flow, "+31621000041") == ["reply_cancelled"]
-    flow.poll()
-    flow.ticker.tick()
-    flow.run_jobs()
-    kinds = [r.kind for r in flow.rt.messages.recent(200) if r.appointment_id == appointment]
-    assert "cancelled" not in kinds
+    assert "cancelled" not in kinds_after_a_poll(flow, appointment)
 
 
 def test_a_cancel_that_fails_takes_the_mark_back(flow: Flow) -> None:
@@ -78,9 +74,4 @@ def test_a_cancel_that_fails_takes_the_mark_back(flow: Flow) -> None:
     assert flow.api.get_appointment(appointment).label is Label.PENDING
     # The practice cancels meanwhile: the customer is told by the notice.
     flow.api.cancel_appointment(appointment, mode=CancelMode.COMPANY)
-    flow.poll()
-    flow.ticker.tick()  # the notice, due now, is dispatched
-    flow.run_jobs()
-    assert flow.twilio.wait_idle(10)
-    kinds = [r.kind for r in flow.rt.messages.recent(200) if r.appointment_id == appointment]
-    assert "cancelled" in kinds
+    assert "cancelled" in kinds_after_a_poll(flow, appointment)

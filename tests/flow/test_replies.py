@@ -49,6 +49,15 @@ def code_of(flow: Flow, appointment: int) -> str:
                     if m["appointment_id"] == appointment))
 
 
+def kinds_after_a_poll(flow: Flow, appointment: int) -> list[str]:
+    """Poll, send what that made due, and list the kinds of the appointment's messages."""
+    flow.poll()
+    flow.ticker.tick()
+    flow.run_jobs()
+    assert flow.twilio.wait_idle(10)
+    return [r.kind for r in flow.rt.messages.recent(200) if r.appointment_id == appointment]
+
+
 def started(flow: Flow) -> Flow:
     flow.ticker.tick()
     flow.run_jobs()
@@ -92,11 +101,8 @@ def test_cancel_in_time_drops_the_reminders(flow: Flow) -> None:
     assert flow.api.get_appointment(appointment).label is Label.CANCELLED
     assert not any(m.kind is MessageKind.REMINDER for m in flow.planned_for(appointment))
     assert answers(flow, "+31621000004") == ["reply_cancelled"]
-    flow.poll()  # the poll sees the cancellation: no second message about it
-    flow.ticker.tick()
-    flow.run_jobs()
-    kinds = [r.kind for r in flow.rt.messages.recent(200) if r.appointment_id == appointment]
-    assert "cancelled" not in kinds
+    # the poll sees the cancellation: no second message about it
+    assert "cancelled" not in kinds_after_a_poll(flow, appointment)
 
 
 def test_cancel_too_late_says_so_and_cancels_nothing(flow: Flow) -> None:
