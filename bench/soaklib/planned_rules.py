@@ -151,17 +151,17 @@ class PlannedRules:
                      group: list[Sent]) -> None:
         tally = self.verdict.messages
         tally.sent += len(group)
-        copies: dict[str | None, int] = defaultdict(int)
+        copies: dict[str | None, list[Sent]] = defaultdict(list)
         for message in group:
-            copies[message.variant if kind == "reminder" else ""] += 1
+            copies[message.variant if kind == "reminder" else ""].append(message)
             log_start = (message.log_id or "").split(":")
             if len(log_start) == 5 and log_start[3] != str(int(start.timestamp())):
                 tally.wrong += 1
                 self.verdict.problem(f"{kind} for {appointment.id}: its text names "
                                      f"{start:%H:%M}, the bridge's log another start")
-        for variant, count in copies.items():
-            repeated = self._emailed_again_after_loss(kind, [
-                m for m in group if (m.variant if kind == "reminder" else "") == variant])
+        for variant, same in copies.items():
+            count = len(same)
+            repeated = self._emailed_again_after_loss(kind, same)
             if repeated:
                 self.verdict.emailed_again[kind] += repeated
                 count -= repeated
@@ -170,8 +170,7 @@ class PlannedRules:
                 which = ", ".join(
                     f"{m.channel} {m.provider_id} at "
                     f"{datetime.fromtimestamp(m.at, AMSTERDAM):%H:%M:%S.%f}"[:-3]
-                    + f" ({m.log_id or 'unlinked'})"
-                    for m in group if (m.variant if kind == "reminder" else "") == variant)
+                    + f" ({m.log_id or 'unlinked'})" for m in same)
                 self.verdict.problem(f"{count} x {kind} {variant or ''} for appointment "
                                      f"{appointment.id} at {start:%H:%M}: {which} "
                                      f"({appointment.story(group[0].at)})")

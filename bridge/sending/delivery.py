@@ -67,7 +67,7 @@ from bridge.sending.handover import (
 )
 from bridge.sending.orphans import settle_orphaned_sms
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
-from bridge.sending.repeated_notice import email_beside_sms
+from bridge.sending.repeated_notice import sms_found_before_loss
 from bridge.sending.services import SendingServices
 from bridge.sending.still_wanted import (
     KEEPS_CONVERSATION,
@@ -318,7 +318,7 @@ class Delivery:
             epoch, message, state, settings)
         repeat = sv.recovery.may_repeat(epoch, message, state)
         if channel is Channel.EMAIL and (before_loss or (
-                repeat and beside_sms and email_beside_sms(sv, message) is not None)):
+                repeat and beside_sms and sms_found_before_loss(sv, message))):
             sv.recovery.epochs.count("email_skipped")
             return self._refuse(message, contact, channel, MEMORY_LOST, sv.clock.now())
         ask_twilio = channel is Channel.SMS and (epoch.recovering or before_loss or repeat)

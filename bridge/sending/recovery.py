@@ -196,7 +196,7 @@ class Recovery:
             return False
         try:
             sent = self.asking(lambda: self._sender().sent_since(now - self.lookback),
-                                pauses=LOOKUP_PAUSES[:1])
+                               pauses=LOOKUP_PAUSES[:1])
         except PermanentSendError as exc:  # asking again will not help: no evidence
             log.error("epoch_question_refused", code=exc.code,
                       effect="no SMS evidence: a missing epoch counts as a first start "
@@ -302,7 +302,7 @@ class Recovery:
         cannot be read."""
         try:
             return self.asking(lambda: self._sender().find_matching(to, matches, since,
-                                                                     taken))
+                                                                    taken))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether it was sent before the "
                                "memory was lost") from None
@@ -331,7 +331,7 @@ class Recovery:
         return self.sms
 
     def asking(self, ask: Callable[[], _T],
-                pauses: tuple[float, ...] = LOOKUP_PAUSES) -> _T:
+               pauses: tuple[float, ...] = LOOKUP_PAUSES) -> _T:
         """`ask` Twilio, again after a short pause when it fails (`LOOKUP_PAUSES`): a
         lookup reads every page since the message's earliest time, and one page in a
         few dozen failing (a 429, a 5xx) would otherwise hold the send back for 30 s

@@ -19,24 +19,21 @@ from bridge.domain.channels import Channel
 from bridge.domain.messages import PlannedMessage
 from bridge.outbound.errors import SendHeldBack
 from bridge.sending.asked_first import FOUND_AFTER_LOSS
-from bridge.sending.recovery import MEMORY_LOST
 from bridge.sending.services import SendingServices
 from bridge.store.claims import ClaimState
 
-__all__ = ["email_beside_sms"]
+__all__ = ["sms_found_before_loss"]
 
 
-def email_beside_sms(sv: SendingServices, message: PlannedMessage) -> str | None:
-    """The skip reason for the e-mail of `message`, a notice that may repeat one sent
-    before the loss, sent beside its SMS (`MEMORY_LOST` when the SMS was found in
-    Twilio's log); None: send it. Raises `SendHeldBack` while the SMS is unsettled."""
+def sms_found_before_loss(sv: SendingServices, message: PlannedMessage) -> bool:
+    """Whether the SMS beside the e-mail of `message`, a notice that may repeat one sent
+    before the loss, was found in Twilio's log (then the e-mail is skipped as
+    `MEMORY_LOST`). Raises `SendHeldBack` while the SMS is unsettled."""
     sms_id = f"{message.key}:{Channel.SMS.value}"
     claim = sv.claims.peek(sms_id, sv.clock.now())
     if claim is None or claim.state is not ClaimState.DONE:
         raise SendHeldBack("a notice's e-mail waits for its SMS: found in Twilio's log, "
                            "the notice went out before Redis lost its memory")
     record = sv.messages.get(sms_id)
-    if record is not None and any(event.get("detail") == FOUND_AFTER_LOSS
-                                  for event in record.timeline):
-        return MEMORY_LOST
-    return None
+    return record is not None and any(event.get("detail") == FOUND_AFTER_LOSS
+                                      for event in record.timeline)
