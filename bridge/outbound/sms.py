@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import requests
 import requests.adapters
@@ -25,7 +26,7 @@ from twilio.rest import Client
 from bridge.observability.masking import mask_phone
 from bridge.outbound.errors import OptedOutError, PermanentSendError, TransientSendError
 
-__all__ = ["TWILIO_OPTED_OUT", "TWILIO_TRANSIENT_CODES", "SmsReceipt", "SmsSender"]
+__all__ = ["TWILIO_OPTED_OUT", "TWILIO_TRANSIENT_CODES", "LoggedSms", "SmsReceipt", "SmsSender"]
 
 log = structlog.get_logger(__name__)
 
@@ -35,6 +36,9 @@ TWILIO_TRANSIENT_CODES = frozenset({20429, 20500, 20503, 21611, 30001})
 TWILIO_OPTED_OUT = 21610
 #: Messages per page when Twilio's log is searched (every page is read).
 LOOKUP_PAGE_SIZE = 200
+#: Messages per page when the whole log of a span is read (`outbound_since`): Twilio's
+#: largest page.
+LOG_PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,18 @@ class SmsReceipt:
     provider_id: str
     status: str
     segments: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedSms:
+    """One SMS the bridge sent, as Twilio's log lists it (`SmsSender.outbound_since`)."""
+
+    sid: str
+    to: str
+    body: str
+    status: str
+    sent: datetime | None
+    created: datetime | None
 
 
 class SmsSender:
@@ -174,6 +190,34 @@ class SmsSender:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return False
 
+    def outbound_since(self, since: datetime, max_pages: int) -> tuple[list[LoggedSms], bool]:
+        """Every SMS sent through the API (as the bridge sends) that Twilio lists as sent
+        since `since`, to any number, and those on its newest page not sent yet; and
+        whether the listing is complete (not cut at `max_pages` pages of
+        `LOG_PAGE_SIZE`). One listing in place of a lookup per message after a loss
+        (`bridge.sending.sent_log`)."""
+        found: dict[str, LoggedSms] = {}
+        complete = True
+        try:
+            page: Any = self.client.messages.page(date_sent_after=since,
+                                                  page_size=LOG_PAGE_SIZE)
+            for read in range(1, max_pages + 1):
+                for message in page:
+                    _keep(found, message, since)
+                if not page.next_page_url:
+                    break
+                if read == max_pages:
+                    complete = False
+                    break
+                page = page.next_page()
+            for message in self.client.messages.page(page_size=LOG_PAGE_SIZE):
+                _keep(found, message, since)
+        except TwilioRestException as exc:
+            raise _classify(exc, "") from None
+        except (requests.RequestException, TwilioException) as exc:
+            raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
+        return list(found.values()), complete
+
     def texts_from(self, number: str, since: datetime) -> list[tuple[datetime, str]]:
         """What `number` texted the account since `since` (when, body): every page of
         Twilio's list filtered on `From` and `DateSent>` (after a loss: was the number
@@ -209,6 +253,18 @@ class SmsSender:
         # Sent through the API, as the bridge sends: not Twilio's own answers to STOP/HELP
         # (`outbound-reply`), which a customer's text brings about on a new deployment too.
         return any(str(m.direction or "") == "outbound-api" for m in listed)
+
+
+def _keep(found: dict[str, LoggedSms], message: Any, since: datetime) -> None:
+    """Add a listed message to `found` when the bridge sent it (`outbound-api`) since
+    `since` (sent then, or created then and not sent yet)."""
+    sent, created = message.date_sent, message.date_created
+    when = sent if sent is not None else created
+    if str(message.direction or "") != "outbound-api" or when is None or when < since:
+        return
+    found[str(message.sid)] = LoggedSms(str(message.sid), str(message.to or ""),
+                                        str(message.body or ""), str(message.status),
+                                        sent, created)
 
 
 def _listing_refused(exc: TwilioException) -> TransientSendError | PermanentSendError:

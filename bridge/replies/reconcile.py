@@ -10,6 +10,8 @@ window (`PAGE_SIZE` a page), however busy the number: only then does the waterma
 move. A message from an erased person (its MessageSid or its sender has a tombstone,
 `bridge.store.tombstones`) is passed over: not recorded, not handled, not answered;
 one erased between the check and the record is swept again (`bridge.store.erasure`).
+After a loss of Redis's memory, a reply found again that Twilio's log shows answered
+before the loss is set aside by the scan, not queued (`bridge.replies.answered_in_scan`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import structlog
 from twilio.base.exceptions import TwilioException
 
 from bridge.queueing.jobs import JOBS
+from bridge.replies.answered_in_scan import AnsweredInScan
 from bridge.replies.services import ReplyServices
 from bridge.store.erasure import Erasure
 from bridge.store.periodic_claims import PeriodicClaims
@@ -47,13 +50,15 @@ def reconcile(sv: ReplyServices) -> dict[str, Any]:
         return {"checked": 0, "recovered": 0}
     began = sv.clock.now()
     since = sv.inbound_window.start(began)
-    counts = {"checked": 0, "recovered": 0, "erased": 0, "outside_window": 0}
+    counts = {"checked": 0, "recovered": 0, "erased": 0, "outside_window": 0,
+              "answered_before_loss": 0}
+    answered = AnsweredInScan(sv, since)
     try:  # page by page, as listed: a busy window is never held whole in memory
         for message in sms.client.messages.stream(to=sv.reply_number, date_sent_after=since,
                                                   page_size=PAGE_SIZE):
             if str(message.direction) == "inbound":
                 counts["checked"] += 1
-                outcome = _one(sv, message, since)
+                outcome = _one(sv, message, since, answered)
                 if outcome:
                     counts[outcome] += 1
     except (requests.RequestException, TwilioException) as exc:
@@ -63,12 +68,14 @@ def reconcile(sv: ReplyServices) -> dict[str, Any]:
         log.warning("inbound_reconcile_postponed", error=type(exc).__name__)
         return {**counts, "postponed": type(exc).__name__}
     sv.inbound_window.complete(began)
-    if counts["recovered"]:
-        log.warning("replies_recovered", count=counts["recovered"])
+    if counts["recovered"] or counts["answered_before_loss"]:
+        log.warning("replies_recovered", count=counts["recovered"],
+                    answered_before_loss=counts["answered_before_loss"])
     return counts
 
 
-def _one(sv: ReplyServices, message: Any, since: datetime) -> str | None:
+def _one(sv: ReplyServices, message: Any, since: datetime,
+         answered: AnsweredInScan) -> str | None:
     """What became of one listed inbound message: a key of the scan's counts, or None
     when it was known already."""
     message_sid, sender = str(message.sid), str(message.from_)
@@ -86,6 +93,8 @@ def _one(sv: ReplyServices, message: Any, since: datetime) -> str | None:
     if new and Erasure(sv.tombstones.redis, sv.tombstones).sweep_if_erased(
             numbers=[sender], sids=[message_sid]):
         return "erased"  # erased between the check above and the record
+    if new and answered.set_aside(message_sid, sender, received):
+        return "answered_before_loss"  # after a loss: its answer went out before it
     if new or stuck:  # stuck: recorded, but its job was never queued (a crash between)
         sv.writer.enqueue(JOBS["handle_reply"], [message_sid], f"reply-{message_sid}")
         return "recovered"

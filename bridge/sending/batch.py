@@ -17,6 +17,9 @@ A send the bridge held back itself (`SendHeldBack`: no replica acknowledged its 
 the epoch undecided, Twilio's log unreadable after a loss) is neither: the message is
 put back on the schedule (`bridge.sending.holds`) and the job completes, in a batch and
 in a message's own job alike, so a hold longer than RQ's retries loses nothing.
+
+After a loss of Redis's memory a batch's lookups in Twilio's log share one read of it
+(`Recovery.sharing_sent_log`): a few pages for the whole batch, not a listing each.
 """
 
 from __future__ import annotations
@@ -68,7 +71,8 @@ def send_batch(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
                 log.warning("send_failed_in_batch", message=key, error=type(exc).__name__)
                 return exc
 
-    with ThreadPoolExecutor(max_workers=sv.concurrency, thread_name_prefix="send") as pool:
+    with sv.recovery.sharing_sent_log(), \
+            ThreadPoolExecutor(max_workers=sv.concurrency, thread_name_prefix="send") as pool:
         results = list(pool.map(one, message_keys))
     held = [key for key, result in zip(message_keys, results, strict=True)
             if isinstance(result, SendHeldBack)]

@@ -73,7 +73,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -90,9 +91,11 @@ from bridge.outbound.errors import PermanentSendError, SendError, SendHeldBack
 from bridge.outbound.sms import SmsReceipt, SmsSender
 from bridge.rendering import RESCHEDULED_CONFIRM, Renderer, RenderError
 from bridge.sending.facts import MessageFacts
+from bridge.sending.sent_log import SentLog
 from bridge.store.epoch import Epoch, Epochs, new_epoch
 from bridge.store.plan_store import PlanStore
 from bridge.store.sync_state import SyncState
+from bridge.sync.after_loss import UNSEEN_BOUND
 
 __all__ = ["ANSWER_BOUND", "MEMORY_LOST", "REPLY_MEMORY_LOST", "Recovery", "texts_it_had"]
 
@@ -127,6 +130,8 @@ CLOCK_SLACK = timedelta(seconds=30)
 #: before the send or reply is held back: Twilio answers a page now and then with a
 #: 429 or a 5xx, and a lookup reads several pages.
 LOOKUP_PAUSES = (0.2, 0.5, 1.0)
+#: How many pages of 1,000 a read of Twilio's log in one go (`SentLog`) reads at most.
+SENT_LOG_PAGES = 20
 #: Stands for any confirmation code in a text rendered to be matched (`texts_it_had`).
 _ANY_CODE = "QQANYCODEQQ"
 #: Stands for any previous start of a moved appointment (`texts_it_had`).
@@ -154,6 +159,10 @@ class Recovery:
     _asked_at: datetime | None = field(default=None, init=False)
     _checked_at: datetime | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _sharing: bool = field(default=False, init=False)
+    _shared: SentLog | None = field(default=None, init=False)
+    _shared_read: bool = field(default=False, init=False)
+    _log_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def epoch(self) -> Epoch:
         """The current epoch, for a send or a reply. Without one: a loss if this process
@@ -300,12 +309,55 @@ class Recovery:
         (`lookup_since`) and not `taken` by another message already (two reminders of
         one appointment have the same text); raises `SendHeldBack` when Twilio's log
         cannot be read."""
+        shared = self._shared_log()
+        found = None if shared is None else shared.find(to, matches, since, taken)
+        if found is not None:
+            return found
         try:
             return self.asking(lambda: self._sender().find_matching(to, matches, since,
                                                                     taken))
         except SendError:
             raise SendHeldBack("cannot ask Twilio whether it was sent before the "
                                "memory was lost") from None
+
+    @contextmanager
+    def sharing_sent_log(self) -> Iterator[None]:
+        """While inside, `find_sent` looks first in one read of Twilio's log since the
+        unseen-cancellation bound before the loss (`SentLog`), read at the first lookup
+        and shared by every thread: a batch of sends after a loss asks once, not once
+        a message. Outside, nothing is kept."""
+        self._sharing = True
+        try:
+            yield
+        finally:
+            with self._log_lock:
+                self._sharing, self._shared, self._shared_read = False, None, False
+
+    def _shared_log(self) -> SentLog | None:
+        """The shared read of Twilio's log, read now if it was not; None outside
+        `sharing_sent_log`, without a loss, or when Twilio could not be read (each
+        lookup then asks on its own)."""
+        if not self._sharing or self.sms is None:
+            return None
+        with self._log_lock:
+            if not self._shared_read:
+                self._shared_read = True
+                epoch = self.epochs.read()
+                if epoch is not None and epoch.lost_at is not None:
+                    since = epoch.lost_at - UNSEEN_BOUND - CLOCK_SLACK
+                    try:
+                        self._shared = self.read_sent_log(since)
+                    except SendError as exc:
+                        log.info("sent_log_unread", error=type(exc).__name__)
+            return self._shared
+
+    def read_sent_log(self, since: datetime) -> SentLog:
+        """Twilio's log of what the bridge sent since `since`, read in one go (asked
+        again after the short pauses); raises `SendError` when it cannot be read."""
+        complete_until = self.clock.now()  # all sent before the read began is in it
+        sent, complete = self.asking(
+            lambda: self._sender().outbound_since(since, SENT_LOG_PAGES))
+        return SentLog(sent, since, complete_until if complete else None)
 
     def first_sent_between(self, to: str, since: datetime, until: datetime,
                            taken: Callable[[str], bool]) -> SmsReceipt | None:
@@ -347,7 +399,8 @@ class Recovery:
         return ask()
 
     def answered_before_loss(self, epoch: Epoch, phone: str, received: datetime,
-                             is_answer: Callable[[str], bool]) -> bool:
+                             is_answer: Callable[[str], bool],
+                             sent_log: SentLog | None = None) -> bool:
         """Whether a reply from `phone` received at `received` may have been answered
         before the memory was lost: it came before `lost_at`, and Twilio lists an answer
         to a reply (`is_answer`: `bridge.sending.answer_texts`) the bridge sent to
@@ -357,21 +410,34 @@ class Recovery:
         the answer). `received` and Twilio's DateSent are whole seconds, so a reply and
         its answer in the second of the loss count as before it (seen too: answered
         0.3 s before the loss). A reply received since the loss costs nothing (no
-        question asked). Raises `SendHeldBack` when Twilio's log cannot be read: never
-        answered blind."""
-        lost_at = epoch.lost_at
-        if lost_at is None or received > lost_at or self.sms is None:
+        question asked). A `sent_log` that covers the span answers in Twilio's place
+        (an inbound scan's, `bridge.replies.reconcile`). Raises `SendHeldBack` when
+        Twilio's log cannot be read: never answered blind."""
+        window = self.answer_window(epoch, received)
+        if window is None or self.sms is None:
             return False
-        until = min(received + ANSWER_BOUND, lost_at)
-        try:
-            answered = self.asking(lambda: self._sender().sent_to_between(
-                phone, received, until, is_answer))
-        except SendError:
-            raise SendHeldBack("cannot ask Twilio whether the reply was answered before "
-                               "the memory was lost") from None
+        after, until = window
+        if sent_log is not None and sent_log.covers(after, until):
+            answered = sent_log.answered(phone, after, until, is_answer)
+        else:
+            try:
+                answered = self.asking(lambda: self._sender().sent_to_between(
+                    phone, after, until, is_answer))
+            except SendError:
+                raise SendHeldBack("cannot ask Twilio whether the reply was answered "
+                                   "before the memory was lost") from None
         if answered:
             log.info("reply_skipped_after_loss", to=mask_phone(phone))
         return answered
+
+    def answer_window(self, epoch: Epoch,
+                      received: datetime) -> tuple[datetime, datetime] | None:
+        """When an answer to a reply received at `received` counts as given before the
+        loss (`answered_before_loss`); None for a reply that came after it."""
+        lost_at = epoch.lost_at
+        if lost_at is None or received > lost_at:
+            return None
+        return received, min(received + ANSWER_BOUND, lost_at)
 
 
 def _nominal(message: PlannedMessage, settings: PlanSettings) -> datetime | None:

@@ -3,6 +3,7 @@ its own, whatever it raised, and the others' outcomes are counted."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -40,8 +41,16 @@ class FakePlans:
         return f"cid-{key}"
 
 
+class FakeRecovery:
+    """No loss: nothing to share (`Recovery.sharing_sent_log`)."""
+
+    def sharing_sent_log(self) -> contextlib.nullcontext[None]:
+        return contextlib.nullcontext()
+
+
 @dataclass
 class FakeServices:
+    recovery: FakeRecovery = field(default_factory=FakeRecovery)
     plans: FakePlans = field(default_factory=FakePlans)
     concurrency: int = 4
     queued: list[str] = field(default_factory=list)
