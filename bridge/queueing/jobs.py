@@ -87,6 +87,12 @@ class JobSpec:
 #: after a failover) may last longer.
 _RETRY = (10, 30, 60, 180, 600)
 
+#: The long jobs' retries. A job whose worker was killed uses one too (it is put back at
+#: once: `bridge.queueing.abandoned`), and a long job is the likeliest to be running
+#: when a worker dies: in the full soak, which kills a worker every 7 s, a batch of
+#: sends was killed four times in 30 s and ended in the failed registry with three.
+_LONG_RETRY = (30, 120, 600, 600, 600, 600)
+
 #: The agenda id a poll job takes to mean "every watched agenda" (the ticker's polls,
 #: the poll trigger's without an agenda).
 ALL_AGENDAS = 0
@@ -98,12 +104,12 @@ JOBS: dict[str, JobSpec] = {
         JobSpec("workers.sync.forget_customer", QueueName.SYNC, 30, _RETRY),
         JobSpec("workers.sync.poll_agenda", QueueName.POLL, 120, (5, 15, 30, 60),
                 api_calls=10),
-        JobSpec("workers.sync.reconcile_agenda", QueueName.POLL, 600, (30, 120, 600),
+        JobSpec("workers.sync.reconcile_agenda", QueueName.POLL, 600, _LONG_RETRY,
                 api_calls=24),
         JobSpec("workers.replies.handle_reply", QueueName.REPLIES, 60, _RETRY, api_calls=5),
         JobSpec("workers.replies.reconcile_inbound", QueueName.POLL, 300, (30, 120)),
         JobSpec("workers.deliver.deliver_message", QueueName.SEND, 60, _RETRY, api_calls=2),
-        JobSpec("workers.deliver.deliver_batch", QueueName.SEND, 500, (30, 120, 600),
+        JobSpec("workers.deliver.deliver_batch", QueueName.SEND, 500, _LONG_RETRY,
                 api_calls=2),
     )
 }
