@@ -78,6 +78,9 @@ class PlannedRules:
             group = groups.get((kind, start), [])
             if any(kind != "reminder" or m.variant == variant for m in group):
                 continue
+            if kind == "moved_prompt" and self._told_once_confirmed(appointment, start, at,
+                                                                    groups):
+                continue
             read_by = self.rules.read_again_by(at) if kind in MOVE_NOTICES else None
             if read_by is not None:
                 if kind == "rescheduled" or groups.get(("prompt", start)) or \
@@ -99,6 +102,15 @@ class PlannedRules:
             why += f" ({appointment.story(at)})"
             self.verdict.problem(f"missing {kind} {variant} for appointment "
                                  f"{appointment.id} at {start:%H:%M}{why}")
+
+    def _told_once_confirmed(self, appointment: Appointment, start: datetime, at: float,
+                             groups: dict[tuple[str, datetime], list[Sent]]) -> bool:
+        """A pending move whose notice went out after the customer confirmed: the notice
+        follows the state it is sent in, so it tells the move and asks nothing."""
+        ends = _state_ends(appointment, at)
+        confirmed = any(s.at == ends and s.action == "confirm" for s in appointment.history)
+        return confirmed and any(m.at >= ends - self.rules.tolerance
+                                 for m in groups.get(("rescheduled", start), []))
 
     def _emailed_again_after_loss(self, kind: str, copies: list[Sent]) -> int:
         """How many of a move notice's e-mailed `copies` (by time) repeat one e-mailed

@@ -132,3 +132,35 @@ def test_a_move_notice_emailed_again_after_an_amnesia_is_counted_apart() -> None
     assert moved_back("sms", (T0 + 70, FOUND + 210)).messages.duplicate == 1
     same_side = moved_back("email", (FOUND + 205, FOUND + 210))
     assert same_side.messages.duplicate == 1 and not same_side.emailed_again
+
+
+def told(sent_at: float, confirmed_at: float) -> Verdict:
+    """A pending appointment moved well away from any amnesia, confirmed at
+    `confirmed_at`; the move's notice, told only (no question), accepted at `sent_at`."""
+    moved_at = FOUND + AMNESIA_READ + 300
+    history = [State(T0, T0, "book", PENDING, START),
+               State(moved_at, moved_at, "move", PENDING, MOVED_TO),
+               State(moved_at + confirmed_at, moved_at + confirmed_at, "confirm", APPROVED,
+                     MOVED_TO)]
+    journal = Journal(appointments={1: Appointment(1, 11, 6101, None, history)})
+    rules = Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 3000,
+                  amnesia=((KILL, FOUND),), losses=((KILL, KILL + 1),))
+    first = START.astimezone(AMSTERDAM).strftime("%H:%M")
+    hhmm = MOVED_TO.astimezone(AMSTERDAM).strftime("%H:%M")
+    messages = [Sent("sms", "+31600000001", T0 + 5, Reading("prompt", first), "SMfirst",
+                     f"Wilt u uw afspraak om {first} bevestigen?"),
+                Sent("sms", "+31600000001", moved_at + sent_at, Reading("rescheduled", hhmm),
+                     "SMmove", f"Uw afspraak is verplaatst naar {hhmm}.")]
+    verdict = Verdict()
+    PlannedRules(journal, rules, verdict, {11: "+31600000001"}).judge({1: messages}, [])
+    return verdict
+
+
+def test_a_pending_move_told_after_the_customer_confirmed_asks_nothing() -> None:
+    """Seen in the full soak: a pending move confirmed 21 s later, its notice sent 4 s
+    after the confirmation, as the state then was: told, not asked."""
+    after = told(sent_at=25.0, confirmed_at=21.0)
+    assert after.messages.missing == 0 and after.messages.wrong == 0
+    before = told(sent_at=10.0, confirmed_at=21.0)  # told only while it still asked
+    assert before.messages.missing == 1
+    assert any("missing moved_prompt" in p for p in before.problems)
