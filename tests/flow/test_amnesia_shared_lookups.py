@@ -50,6 +50,20 @@ def counted(sms: SmsSender, calls: Counter[str], *names: str) -> None:
         setattr(sms, name, counting)
 
 
+def sends_after_the_loss(flow: Flow) -> Counter[str]:
+    """Poll (the loss noticed, the window read again), then send once attempts from
+    before the loss have surely ended; the SMS client's lookups counted meanwhile."""
+    flow.poll()
+    step(flow)
+    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
+    sms = flow.rt.sending.sms
+    assert sms is not None
+    calls: Counter[str] = Counter()
+    counted(sms, calls, "find_matching", "outbound_since")
+    step(flow)
+    return calls
+
+
 def ours(flow: Flow) -> list[tuple[str, str]]:
     return [(to, text) for to, text in sms_out(flow) if to in OURS]
 
@@ -67,14 +81,7 @@ def test_a_batch_after_the_loss_finds_what_went_out_in_one_read_of_the_log(
 
     forget(flow)
     watched(flow)
-    flow.poll()  # the loss noticed; the whole window read again: the prompts planned
-    step(flow)
-    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
-    sms = flow.rt.sending.sms
-    assert sms is not None
-    calls: Counter[str] = Counter()
-    counted(sms, calls, "find_matching", "outbound_since")
-    step(flow)
+    calls = sends_after_the_loss(flow)  # the whole window read again: prompts planned
 
     assert ours(flow) == before and twice(sms_out(flow)) == []
     assert Epochs(flow.redis).counts()["found_sent"] >= 6
@@ -95,14 +102,7 @@ def test_a_message_the_shared_read_does_not_hold_is_still_asked_about(flow: Flow
     forget(flow)
     watched(flow)
     unsent = booked(flow, days=2, index=1, mobile_phone="06-42000011")
-    flow.poll()
-    step(flow)
-    flow.clock.advance(timedelta(seconds=ORPHAN_SECONDS + 1))
-    sms = flow.rt.sending.sms
-    assert sms is not None
-    calls: Counter[str] = Counter()
-    counted(sms, calls, "find_matching", "outbound_since")
-    step(flow)
+    calls = sends_after_the_loss(flow)
 
     after = ours(flow)
     assert [to for to, text in after if (to, text) not in before] == ["+31642000011"]
