@@ -17,6 +17,7 @@ from datetime import datetime
 
 import structlog
 
+from bridge.observability.masking import mask_phone
 from bridge.outbound.errors import SendError
 from bridge.replies.services import ReplyServices
 from bridge.sending.answer_texts import answer_matcher
@@ -35,7 +36,8 @@ class AnsweredInScan:
     def __init__(self, sv: ReplyServices, since: datetime) -> None:
         self.sv = sv
         self.since = since
-        self._asked = False
+        self._epoch_read = False
+        self._log_read = False
         self._epoch: Epoch | None = None
         self._log: SentLog | None = None
 
@@ -43,33 +45,28 @@ class AnsweredInScan:
         """Whether the reply just recorded was answered before the loss, by the log:
         then it is finished as ignored, as its job would have, and not queued."""
         recovery = self.sv.sending.recovery
-        epoch = self._epoch_once()
-        window = None if epoch is None else recovery.answer_window(epoch, received)
-        if epoch is None or window is None:
+        if not self._epoch_read:
+            self._epoch_read, self._epoch = True, recovery.epochs.read()
+        window = None if self._epoch is None else recovery.answer_window(self._epoch,
+                                                                          received)
+        if window is None:  # no loss, or a reply since it: its job handles it
             return False
-        sent_log = self._log_once()
+        sent_log = self._sent_log()
         if sent_log is None or not sent_log.covers(*window):
             return False
-        if not recovery.answered_before_loss(epoch, sender, received,
-                                             answer_matcher(self.sv.sending.renderer),
-                                             sent_log=sent_log):
+        if not sent_log.answered(sender, *window, answer_matcher(self.sv.sending.renderer)):
             return False
+        log.info("reply_skipped_after_loss", to=mask_phone(sender))
         self.sv.inbound.finish(message_sid, f"ignored:{REPLY_MEMORY_LOST}")
         recovery.epochs.count("reply_skipped")
         return True
 
-    def _epoch_once(self) -> Epoch | None:
-        if not self._asked:
-            self._asked = True
-            self._epoch = self.sv.sending.recovery.epochs.read()
-        return self._epoch
-
-    def _log_once(self) -> SentLog | None:
-        if self._log is None and self._epoch is not None:
+    def _sent_log(self) -> SentLog | None:
+        """The log of the scan's window, read at the first reply from before the loss."""
+        if not self._log_read:
+            self._log_read = True
             try:
                 self._log = self.sv.sending.recovery.read_sent_log(self.since)
-            except SendError as exc:
+            except SendError as exc:  # the replies' own jobs decide
                 log.info("sent_log_unread", error=type(exc).__name__)
-                self._epoch = None  # asked once: the replies' own jobs decide
         return self._log
-

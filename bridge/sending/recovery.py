@@ -399,8 +399,7 @@ class Recovery:
         return ask()
 
     def answered_before_loss(self, epoch: Epoch, phone: str, received: datetime,
-                             is_answer: Callable[[str], bool],
-                             sent_log: SentLog | None = None) -> bool:
+                             is_answer: Callable[[str], bool]) -> bool:
         """Whether a reply from `phone` received at `received` may have been answered
         before the memory was lost: it came before `lost_at`, and Twilio lists an answer
         to a reply (`is_answer`: `bridge.sending.answer_texts`) the bridge sent to
@@ -410,22 +409,19 @@ class Recovery:
         the answer). `received` and Twilio's DateSent are whole seconds, so a reply and
         its answer in the second of the loss count as before it (seen too: answered
         0.3 s before the loss). A reply received since the loss costs nothing (no
-        question asked). A `sent_log` that covers the span answers in Twilio's place
-        (an inbound scan's, `bridge.replies.reconcile`). Raises `SendHeldBack` when
-        Twilio's log cannot be read: never answered blind."""
+        question asked). Raises `SendHeldBack` when Twilio's log cannot be read: never
+        answered blind. (An inbound scan asks its own read of the log instead:
+        `bridge.replies.answered_in_scan`.)"""
         window = self.answer_window(epoch, received)
         if window is None or self.sms is None:
             return False
         after, until = window
-        if sent_log is not None and sent_log.covers(after, until):
-            answered = sent_log.answered(phone, after, until, is_answer)
-        else:
-            try:
-                answered = self.asking(lambda: self._sender().sent_to_between(
-                    phone, after, until, is_answer))
-            except SendError:
-                raise SendHeldBack("cannot ask Twilio whether the reply was answered "
-                                   "before the memory was lost") from None
+        try:
+            answered = self.asking(lambda: self._sender().sent_to_between(
+                phone, after, until, is_answer))
+        except SendError:
+            raise SendHeldBack("cannot ask Twilio whether the reply was answered before "
+                               "the memory was lost") from None
         if answered:
             log.info("reply_skipped_after_loss", to=mask_phone(phone))
         return answered
