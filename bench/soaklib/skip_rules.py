@@ -14,12 +14,15 @@ ALLOWED_SKIPS = frozenset({
     "appointment_removed", "appointment_started", "appointment_cancelled",
     "appointment_moved", "already_confirmed", "booked_after_reminder_time", "opted_out",
     "invalid_number", "no_contact", "asked_in_rescheduled_notice",
-    "memory lost; may have been sent",
+    "memory lost; may have been sent", "cancelled by the customer's reply",
 })
 MEMORY_LOST = "memory lost; may have been sent"
 """#16: after Redis lost its data, an e-mail whose time came before the loss is skipped
 with this reason (nobody can ask an SMTP server what it delivered); allowed, counted
 apart (`Verdict.memory_lost`)."""
+CANCELLED_BY_REPLY = "cancelled by the customer's reply"
+"""#16: after an amnesia, the unseen cancellation of an appointment its customer cancelled
+by a NEE is skipped: the reply's answer tells them (`bridge.sending.own_cancellation`)."""
 SLACK = 5.0
 """Whole-second stamps, taken around an API read that may be retried."""
 
@@ -50,6 +53,9 @@ def borne_out(appointment: Appointment, skip: Skip, rules: Rules, phone: str | N
         return appointment.history[0].began >= skip.start - offset - slack
     if skip.reason.endswith(MEMORY_LOST):
         return lost_before(appointment, skip, rules)
+    if skip.reason == CANCELLED_BY_REPLY:
+        return CANCELLED in statuses and any(
+            r.kind == "nee" and r.phone == phone and r.at <= skip.at + slack for r in replies)
     if skip.reason.endswith("opted_out"):
         return any(r.kind == "stop" and r.phone == phone and r.at <= skip.at + slack
                    for r in replies)

@@ -36,7 +36,7 @@ TWILIO_TRANSIENT_CODES = frozenset({20429, 20500, 20503, 21611, 30001})
 TWILIO_OPTED_OUT = 21610
 #: Messages per page when Twilio's log is searched (every page is read).
 LOOKUP_PAGE_SIZE = 200
-#: Messages per page when the whole log of a span is read (`outbound_since`): Twilio's
+#: Messages per page when the whole log of a span is read (`listed_since`): Twilio's
 #: largest page.
 LOG_PAGE_SIZE = 1000
 
@@ -50,7 +50,8 @@ class SmsReceipt:
 
 @dataclass(frozen=True, slots=True)
 class LoggedSms:
-    """One SMS the bridge sent, as Twilio's log lists it (`SmsSender.outbound_since`)."""
+    """One SMS the bridge sent, or a customer sent it, as Twilio's log lists it
+    (`SmsSender.listed_since`)."""
 
     sid: str
     to: str
@@ -58,6 +59,8 @@ class LoggedSms:
     status: str
     sent: datetime | None
     created: datetime | None
+    sender: str = ""
+    """A customer's text (Twilio's `inbound`): its number; "" for one the bridge sent."""
 
 
 class SmsSender:
@@ -190,11 +193,12 @@ class SmsSender:
             raise TransientSendError(f"Twilio unreachable: {type(exc).__name__}") from None
         return False
 
-    def outbound_since(self, since: datetime, max_pages: int) -> tuple[list[LoggedSms], bool]:
+    def listed_since(self, since: datetime, max_pages: int) -> tuple[list[LoggedSms], bool]:
         """Every SMS sent through the API (as the bridge sends) that Twilio lists as sent
-        since `since`, to any number, and those on its newest page not sent yet; and
-        whether the listing is complete (not cut at `max_pages` pages of
-        `LOG_PAGE_SIZE`). One listing in place of a lookup per message after a loss
+        since `since`, to any number, and those on its newest page not sent yet; every
+        text a customer sent since then (`inbound`, with its `sender`); and whether the
+        listing is complete (not cut at `max_pages` pages of `LOG_PAGE_SIZE`). One
+        listing in place of a lookup per message after a loss
         (`bridge.sending.sent_log`)."""
         found: dict[str, LoggedSms] = {}
         complete = True
@@ -256,15 +260,17 @@ class SmsSender:
 
 
 def _keep(found: dict[str, LoggedSms], message: Any, since: datetime) -> None:
-    """Add a listed message to `found` when the bridge sent it (`outbound-api`) since
-    `since` (sent then, or created then and not sent yet)."""
+    """Add a listed message to `found` when the bridge sent it (`outbound-api`) or a
+    customer did (`inbound`) since `since` (sent then, or created then and not sent yet)."""
     sent, created = message.date_sent, message.date_created
     when = sent if sent is not None else created
-    if str(message.direction or "") != "outbound-api" or when is None or when < since:
+    direction = str(message.direction or "")
+    if direction not in ("outbound-api", "inbound") or when is None or when < since:
         return
+    sender = str(message.from_ or "") if direction == "inbound" else ""
     found[str(message.sid)] = LoggedSms(str(message.sid), str(message.to or ""),
                                         str(message.body or ""), str(message.status),
-                                        sent, created)
+                                        sent, created, sender)
 
 
 def _listing_refused(exc: TwilioException) -> TransientSendError | PermanentSendError:

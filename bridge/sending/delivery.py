@@ -17,9 +17,10 @@ the template and the problem named (`bridge.sending.texts`); the others go on.
 After Redis forgot what it had sent (`bridge.sending.recovery`), an SMS that may have
 gone out before asks Twilio first (`bridge.sending.asked_first`): found in its log, it
 is recorded as sent instead of sent again; one that may have gone by e-mail is skipped;
-an e-mail whose time came before the loss is skipped (`MEMORY_LOST`). Twilio's log
-that cannot be read holds the SMS back (`SendHeldBack`): it waits, and is never sent
-blind. No epoch written yet (a Redis just emptied, before a ticker decided what that
+an e-mail whose time came before the loss is skipped (`MEMORY_LOST`); an unseen
+cancellation its customer asked for by SMS is skipped (`bridge.sending.own_cancellation`).
+Twilio's log that cannot be read holds the SMS back (`SendHeldBack`): it waits, and is
+never sent blind. No epoch written yet (a Redis just emptied, before a ticker decided what that
 means) holds every send back the same way.
 
 An SMS Twilio refuses because the customer opted out (a STOP the bridge had not heard
@@ -66,6 +67,7 @@ from bridge.sending.handover import (
     skip_claimed,
 )
 from bridge.sending.orphans import settle_orphaned_sms
+from bridge.sending.own_cancellation import CANCELLED_BY_REPLY, cancelled_by_reply
 from bridge.sending.recovery import MEMORY_LOST, texts_it_had
 from bridge.sending.repeated_notice import sms_found_before_loss
 from bridge.sending.services import SendingServices
@@ -136,6 +138,9 @@ class Delivery:
         if contact is None:
             sv.skips.record(skip(message, why), now)
             return [Outcome(message_key, "skipped", why)]
+        if cancelled_by_reply(sv, message, state, contact.mobile):  # the reply tells
+            sv.skips.record(skip(message, CANCELLED_BY_REPLY), now)
+            return [Outcome(message_key, "skipped", CANCELLED_BY_REPLY)]
         try:
             return self._deliver_to(message, state, contact, previous_start, now)
         finally:  # an erasure that ran since the check: what this send wrote goes too

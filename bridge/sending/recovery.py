@@ -322,10 +322,11 @@ class Recovery:
 
     @contextmanager
     def sharing_sent_log(self) -> Iterator[None]:
-        """While inside, `find_sent` looks first in one read of Twilio's log since the
-        unseen-cancellation bound before the loss (`SentLog`), read at the first lookup
-        and shared by every thread: a batch of sends after a loss asks once, not once
-        a message. Outside, nothing is kept."""
+        """While inside, `find_sent` and `texts_between` look first in one read of
+        Twilio's log since the unseen-cancellation bound and an answer's bound before
+        the loss (`SentLog`), read at the first lookup and shared by every thread: a
+        batch of sends after a loss asks once, not once a message. Outside, nothing is
+        kept."""
         self._sharing = True
         try:
             yield
@@ -344,7 +345,9 @@ class Recovery:
                 self._shared_read = True
                 epoch = self.epochs.read()
                 if epoch is not None and epoch.lost_at is not None:
-                    since = epoch.lost_at - UNSEEN_BOUND - CLOCK_SLACK
+                    # Back to the earliest reply that may have cancelled an unseen
+                    # cancellation (`texts_between`, `bridge.sending.own_cancellation`).
+                    since = epoch.lost_at - UNSEEN_BOUND - ANSWER_BOUND - CLOCK_SLACK
                     try:
                         self._shared = self.read_sent_log(since)
                     except SendError as exc:
@@ -356,8 +359,23 @@ class Recovery:
         again after the short pauses); raises `SendError` when it cannot be read."""
         complete_until = self.clock.now()  # all sent before the read began is in it
         sent, complete = self.asking(
-            lambda: self._sender().outbound_since(since, SENT_LOG_PAGES))
+            lambda: self._sender().listed_since(since, SENT_LOG_PAGES))
         return SentLog(sent, since, complete_until if complete else None)
+
+    def texts_between(self, phone: str, after: datetime,
+                      until: datetime) -> list[tuple[datetime, str]]:
+        """What `phone` texted from `after` to `until` (when, body), from the shared read
+        of Twilio's log when it covers the span, else asked (after the short pauses);
+        raises `SendHeldBack` when Twilio's log cannot be read."""
+        shared = self._shared_log()
+        if shared is not None and shared.covers(after, until):
+            return shared.texts_from(phone, after, until)
+        try:
+            texts = self.asking(lambda: self._sender().texts_from(phone, after))
+        except SendError:
+            raise SendHeldBack("cannot ask Twilio what the number texted before the "
+                               "memory was lost") from None
+        return [(at, body) for at, body in texts if at <= until]
 
     def first_sent_between(self, to: str, since: datetime, until: datetime,
                            taken: Callable[[str], bool]) -> SmsReceipt | None:

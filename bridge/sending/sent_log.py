@@ -6,7 +6,9 @@ whether it was answered. One question is one or two listings of Twilio's log; a 
 found a few hundred of them at once in the full soak (cancellations read again, replies
 scanned again), and the two worker processes spent a minute and a half asking, while
 the polls that read new changes waited. So a batch of sends, and an inbound scan, read
-the whole span once (`SmsSender.outbound_since`: a few pages of 1,000) and ask this.
+the whole span once (`SmsSender.listed_since`: a few pages of 1,000) and ask this.
+The same listing holds what customers texted (`texts_from`): an unseen cancellation asks
+whether its customer had asked to cancel (`bridge.sending.own_cancellation`).
 
 What it can answer, and what not:
 
@@ -17,6 +19,8 @@ What it can answer, and what not:
   before the span began. The caller asks Twilio itself, as before.
 - **Answered** (`answered`): whether an answer went to a number between two moments.
   When the span covers both and the listing was read in full, no is a true no.
+- **Texts from** a number between two moments (`texts_from`): all of them when the
+  span covers both (`covers`).
 """
 
 from __future__ import annotations
@@ -39,8 +43,12 @@ class SentLog:
         self.since = since
         self.complete_until = complete_until
         self._by_number: dict[str, list[LoggedSms]] = defaultdict(list)
+        self._by_sender: dict[str, list[LoggedSms]] = defaultdict(list)
         for sms in sorted(sent, key=_when, reverse=True):  # newest first, as Twilio lists
-            self._by_number[sms.to].append(sms)
+            if sms.sender:
+                self._by_sender[sms.sender].append(sms)
+            else:
+                self._by_number[sms.to].append(sms)
 
     def find(self, to: str, matches: Callable[[str], bool], since: datetime,
              taken: Callable[[str], bool] | None = None) -> SmsReceipt | None:
@@ -65,8 +73,16 @@ class SentLog:
                    and is_answer(sms.body) for sms in self._by_number.get(to, ()))
 
 
+    def texts_from(self, sender: str, after: datetime,
+                   until: datetime) -> list[tuple[datetime, str]]:
+        """What `sender` texted from `after` to `until` (when, body), oldest first;
+        every such text only when the span `covers` the two."""
+        return sorted((_when(sms), sms.body) for sms in self._by_sender.get(sender, ())
+                      if after <= _when(sms) <= until)
+
+
 def _when(sms: LoggedSms) -> datetime:
     """When the SMS went out, or was accepted if it has not yet."""
     when = sms.sent if sms.sent is not None else sms.created
-    assert when is not None  # `SmsSender.outbound_since` keeps only those with one
+    assert when is not None  # `SmsSender.listed_since` keeps only those with one
     return when

@@ -59,7 +59,7 @@ def sends_after_the_loss(flow: Flow) -> Counter[str]:
     sms = flow.rt.sending.sms
     assert sms is not None
     calls: Counter[str] = Counter()
-    counted(sms, calls, "find_matching", "outbound_since")
+    counted(sms, calls, "find_matching", "listed_since")
     step(flow)
     return calls
 
@@ -85,7 +85,7 @@ def test_a_batch_after_the_loss_finds_what_went_out_in_one_read_of_the_log(
 
     assert ours(flow) == before and twice(sms_out(flow)) == []
     assert Epochs(flow.redis).counts()["found_sent"] >= 6
-    assert calls["outbound_since"] == 1  # one read for the batch
+    assert calls["listed_since"] == 1  # one read for the batch
     assert calls["find_matching"] == 0  # and no lookup of its own for any message
     assert flow.failed_jobs() == []
 
@@ -107,7 +107,7 @@ def test_a_message_the_shared_read_does_not_hold_is_still_asked_about(flow: Flow
     after = ours(flow)
     assert [to for to, text in after if (to, text) not in before] == ["+31642000011"]
     assert twice(sms_out(flow)) == []
-    assert calls["outbound_since"] == 1 and calls["find_matching"] == 1
+    assert calls["listed_since"] == 1 and calls["find_matching"] == 1
     assert any(m.appointment_id == unsent for m in flow.sent())
 
 

@@ -53,3 +53,16 @@ def test_answered_holds_only_where_the_read_was_complete() -> None:
     assert not log.covers(T0, T0 + timedelta(minutes=11))  # after the read began
     cut = SentLog(LISTED, T0, None)  # the listing was cut short: no "no" from it
     assert not cut.covers(T0, T0 + timedelta(minutes=1))
+
+
+def test_a_customers_texts_are_listed_apart_from_what_was_sent_to_them() -> None:
+    nee = LoggedSms("SM5", "+3197010000000", "NEE", "received", T0 + timedelta(minutes=3),
+                    T0 + timedelta(minutes=3), sender="+31600000001")
+    log = SentLog([*LISTED, nee], T0, T0 + timedelta(minutes=10))
+    assert log.texts_from("+31600000001", T0, T0 + timedelta(minutes=4)) == [
+        (T0 + timedelta(minutes=3), "NEE")]
+    assert log.texts_from("+31600000001", T0 + timedelta(minutes=4), T0 + timedelta(
+        minutes=9)) == []  # outside the span asked
+    # A text is no SMS the bridge sent: never found as one, never an answer.
+    assert log.find("+3197010000000", lambda body: True, T0) is None
+    assert log.find("+31600000001", lambda body: body == "NEE", T0) is None

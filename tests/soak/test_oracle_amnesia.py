@@ -9,10 +9,26 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bench.soaklib.evidence import Sent
-from bench.soaklib.journal import APPROVED, PENDING, Appointment, Journal, State
+from bench.soaklib.journal import (
+    APPROVED,
+    CANCELLED,
+    PENDING,
+    Appointment,
+    Journal,
+    Reply,
+    State,
+)
 from bench.soaklib.planned_rules import PlannedRules
+from bench.soaklib.skip_rules import CANCELLED_BY_REPLY, borne_out
 from bench.soaklib.texts import Reading
-from bench.soaklib.verdict import AMNESIA_HOLD, AMNESIA_LEAD, AMNESIA_READ, Rules, Verdict
+from bench.soaklib.verdict import (
+    AMNESIA_HOLD,
+    AMNESIA_LEAD,
+    AMNESIA_READ,
+    Rules,
+    Skip,
+    Verdict,
+)
 from bench.soaklib.world import AMSTERDAM
 
 T0 = 1_796_400_000.0
@@ -164,3 +180,21 @@ def test_a_pending_move_told_after_the_customer_confirmed_asks_nothing() -> None
     before = told(sent_at=10.0, confirmed_at=21.0)  # told only while it still asked
     assert before.messages.missing == 1
     assert any("missing moved_prompt" in p for p in before.problems)
+
+
+@pytest.mark.parametrize(("replied", "cancelled", "true"), [
+    ("nee", True, True), ("ja", True, False), ("nee", False, False)])
+def test_an_unseen_cancellation_skipped_as_the_customers_own_needs_their_nee(
+        replied: str, cancelled: bool, true: bool) -> None:
+    """The bridge skips the unseen cancellation of an appointment its customer cancelled
+    by SMS (`bridge.sending.own_cancellation`): true only after a NEE from the customer,
+    with the appointment cancelled."""
+    history = [State(T0, T0, "book", PENDING, START)]
+    if cancelled:
+        history.append(State(KILL - 30, KILL - 29, "sms-cancel", CANCELLED, START))
+    appointment = Appointment(1, 11, 6101, None, history)
+    replies = [Reply(KILL - 30, "+31600000001", replied.upper(), replied, 1, PENDING, False)]
+    skip = Skip(1, "cancelled", "unseen", START.timestamp(), CANCELLED_BY_REPLY, FOUND + 5)
+    rules = Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 1800,
+                  amnesia=((KILL, FOUND),), losses=((KILL, KILL + 1),))
+    assert borne_out(appointment, skip, rules, "+31600000001", replies) is true
