@@ -45,6 +45,8 @@ class ReplyRules:
         self.first_invite: dict[str, float] = {}
         self.invites: dict[str, list[float]] = defaultdict(list)
         """phone -> when each prompt or reminder SMS to it went out."""
+        self.forgotten: list[Reply] = []
+        """Replies answered "no appointment" because an amnesia took their conversation."""
         self.reopened: dict[int, list[float]] = defaultdict(list)
         """appointment -> when the bridge skipped its prompt as already confirmed (after
         an amnesia it then reopens the conversation the prompt had opened)."""
@@ -64,6 +66,7 @@ class ReplyRules:
         tally = self.verdict.answers
         self._index_sms(sent)
         self.reopened.clear()
+        self.forgotten.clear()
         for skip in skips:
             if skip.kind == "confirm_request" and skip.reason == "already_confirmed":
                 self.reopened[skip.appointment_id].append(skip.at)
@@ -110,6 +113,7 @@ class ReplyRules:
                 and answer.at >= reply.at - self.rules.tolerance \
                 and self._forgotten(reply, answer):
             self.verdict.forgotten_conversations += 1
+            self.forgotten.append(reply)
             return
         if answer.reading.kind not in allowed or answer.at < reply.at - self.rules.tolerance:
             self.verdict.answers.wrong += 1
@@ -197,7 +201,20 @@ class ReplyRules:
 
     def cancelled_by_customers(self, final_status: dict[int, str],
                                updated: dict[int, float]) -> None:
-        """A NEE in time cancels even when its answer went missing (counted above)."""
+        """A NEE in time cancels even when its answer went missing (counted above). And
+        a reply answered "no appointment" after an amnesia took its conversation may have
+        confirmed before it: handled (the code was right), its answer held up (a 429),
+        the retry lost with the memory, and the reply found again without its
+        conversation (seen in the full soak). The booking system's final word tells."""
+        for reply in self.forgotten:
+            appointment = self.journal.appointments.get(reply.appointment_id or 0)
+            if reply.kind in {"code", "ja"} and appointment is not None \
+                    and appointment.state.status == PENDING \
+                    and final_status.get(appointment.id) == APPROVED \
+                    and any(reply.at < began for began, _ in self.rules.amnesia):
+                upstream = updated.get(appointment.id, reply.at) + 1  # UpdateTime: seconds
+                appointment.history.append(State(reply.at, upstream, "sms-confirm", APPROVED,
+                                                 appointment.state.start))
         for reply in self.journal.replies:
             appointment = self.journal.appointments.get(reply.appointment_id or 0)
             if reply.kind != "nee" or appointment is None \
