@@ -155,7 +155,11 @@ def settle_stale_sms(sv: SendingServices, message_id: str, claim: Claim, to: str
     now = sv.clock.now()
     since = datetime.fromtimestamp(claim.since, now.tzinfo) if now.tzinfo else now
     try:  # asked again after short pauses (`bridge.sending.recovery.LOOKUP_PAUSES`)
-        found = sv.recovery.find_sent(to, body.__eq__, since)
+        # Not one another message has: the 30 s reminder, sent while the 90 s one's
+        # claim waited to be judged, has its text (seen in the full soak: the 90 s
+        # reminder recorded as sent with the 30 s one's SMS, and never sent).
+        found = sv.recovery.find_sent(to, body.__eq__, since,
+                                      taken=lambda sid: linked_elsewhere(sv, sid, message_id))
     except SendHeldBack:  # the claim stays stale: an attempt a little later asks again
         raise SendHeldBack("cannot ask Twilio about an unknown send",
                            until=now + UNREADABLE_LOG_PAUSE) from None
