@@ -107,6 +107,14 @@ class ReplyRules:
         invited = self.first_invite.get(reply.phone, math.inf)
         if invited > answer.at and reply.kind != "text":  # "anything else": help, always
             allowed = {"no_appointment"}
+            # The bridge opens a conversation just before Twilio is called (a reply to an
+            # SMS accepted by a worker killed at once must find it); a worker killed
+            # between the two leaves it open with no SMS sent (the full soak kills one
+            # every 7 s). A JA or code for a confirmed appointment may then be answered
+            # "already confirmed": true, and nothing changes upstream. A NEE is not
+            # let off: it would cancel.
+            if reply.kind in {"ja", "code"} and reply.status == APPROVED:
+                allowed.add("already_confirmed")
         elif invited > reply.at - self.rules.tolerance:
             allowed.add("no_appointment")
         if answer.reading.kind == "no_appointment" and answer.reading.kind not in allowed \
