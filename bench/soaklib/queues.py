@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from itertools import pairwise
 
 from redis import Redis
@@ -61,11 +62,14 @@ def leftovers(redis: Redis, sent: list[Sent], rules: Rules | None = None) -> lis
         for job_id in FailedJobRegistry(queue=queue).get_job_ids():
             problems.append(f"failed job {name}/{job_id}: {_failure(redis, job_id)}")
     log = MessageLog(redis, 86400)
-    unknown = [s.provider_id for s in sent if s.log_id is None
+    unknown = [s for s in sent if s.log_id is None
                and not (rules is not None and rules.before_loss(s.at, LOSS_SLACK))]
-    if unknown:
+    if unknown:  # what and when, to find it in the workers' logs
+        first = unknown[0]
+        when = datetime.fromtimestamp(first.at, UTC).strftime("%H:%M:%S")
         problems.append(f"{len(unknown)} provider message(s) missing from the message log, "
-                        f"e.g. {unknown[0]}")
+                        f"e.g. {first.provider_id} ({first.channel} {first.reading.kind}, "
+                        f"accepted {when} UTC)")
     return problems + _record_problems(log, sent, rules)
 
 
