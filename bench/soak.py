@@ -76,7 +76,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Redis faults, in any order: restart (SIGKILL, restart with AOF), failover "
              "(replica and three Sentinels), amnesia (restart with its files gone); "
              "'none' for none (full run: restart,restart,failover,amnesia; --short: "
-             "restart,amnesia). Any fault runs the soak on redis-servers of its own")
+             "restart). Any fault runs the soak on redis-servers of its own")
     parser.add_argument("--redis-url", default=os.environ.get("SOAK_REDIS_URL"),
         help="with --redis-faults none only: a Redis database the soak may empty (db 10 "
              "of 127.0.0.1:6379, or of a redis-server started for the run when none "
@@ -84,7 +84,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workdir", help="logs and sandbox data (default: a new temp dir)")
     args = parser.parse_args(argv)
     if args.redis_faults is None:
-        args.redis_faults = "restart,amnesia" if args.short \
+        args.redis_faults = "restart" if args.short \
             else "restart,restart,failover,amnesia"
     try:
         args.redis_faults = parse_kinds(args.redis_faults)
