@@ -49,8 +49,10 @@ def borne_out(appointment: Appointment, skip: Skip, rules: Rules, phone: str | N
         return any(s.action == "move" and s.status == PENDING
                    and s.start.timestamp() == skip.start for s in before)
     if skip.reason == "booked_after_reminder_time":
+        # The booking took effect somewhere between its call's start and its answer (a
+        # hung call takes seconds): true if it may have come after the reminder's time.
         offset = rules.offsets.get(skip.variant, 0.0)
-        return appointment.history[0].began >= skip.start - offset - slack
+        return appointment.history[0].at >= skip.start - offset - slack
     if skip.reason.endswith(MEMORY_LOST):
         return lost_before(appointment, skip, rules)
     if skip.reason == CANCELLED_BY_REPLY:
