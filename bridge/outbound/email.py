@@ -92,14 +92,16 @@ class MailSender:
         return message
 
     def send(self, to: str, subject: str, text: str, html: str | None,
-             handing: Callable[[], None] | None = None) -> MailReceipt:
-        """Deliver one e-mail. `handing` is called just before the message itself goes
-        (SMTP's DATA): up to then the server has nothing it could deliver, so a sender
-        that dies before that point certainly sent nothing (`bridge.store.claims`); an
-        error it raises ends the send with nothing handed over."""
+             handing: Callable[[str], None] | None = None) -> MailReceipt:
+        """Deliver one e-mail. `handing` is called with the message's Message-ID just
+        before the message itself goes (SMTP's DATA): up to then the server has nothing
+        it could deliver, so a sender that dies before that point certainly sent nothing
+        (`bridge.store.claims`), and one that dies after it has its Message-ID on record;
+        an error it raises ends the send with nothing handed over."""
         message = self.compose(to, subject, text, html)  # refuses more than one mailbox
+        message_id = str(message["Message-ID"])
         try:
-            self._deliver(message, handing)
+            self._deliver(message, None if handing is None else lambda: handing(message_id))
         except SendError:
             raise
         except smtplib.SMTPRecipientsRefused as exc:

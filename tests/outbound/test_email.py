@@ -32,13 +32,13 @@ def test_the_handing_hook_runs_just_before_data_and_can_stop_the_send() -> None:
 
     with MailSink() as sink:
         sender = MailSender(SmtpTarget.from_url(f"smtp://{sink.address}"), "praktijk@example.nl")
-        seen: list[int] = []
-        sender.send("klant@example.nl", "Herinnering", "Tot morgen", None,
-                    handing=lambda: seen.append(len(sink.messages())))
-        assert seen == [0]  # called once, before the message arrived
+        seen: list[tuple[str, int]] = []
+        receipt = sender.send("klant@example.nl", "Herinnering", "Tot morgen", None,
+                              handing=lambda mid: seen.append((mid, len(sink.messages()))))
+        assert seen == [(receipt.message_id, 0)]  # once, before the message, with its id
         assert len(sink.wait_for_messages(1)) == 1
 
-        def lost() -> None:
+        def lost(message_id: str) -> None:
             raise SendHeldBack("the claim is another attempt's now")
 
         with pytest.raises(SendHeldBack):
