@@ -17,7 +17,15 @@ from collections.abc import Iterable
 
 from bench.soaklib import world
 from bench.soaklib.evidence import Received, Sent
-from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, Journal, Reply, State
+from bench.soaklib.journal import (
+    APPROVED,
+    CANCELLED,
+    PENDING,
+    Appointment,
+    Journal,
+    Reply,
+    State,
+)
 from bench.soaklib.kinds import message_kind
 from bench.soaklib.verdict import Rules, Skip, Verdict
 
@@ -220,9 +228,7 @@ class ReplyRules:
                     and appointment.state.status == PENDING \
                     and final_status.get(appointment.id) == APPROVED \
                     and any(reply.at < began for began, _ in self.rules.amnesia):
-                upstream = updated.get(appointment.id, reply.at) + 1  # UpdateTime: seconds
-                appointment.history.append(State(reply.at, upstream, "sms-confirm", APPROVED,
-                                                 appointment.state.start))
+                _acted(appointment, reply, updated, "sms-confirm", APPROVED)
         for reply in self.journal.replies:
             appointment = self.journal.appointments.get(reply.appointment_id or 0)
             if reply.kind != "nee" or appointment is None \
@@ -230,9 +236,7 @@ class ReplyRules:
                 continue
             if final_status.get(appointment.id) == CANCELLED \
                     and appointment.state.status != CANCELLED:
-                upstream = updated.get(appointment.id, reply.at) + 1  # UpdateTime: seconds
-                appointment.history.append(State(reply.at, upstream, "sms-cancel", CANCELLED,
-                                                 appointment.state.start))
+                _acted(appointment, reply, updated, "sms-cancel", CANCELLED)
 
     def check_opt_outs(self, sent: list[Sent]) -> None:
         windows: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -254,3 +258,12 @@ class ReplyRules:
                                          f"{message.at - since:.1f} s after STOP")
                 elif since < message.at < until:
                     self.verdict.messages.races += 1
+
+
+def _acted(appointment: Appointment, reply: Reply, updated: dict[int, float], action: str,
+           status: str) -> None:
+    """The reply's confirm or cancel, added to the appointment's history: it took effect
+    upstream at its UpdateTime (whole seconds), after the reply."""
+    upstream = updated.get(appointment.id, reply.at) + 1
+    appointment.history.append(State(reply.at, upstream, action, status,
+                                     appointment.state.start))

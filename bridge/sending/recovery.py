@@ -389,12 +389,8 @@ class Recovery:
         """Whether `phone` was opted out of SMS at some moment from `after` to `until`, by
         what it texted since the lookback before `until` (`opted_out_during`); raises
         `SendHeldBack` when Twilio's log cannot be read."""
-        try:
-            texts = self.asking(lambda: self._sender().texts_from(phone, until - self.lookback))
-        except SendError:
-            raise SendHeldBack("cannot ask Twilio whether the number had opted out before "
-                               "the memory was lost") from None
-        return opted_out_during(texts, after, until)
+        return opted_out_during(self.texts_between(phone, until - self.lookback, until),
+                                after, until)
 
     def _sender(self) -> SmsSender:
         assert self.sms is not None
