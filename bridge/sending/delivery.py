@@ -85,6 +85,7 @@ from bridge.store.claims import (
     ClaimState,
     NotReplicatedError,
 )
+from bridge.store.conversations import Asking
 from bridge.store.epoch import Epoch
 from bridge.store.message_log import MessageRecord
 
@@ -380,21 +381,18 @@ class Delivery:
         # Remembered before the provider call: a worker killed after Twilio accepted the
         # SMS, before anything after it, leaves the customer able to answer (the soak: a
         # code answered "no appointment" while the dead worker's claim was settled).
-        opened = self._remember(message, state, channel, recipient)
+        asking = self._remember(message, state, channel, recipient, message_id)
         try:
             result = hand_over(sv, message_id,
                                lambda: self._hand_over(channel, recipient, text, message_id))
         except TransientSendError:  # nothing went out: the claim is given back
-            if opened:  # seen in the full soak: a NEE to a prompt never sent cancelled
-                self._forget(message, recipient)
+            self._take_back(asking)  # the soak: a NEE to a prompt never sent cancelled
             raise
         if result == "failed":
-            if opened:
-                self._forget(message, recipient)
+            self._take_back(asking)
             return Outcome(message.key, "failed", channel.value)
         if result == OPTED_OUT:
-            if opened:
-                self._forget(message, recipient)
+            self._take_back(asking)
             return self._skipped(message, channel, OPTED_OUT)
         return Outcome(message.key, "sent", channel.value)
 
@@ -418,22 +416,23 @@ class Delivery:
         return None
 
     def _remember(self, message: PlannedMessage, state: Snapshot, channel: Channel,
-                  recipient: str) -> bool:
+                  recipient: str, message_id: str = "") -> Asking | None:
         """A prompt, a reminder or a notice that asks went out by SMS: the customer may
-        answer it (#5). True when this opened the conversation (it was not open)."""
+        answer it (#5). What was written, or None when the message asks nothing."""
         if channel is not Channel.SMS or not (message.kind in _ANSWERABLE
                                               or _asks_in_notice(message, state)):
-            return False
-        conversations = self.sv.conversations
-        opened = not conversations.has(recipient, message.appointment_id)
-        conversations.remember(recipient, message.appointment_id, message.kind.value,
-                               state.start, self.sv.clock.now())
-        return opened
+            return None
+        return self.sv.conversations.remember(recipient, message.appointment_id,
+                                              message.kind.value, state.start,
+                                              self.sv.clock.now(), by=message_id)
 
-    def _forget(self, message: PlannedMessage, recipient: str) -> None:
-        """The SMS the customer was to answer never reached them: the conversation its
-        attempt opened is closed (one an earlier SMS opened stays)."""
-        self.sv.conversations.forget(recipient, message.appointment_id)
+    def _take_back(self, asking: Asking | None) -> None:
+        """The SMS the customer was to answer never reached them: the conversation is
+        put back as this attempt found it, unless another SMS about the appointment
+        wrote since (a reminder sent while this prompt was refused for now: the full
+        soak's NEE to it was answered "no appointment")."""
+        if asking is not None:
+            self.sv.conversations.take_back(asking)
 
     def _hand_over(self, channel: Channel, recipient: str, text: Rendered,
                    message_id: str) -> str:

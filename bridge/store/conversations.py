@@ -21,10 +21,21 @@ from redis import Redis
 from bridge.store import keys
 from bridge.store.text import as_text
 
-__all__ = ["AskedAbout", "ConversationState", "Conversations", "PendingChoice"]
+__all__ = ["AskedAbout", "Asking", "ConversationState", "Conversations", "PendingChoice"]
 
 _CONVERSATION = keys.conversation("")
 _CHOICE_SUFFIX = keys.pending_choice("").removeprefix(_CONVERSATION)
+_TAKE_BACK = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+end
+return 1
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +43,17 @@ class PendingChoice:
     action: str  # "confirm" | "cancel"
     appointment_ids: tuple[int, ...]
     code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Asking:
+    """One `remember`: the entry it wrote and the one it replaced (None: it opened the
+    conversation), so an SMS that never went out can be taken back."""
+
+    phone: str
+    appointment_id: int
+    entry: str
+    previous: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +96,31 @@ class Conversations:
     def __init__(self, redis: Redis, retention_seconds: int) -> None:
         self.redis = redis
         self.retention = retention_seconds
+        self._take_back = redis.register_script(_TAKE_BACK)
 
     def remember(self, phone: str, appointment_id: int, kind: str, start: datetime,
-                 now: datetime) -> None:
-        key = keys.conversation(phone)
+                 now: datetime, by: str = "") -> Asking:
+        """Open (or refresh) the number's conversation about the appointment. `by`: the
+        message whose SMS asks. What it replaced comes back, for `take_back`."""
+        key, field = keys.conversation(phone), str(appointment_id)
         entry = json.dumps({"start": int(start.timestamp()), "kind": kind,
-                            "at": int(now.timestamp())})
-        with self.redis.pipeline() as pipe:
-            pipe.hset(key, str(appointment_id), entry)
+                            "at": int(now.timestamp()), "by": by})
+        with self.redis.pipeline() as pipe:  # MULTI: the entry replaced is the one read
+            pipe.hget(key, field)
+            pipe.hset(key, field, entry)
             pipe.expire(key, self.retention)
-            pipe.execute()
+            previous = pipe.execute()[0]
+        return Asking(phone, appointment_id, entry,
+                      None if previous is None else as_text(previous))
+
+    def take_back(self, asking: Asking) -> bool:
+        """The SMS that `asking` was for never went out: the conversation is put back as
+        it was (closed, or as an earlier SMS left it), unless another SMS about the
+        appointment wrote since (a reminder that went out while the prompt was refused
+        for now): the customer may answer that one. Checked and written in one step."""
+        return bool(self._take_back(keys=[keys.conversation(asking.phone)],
+                                    args=[str(asking.appointment_id), asking.entry,
+                                          asking.previous or ""]))
 
     def asked_about(self, phone: str) -> list[int]:
         """Every appointment this number was asked about and not yet forgotten.
@@ -98,6 +135,7 @@ class Conversations:
 
     def forget(self, phone: str, appointment_id: int) -> None:
         self.redis.hdel(keys.conversation(phone), str(appointment_id))
+
 
     def ask(self, phone: str, choice: PendingChoice) -> None:
         self.redis.set(keys.pending_choice(phone), json.dumps(

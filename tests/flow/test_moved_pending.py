@@ -90,7 +90,8 @@ def test_a_moved_pending_appointment_gets_one_sms_and_answering_it_confirms(
         s for s in flow.skipped() if s["reason"] == "asked_in_rescheduled_notice").items()
     # The one text opened the reply conversation for the new start, as a prompt does.
     assert conversation(flow, "+31631000001", appointment) | {"at": 0} == {
-        "kind": "rescheduled", "start": ts, "at": 0}
+        "kind": "rescheduled", "start": ts, "at": 0,
+        "by": f"{appointment}:rescheduled::{ts}:sms"}
     reply(flow, "+31631000001", code_of(flow, appointment))
     assert flow.api.get_appointment(appointment).label is Label.APPROVED
     answers = [r.kind for r in flow.rt.messages.recent(100) if r.kind.startswith("reply_")]

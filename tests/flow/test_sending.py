@@ -432,3 +432,27 @@ def test_a_prompt_twilio_refused_for_now_leaves_no_conversation_open(flow: Flow)
     flow.twilio.faults.push(429, 20429)
     deliver_batch(message_keys)
     assert flow.rt.conversations.has("+31617778889", appointment)
+
+
+def test_a_refused_prompt_leaves_open_what_a_reminder_sent_meanwhile_opened(
+        flow: Flow) -> None:
+    """The suite's short soak: a prompt's attempt opened the conversation, a reminder
+    about the same appointment went out (it found the conversation open), then Twilio
+    refused the prompt for now and its attempt closed the conversation: the customer's
+    NEE to the reminder was answered "no appointment". The refused attempt now puts
+    back only what it wrote itself."""
+    appointment, _, message_keys = prompt_due(flow, mobile_phone="06-17778890")
+    sms = flow.rt.sending.sms
+    assert sms is not None
+    real = sms.send
+
+    def reminder_meanwhile(to: str, body: str, callback: str | None) -> SmsReceipt:
+        flow.rt.conversations.remember(to, appointment, "reminder", flow.clock.now(),
+                                       flow.clock.now(), by="the-reminder")
+        return real(to, body, callback)
+
+    sms.send = reminder_meanwhile  # type: ignore[method-assign]
+    flow.twilio.faults.push(429, 20429)
+    deliver_batch(message_keys)  # the prompt refused for now
+    assert to(flow, "+31617778890") == []
+    assert flow.rt.conversations.asked_about("+31617778890") == [appointment]

@@ -69,3 +69,33 @@ def test_looking_leaves_the_pending_question_for_the_customers_answer(redis: Red
     assert talk.take_question(CHOOSING) == PendingChoice("cancel", (7, 8), None)
     assert talk.states([CHOOSING])[CHOOSING].question is None
     assert talk.numbers() == {ASKED, BOTH}
+
+
+def test_a_taken_back_sms_closes_what_it_opened(redis: Redis) -> None:
+    talk = Conversations(redis, 3600)
+    asking = talk.remember(ASKED, 601, "confirm_request", NOW + timedelta(days=1), NOW, by="p")
+    assert asking.previous is None
+    assert talk.take_back(asking)
+    assert not talk.has(ASKED, 601)
+
+
+def test_a_taken_back_sms_leaves_what_an_earlier_sms_opened(redis: Redis) -> None:
+    talk = Conversations(redis, 3600)
+    talk.remember(ASKED, 602, "confirm_request", NOW + timedelta(days=1), NOW, by="prompt")
+    asking = talk.remember(ASKED, 602, "reminder", NOW + timedelta(days=1),
+                           NOW + timedelta(hours=2), by="reminder")
+    assert talk.take_back(asking)
+    state = talk.states([ASKED])[ASKED]
+    assert [(a.appointment_id, a.kind) for a in state.asked if a.appointment_id == 602] \
+        == [(602, "confirm_request")]
+
+
+def test_a_taken_back_sms_leaves_what_another_sms_wrote_since(redis: Redis) -> None:
+    """The prompt's attempt opened the conversation; a reminder went out while Twilio
+    refused the prompt for now: the customer may answer the reminder."""
+    talk = Conversations(redis, 3600)
+    prompt = talk.remember(ASKED, 603, "confirm_request", NOW + timedelta(days=1), NOW,
+                           by="prompt")
+    talk.remember(ASKED, 603, "reminder", NOW + timedelta(days=1), NOW, by="reminder")
+    assert not talk.take_back(prompt)
+    assert talk.has(ASKED, 603)
