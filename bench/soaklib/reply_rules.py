@@ -97,7 +97,10 @@ class ReplyRules:
                                      + ", ".join(s.reading.kind for s in got))
             if len(got) < len(replies):
                 tally.missing += len(replies) - len(got)
-                self.verdict.problem(f"reply {replies[-1].kind!r} got no answer")
+                self.verdict.problem(
+                    f"reply {replies[-1].kind!r} got no answer (number ...{phone[-4:]}: "
+                    f"replies {_moments(replies)}, answers {_moments(got)}; appointment "
+                    f"{replies[-1].appointment_id})")
             for reply, answer in zip(replies, got, strict=False):
                 self._judge_answer(reply, answer, updated)
 
@@ -267,3 +270,10 @@ def _acted(appointment: Appointment, reply: Reply, updated: dict[int, float], ac
     upstream = updated.get(appointment.id, reply.at) + 1
     appointment.history.append(State(reply.at, upstream, action, status,
                                      appointment.state.start))
+
+
+def _moments(events: Iterable[Reply | Sent]) -> str:
+    """When each happened, in epoch seconds (the workers' logs' `timestamp`), with what
+    it was: enough to find them in the logs."""
+    return "[" + ", ".join(f"{e.at:.1f} {e.kind if isinstance(e, Reply) else e.reading.kind}"
+                           for e in events) + "]"
