@@ -105,10 +105,12 @@ class PlannedRules:
 
     def _told_once_confirmed(self, appointment: Appointment, start: datetime, at: float,
                              groups: dict[tuple[str, datetime], list[Sent]]) -> bool:
-        """A pending move whose notice went out after the customer confirmed: the notice
-        follows the state it is sent in, so it tells the move and asks nothing."""
+        """A pending move whose notice went out after the appointment was confirmed (by
+        the practice, or by the customer's code to an earlier prompt): the notice follows
+        the state it is sent in, so it tells the move and asks nothing."""
         ends = _state_ends(appointment, at)
-        confirmed = any(s.at == ends and s.action == "confirm" for s in appointment.history)
+        confirmed = any(s.at == ends and s.action in {"confirm", "sms-confirm"}
+                        for s in appointment.history)
         return confirmed and any(m.at >= ends - self.rules.tolerance
                                  for m in groups.get(("rescheduled", start), []))
 

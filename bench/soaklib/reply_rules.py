@@ -185,13 +185,18 @@ class ReplyRules:
         "no appointment" (call us) changes nothing upstream; the final states are still
         checked. Anything else (an answer given twice, a wrong confirm or cancel, a
         reply after a new invitation) is judged as before."""
-        before = answer.at - self.rules.grace
+        before, grace = answer.at - self.rules.grace, self.rules.grace
         for began, _back in self.rules.amnesia:
-            if not self.first_invite.get(reply.phone, math.inf) < began < answer.at:
+            # The conversation is written before Twilio is called: an invitation Twilio
+            # took just after Redis died may have opened it before (the full soak).
+            opened_by = began + grace
+            if not (self.first_invite.get(reply.phone, math.inf) < opened_by
+                    and began < answer.at):
                 continue
-            again = [at for at in self.invites.get(reply.phone, []) if began <= at <= before]
+            again = [at for at in self.invites.get(reply.phone, [])
+                     if opened_by <= at <= before]
             again += [at for at in self.reopened.get(reply.appointment_id or 0, [])
-                      if began <= at <= before]
+                      if opened_by <= at <= before]
             if not again:
                 return True
         return False

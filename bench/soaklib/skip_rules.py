@@ -6,7 +6,15 @@ must be true by the journal, or the skip counts as a wrong message.
 
 from __future__ import annotations
 
-from bench.soaklib.journal import APPROVED, CANCELLED, PENDING, REMOVED, Appointment, Reply
+from bench.soaklib.journal import (
+    APPROVED,
+    CANCELLED,
+    PENDING,
+    REMOVED,
+    Appointment,
+    Reply,
+    State,
+)
 from bench.soaklib.verdict import Rules, Skip
 
 #: Why a message may be skipped instead of sent (#3-#5: opt-out, invalid number, over).
@@ -42,7 +50,10 @@ def borne_out(appointment: Appointment, skip: Skip, rules: Rules, phone: str | N
     if skip.reason == "appointment_moved":
         return any(s.start.timestamp() != skip.start for s in before)
     if skip.reason == "appointment_started":
-        return skip.at >= skip.start - slack
+        # The start the appointment had then may be a later move's, earlier than the
+        # message's own (a move notice for 04:40, handled once moved on to 04:39).
+        return any(skip.at >= start - slack for start in _starts_then(before, skip.at, slack)) \
+            or skip.at >= skip.start - slack
     if skip.reason == "already_confirmed":
         return APPROVED in statuses
     if skip.reason == "asked_in_rescheduled_notice":  # moved there while pending
@@ -74,3 +85,11 @@ def lost_before(appointment: Appointment, skip: Skip, rules: Rules) -> bool:
         due = appointment.history[0].began
     return any(began <= skip.at + SLACK and due <= back + SLACK
                for began, back in rules.amnesia)
+
+
+def _starts_then(before: list[State], at: float, slack: float) -> set[float]:
+    """The starts the appointment may have had at `at`: the last state in force by
+    `at - slack`, and any that took effect around `at`."""
+    settled = [s for s in before if s.at <= at - slack]
+    around = [s for s in before if s.at > at - slack]
+    return {s.start.timestamp() for s in settled[-1:] + around}

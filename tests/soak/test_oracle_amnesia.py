@@ -22,6 +22,7 @@ from bench.soaklib.planned_rules import PlannedRules
 from bench.soaklib.skip_rules import CANCELLED_BY_REPLY, borne_out
 from bench.soaklib.texts import Reading
 from bench.soaklib.verdict import (
+    AMNESIA_CATCH_UP,
     AMNESIA_HOLD,
     AMNESIA_LEAD,
     AMNESIA_READ,
@@ -99,7 +100,8 @@ def test_a_pending_move_is_not_asked_twice() -> None:
 
 @pytest.mark.parametrize(("booked_at", "required"), [
     (FOUND + 1, False),  # within the silence after the loss: 20 s left no time to ask
-    (FOUND + AMNESIA_HOLD, True),  # after it: the allowance as ever
+    (FOUND + AMNESIA_HOLD, False),  # in the catch-up: behind the backlog of re-asks
+    (FOUND + AMNESIA_HOLD + AMNESIA_CATCH_UP, True),  # after both: the allowance as ever
     (KILL - 30, True),  # 30 s before the loss: time enough
 ])
 def test_the_silence_after_an_amnesia_does_not_count_towards_the_allowance(
