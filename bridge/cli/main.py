@@ -19,6 +19,7 @@ from bridge.cli import (
     jobs_command,
     local_tools,
     messages_command,
+    practices_command,
     service_commands,
     status_command,
     templates_command,
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     service_commands.add_commands(commands)
     jobs_command.add_command(commands)
     messages_command.add_command(commands)
+    practices_command.add_command(commands)
     status_command.add_command(commands)
     templates_command.add_command(commands)
     local_tools.add_commands(commands, ["up"])

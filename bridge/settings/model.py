@@ -9,6 +9,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -94,6 +95,11 @@ class Settings(BaseSettings):
         SecretStr(""),
         description="Key of the erasure tombstones' keyed hashes; set once, never change it "
         "(unset: derived from the API secret).",
+    )
+    secrets_key: SecretStr = Field(
+        SecretStr(""),
+        description="Fernet key that practices' stored secrets are encrypted with; while "
+        "rotating, the new and the old: new,old (`oabridge practices new-key`).",
     )
     admin_token: SecretStr = Field(
         SecretStr(""), description="Token for the operator page /admin (unset: page off)."
@@ -231,6 +237,20 @@ class Settings(BaseSettings):
             raise ValueError("must be an E.164 number (+31…) or an alphanumeric sender ID "
                              "of at most 11 characters")
         return text
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _secrets_key(cls, value: SecretStr) -> SecretStr:
+        """Each key a Fernet key: a typo is found at start-up, not when a secret is read."""
+        for position, part in enumerate(value.get_secret_value().split(","), start=1):
+            if not part.strip():
+                continue
+            try:
+                Fernet(part.strip())
+            except ValueError:
+                raise ValueError(f"key {position} is not a Fernet key (32 url-safe "
+                                 "base64-encoded bytes)") from None
+        return value
 
     @field_validator("smtp_url")
     @classmethod

@@ -246,3 +246,7 @@ ACCOUNT_CACHE_SECONDS = 3600
 
 #: Keep a dispatched marker and a planned message this long after the appointment.
 AFTER_APPOINTMENT_SECONDS = 7 * 24 * 3600
+
+#: The practices this deployment serves (a hash: slug -> JSON, secrets sealed;
+#: `bridge.practices.registry`). Kept until removed.
+PRACTICES = f"{PREFIX}practices"
