@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,6 +29,7 @@ from bridge.outbound.contacts import ContactBook
 from bridge.outbound.email import MailSender, SmtpTarget
 from bridge.outbound.rate_limit import TokenBucket
 from bridge.outbound.sms import SmsSender
+from bridge.practices import DEFAULT_SLUG, Mode, PracticeRegistry, SecretBox
 from bridge.queueing.enqueue import JobWriter
 from bridge.queueing.jobs import JOBS
 from bridge.queueing.rq_internals import job_pending
@@ -176,7 +178,19 @@ def _sending_services(rt: Runtime) -> SendingServices:
         recovery=Recovery(epochs=Epochs(rt.redis), sms=rt.sms, clock=rt.clock,
                           lookback=timedelta(days=settings.retention_days), plans=rt.plans,
                           sync_state=SyncState(rt.redis), agendas=rt.sync.account.agendas),
+        paused=_paused(rt.redis, settings),
     )
+
+
+def _paused(redis: Redis, settings: Settings) -> Callable[[], bool]:
+    """Whether practice `default` (this deployment's) is paused, asked of the registry."""
+    registry = PracticeRegistry(redis, SecretBox(settings.secrets_key.get_secret_value()),
+                                time.time)
+
+    def paused() -> bool:
+        return registry.get(DEFAULT_SLUG).mode is Mode.PAUSED
+
+    return paused
 
 
 def _retry_later(writer: JobWriter) -> Callable[[str], None]:

@@ -40,10 +40,17 @@ __all__ = ["send_batch", "send_one"]
 log = structlog.get_logger(__name__)
 
 
+#: Why a paused practice's messages wait: a hold, so each waits in the plan and goes
+#: out once the practice is resumed (at most `holds.LONGEST_PAUSE` after the resume).
+PAUSED = SendHeldBack("the practice is paused (oabridge practices resume)")
+
+
 def send_one(sv: SendingServices, message_key: str) -> dict[str, Any]:
     """Deliver one message; an error is raised, for the job to be retried or failed. A
     hold is not an error: the message is planned again and the job completes."""
     try:
+        if sv.paused():
+            raise PAUSED
         outcomes = Delivery(sv).deliver(message_key)
     except SendHeldBack as held:
         due = hold_back(sv, message_key, held)
@@ -53,7 +60,10 @@ def send_one(sv: SendingServices, message_key: str) -> dict[str, Any]:
 
 
 def send_batch(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
-    """Deliver many messages concurrently; each one that raises is queued on its own."""
+    """Deliver many messages concurrently; each one that raises is queued on its own.
+    A paused practice's batch holds them all (sends already begun finish)."""
+    if sv.paused():
+        return _hold_all(sv, message_keys)
     delivery = Delivery(sv)
 
     def one(key: str) -> list[Outcome] | Exception:
@@ -80,6 +90,16 @@ def send_batch(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
              if isinstance(result, Exception) and not isinstance(result, SendHeldBack)]
     for key in retry:
         sv.retry_later(key)
+    if retry:
+        log.warning("send_retry_queued", count=len(retry))
+    statuses, errors = _tally(results)
+    return {"messages": len(message_keys), "retrying": len(retry), "held": len(held),
+            "outcomes": statuses,
+            "errors": errors}
+
+
+def _tally(results: list[list[Outcome] | Exception]) -> tuple[dict[str, int], dict[str, int]]:
+    """The batch's outcomes by status (a hold is "held"), and its errors by type."""
     statuses: dict[str, int] = {}
     errors: dict[str, int] = {}
     for result in results:
@@ -91,8 +111,13 @@ def send_batch(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
             continue
         for outcome in result:
             statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
-    if retry:
-        log.warning("send_retry_queued", count=len(retry))
-    return {"messages": len(message_keys), "retrying": len(retry), "held": len(held),
-            "outcomes": statuses,
-            "errors": errors}
+    return statuses, errors
+
+
+def _hold_all(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
+    """A paused practice: every message of the batch back on the schedule, none sent."""
+    for key in message_keys:
+        hold_back(sv, key, PAUSED)
+    log.info("send_paused", count=len(message_keys))
+    return {"messages": len(message_keys), "retrying": 0, "held": len(message_keys),
+            "outcomes": {"held": len(message_keys)}, "errors": {}}

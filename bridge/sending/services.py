@@ -72,3 +72,6 @@ class SendingServices:
     """Queue one planned message (by key) to be sent again on its own, with retries."""
     recovery: Recovery
     """The epoch, read before each send: after Redis forgot, ask before repeating."""
+    paused: Callable[[], bool]
+    """Whether the practice is paused (`oabridge practices pause`), asked once a job:
+    nothing is handed to a provider, and due messages wait in the plan."""
