@@ -39,9 +39,10 @@ def numbers_known(talk: Conversations, optouts: OptOuts) -> tuple[int, int]:
     return len(talk.numbers() | opted_out), len(opted_out)
 
 
-def _question(choice: PendingChoice | None) -> str:
+def _question(choice: PendingChoice | None, code_asked: int | None) -> str:
     if choice is None:
-        return ""
+        return "" if code_asked is None else \
+            f"the confirmation code for appointment {code_asked}"
     ids = ", ".join(str(i) for i in choice.appointment_ids)
     return f"which appointment to {choice.action}: {ids}"
 
@@ -69,7 +70,7 @@ def conversations(talk: Conversations, optouts: OptOuts, tz: ZoneInfo,
             number=masked_contact("sms", phone),
             open_appointments=tuple((entry.appointment_id, local_time(entry.start, tz),
                                      entry.kind) for entry in open_ones),
-            question=_question(states[phone].question),
+            question=_question(states[phone].question, states[phone].code_asked),
             opted_out=_opted_out(records.get(phone), tz),
             soonest=open_ones[0].start.timestamp() if open_ones else float("inf"),
         ))

@@ -7,7 +7,8 @@ message did not arrive (Twilio's 30003, 21211, …).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bridge.admin.display import local_time, mask_text, masked_contact
@@ -24,6 +25,9 @@ class Step:
     at: str
     code: str
     detail: str
+    times: int = 1
+    """How many entries in a row had this status (a hold retried every few minutes):
+    shown once, with the last one's time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,19 @@ def _step(entry: dict[str, object], tz: ZoneInfo) -> Step:
     )
 
 
+def _steps(timeline: Sequence[dict[str, object]], tz: ZoneInfo) -> tuple[Step, ...]:
+    """The timeline with no status twice in a row: a run of one status is one step."""
+    steps: list[Step] = []
+    for entry in timeline:
+        step = _step(entry, tz)
+        if steps and steps[-1].status == step.status:
+            step = replace(step, times=steps[-1].times + 1)
+            steps[-1] = step
+        else:
+            steps.append(step)
+    return tuple(steps)
+
+
 def message_row(record: MessageRecord, tz: ZoneInfo) -> MessageRow:
     return MessageRow(
         when=local_time(record.created, tz),
@@ -57,7 +74,7 @@ def message_row(record: MessageRecord, tz: ZoneInfo) -> MessageRow:
         recipient=masked_contact(record.channel, record.recipient),
         appointment_id=record.appointment_id,
         status=record.status,
-        steps=tuple(_step(entry, tz) for entry in record.timeline),
+        steps=_steps(record.timeline, tz),
         subject=mask_text(record.subject),
         text=mask_text(record.text),
     )

@@ -68,6 +68,11 @@ from bridge.store.tombstones import phone, sid
 
 __all__ = ["handle"]
 
+#: A reply that ends the wait for a code: it confirmed or cancelled, or found nothing
+#: left to confirm.
+_SETTLES_CODE = frozenset({Step.CONFIRM, Step.CANCEL, Step.ALREADY_CONFIRMED,
+                           Step.NO_APPOINTMENT})
+
 log = structlog.get_logger(__name__)
 
 
@@ -159,6 +164,10 @@ def _follow(sv: ReplyServices, message: InboundMessage, reply: Reply,
                             now=sv.clock.now())
     for ident in decision.closed:
         sv.conversations.forget(phone, ident)
+    if decision.step is Step.NEED_CODE:  # shown as the number's pending question
+        sv.conversations.ask_code(phone, decision.appointment_id)
+    elif decision.step in _SETTLES_CODE:
+        sv.conversations.code_given(phone)
     if decision.step in (Step.CANCEL, Step.CONFIRM):
         sv.inbound.act(message.sid, json.dumps({
             "step": decision.step.value, "appointment": decision.appointment_id,

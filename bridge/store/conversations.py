@@ -24,7 +24,8 @@ from bridge.store.text import as_text
 __all__ = ["AskedAbout", "Asking", "ConversationState", "Conversations", "PendingChoice"]
 
 _CONVERSATION = keys.conversation("")
-_CHOICE_SUFFIX = keys.pending_choice("").removeprefix(_CONVERSATION)
+_SUFFIXES = (keys.pending_choice("").removeprefix(_CONVERSATION),
+             keys.code_asked("").removeprefix(_CONVERSATION))
 _TAKE_BACK = """
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
   return 0
@@ -72,6 +73,8 @@ class ConversationState:
     #: In the order Redis returns them (the reader orders them as it needs).
     asked: tuple[AskedAbout, ...]
     question: PendingChoice | None
+    code_asked: int | None = None
+    """The appointment whose code the bridge asked this number for, if it waits for it."""
 
 
 def _choice(raw: bytes | str | None) -> PendingChoice | None:
@@ -142,13 +145,23 @@ class Conversations:
             {"action": choice.action, "ids": list(choice.appointment_ids), "code": choice.code}
         ), ex=keys.PENDING_CHOICE_SECONDS)
 
+    def ask_code(self, phone: str, appointment_id: int) -> None:
+        """The bridge answered "send your code" about this appointment (display only:
+        a code is matched by the open conversation, not by this)."""
+        self.redis.set(keys.code_asked(phone), str(appointment_id),
+                       ex=keys.PENDING_CHOICE_SECONDS)
+
+    def code_given(self, phone: str) -> None:
+        """The number's reply settled it (confirmed, cancelled, or nothing left to ask)."""
+        self.redis.delete(keys.code_asked(phone))
+
     def take_question(self, phone: str) -> PendingChoice | None:
         return _choice(self.redis.getdel(keys.pending_choice(phone)))
 
     def numbers(self) -> set[str]:
         """Every number with appointments asked about or a pending question (SCAN, never
         KEYS, so a large keyspace does not stall Redis)."""
-        return {as_text(raw).removeprefix(_CONVERSATION).removesuffix(_CHOICE_SUFFIX)
+        return {_number(as_text(raw))
                 for raw in self.redis.scan_iter(match=_CONVERSATION + "*", count=1000)}
 
     def states(self, phones: Sequence[str]) -> dict[str, ConversationState]:
@@ -158,10 +171,24 @@ class Conversations:
             for phone in phones:
                 pipe.hgetall(keys.conversation(phone))
                 pipe.get(keys.pending_choice(phone))
+                pipe.get(keys.code_asked(phone))
             answers = pipe.execute()
-        return {phone: ConversationState(_asked(answers[2 * index]),
-                                         _choice(answers[2 * index + 1]))
+        return {phone: ConversationState(_asked(answers[3 * index]),
+                                         _choice(answers[3 * index + 1]),
+                                         _code_asked(answers[3 * index + 2]))
                 for index, phone in enumerate(phones)}
 
     def erase(self, phone: str) -> int:
-        return int(self.redis.delete(keys.conversation(phone), keys.pending_choice(phone)))
+        return int(self.redis.delete(keys.conversation(phone), keys.pending_choice(phone),
+                                     keys.code_asked(phone)))
+
+
+def _number(key: str) -> str:
+    number = key.removeprefix(_CONVERSATION)
+    for suffix in _SUFFIXES:
+        number = number.removesuffix(suffix)
+    return number
+
+
+def _code_asked(raw: bytes | str | None) -> int | None:
+    return None if raw is None else int(as_text(raw))

@@ -82,7 +82,8 @@ class Erasure:
         removed.add("opt-out record", int(self.redis.delete(keys.opt_out(number))))
         self.redis.delete(keys.opt_in(number))  # only a time, kept for ordering
         removed.add("conversation", int(self.redis.delete(keys.conversation(number))))
-        removed.add("pending question", int(self.redis.delete(keys.pending_choice(number))))
+        removed.add("pending question", int(self.redis.delete(keys.pending_choice(number),
+                                                              keys.code_asked(number))))
         self.redis.delete(keys.reply_rate(number))
         for message_sid in inbound:
             self._forget_inbound(message_sid)

@@ -211,6 +211,12 @@ def pending_choice(phone: str) -> str:
 PENDING_CHOICE_SECONDS = 24 * 3600
 
 
+#: The appointment whose confirmation code the bridge asked a number for (its answer
+#: "send your code"): shown as the pending question; kept as long as a choice.
+def code_asked(phone: str) -> str:
+    return f"{PREFIX}conversation:{phone}:code"
+
+
 #: What replies changed upstream (a capped stream; senders masked): `reply_effects.py`.
 REPLY_EFFECTS = f"{PREFIX}reply-effects"
 

@@ -87,10 +87,15 @@ def test_ja_without_a_known_code_asks_for_it_and_with_one_confirms(flow: Flow) -
     appointment = prompted(flow, "06-21000003")
     reply(flow, "+31621000003", "Ja")
     assert answers(flow, "+31621000003") == ["reply_need_code"]
+    # The operator page shows the wait for the code as the number's pending question.
+    waiting = flow.rt.conversations.states(["+31621000003"])["+31621000003"]
+    assert waiting.code_asked == appointment
     # A change notice that carries the code (as an upstream may send it) lets JA confirm.
     flow.redis.set(keys.confirmation_code(appointment), code_of(flow, appointment))
     reply(flow, "+31621000003", "JA")
     assert flow.api.get_appointment(appointment).label is Label.APPROVED
+    settled = flow.rt.conversations.states(["+31621000003"])["+31621000003"]
+    assert settled.code_asked is None
 
 
 def test_cancel_in_time_drops_the_reminders(flow: Flow) -> None:

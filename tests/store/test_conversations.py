@@ -99,3 +99,11 @@ def test_a_taken_back_sms_leaves_what_another_sms_wrote_since(redis: Redis) -> N
     talk.remember(ASKED, 603, "reminder", NOW + timedelta(days=1), NOW, by="reminder")
     assert not talk.take_back(prompt)
     assert talk.has(ASKED, 603)
+
+
+def test_erasing_a_number_takes_its_wait_for_a_code_too(redis: Redis) -> None:
+    talk = Conversations(redis, 3600)
+    talk.ask_code(ASKED, 604)
+    assert talk.states([ASKED])[ASKED].code_asked == 604
+    assert talk.erase(ASKED) == 1
+    assert talk.states([ASKED])[ASKED].code_asked is None and talk.numbers() == set()
