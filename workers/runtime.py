@@ -48,6 +48,7 @@ from bridge.store.counters import Counters
 from bridge.store.epoch import Epochs
 from bridge.store.inbound import InboundStore
 from bridge.store.inbound_window import InboundWindow
+from bridge.store.inbox import Inbox
 from bridge.store.message_log import MessageLog
 from bridge.store.optouts import OptOuts
 from bridge.store.periodic_claims import PeriodicClaims
@@ -222,6 +223,7 @@ def _reply_services(rt: Runtime) -> ReplyServices:
     return ReplyServices(
         clock=rt.clock, booking=rt.booking, sending=rt.sending, plans=rt.plans,
         inbound=rt.inbound, conversations=rt.conversations, optouts=rt.optouts,
+        inbox=Inbox(rt.redis, settings.retention_days * 86400),
         inbound_window=InboundWindow(rt.redis, settings.inbound_reconcile_interval,
                                      settings.retention_days * 86400),
         tombstones=rt.tombstones, reply_effects=rt.reply_effects, confirmation_codes=rt.codes,

@@ -29,6 +29,7 @@ NAV = (
     ("", "Overview"),
     ("messages", "Messages"),
     ("conversations", "Conversations"),
+    ("inbox", "Inbox"),
     ("upcoming", "Upcoming"),
     ("failed", "Failed jobs"),
     ("templates", "Templates"),

@@ -32,6 +32,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from bridge.admin import auth
 from bridge.admin.conversations import conversations
 from bridge.admin.failed_jobs import failed_jobs, requeue
+from bridge.admin.inbox import inbox
 from bridge.admin.messages import recent_messages
 from bridge.admin.overview import overview
 from bridge.admin.pages import NAV, SECURITY_HEADERS, page
@@ -40,6 +41,7 @@ from bridge.admin.upcoming import upcoming
 from bridge.http.body import read_limited
 from bridge.http.context import AppContext, context_of
 from bridge.store.admin_sessions import AdminSessions
+from bridge.store.inbox import Inbox
 from bridge.store.login_failures import LoginFailures
 
 __all__ = ["admin_routes"]
@@ -203,6 +205,24 @@ async def conversations_page(request: Request, ctx: AppContext, csrf: str) -> Re
                 current="conversations")
 
 
+def _inbox(ctx: AppContext) -> Inbox:
+    return Inbox(ctx.sync_redis, ctx.settings.retention_days * 86400)
+
+
+async def inbox_page(request: Request, ctx: AppContext, csrf: str) -> Response:
+    rows, total = await run_in_threadpool(inbox, _inbox(ctx), ctx.settings.tz)
+    return page("inbox.html", rows=rows, total=total, csrf=csrf, current="inbox",
+                timezone=ctx.settings.timezone,
+                marked=request.query_params.get("marked", ""),
+                missing=request.query_params.get("missing", ""))
+
+
+async def mark_handled(request: Request, ctx: AppContext, form: dict[str, str]) -> Response:
+    done = await run_in_threadpool(_inbox(ctx).mark_handled, form.get("sid", ""),
+                                   ctx.clock.now())
+    return _redirect("./inbox?" + ("marked=1" if done else "missing=1"))
+
+
 async def upcoming_page(request: Request, ctx: AppContext, csrf: str) -> Response:
     rows, total = await run_in_threadpool(upcoming, ctx.sync_redis, ctx.settings.tz)
     return page("upcoming.html", rows=rows, total=total, csrf=csrf, current="upcoming",
@@ -239,6 +259,8 @@ def admin_routes() -> list[BaseRoute]:
         Route("/logout", guarded(form_action(logout)), methods=["POST"]),
         Route("/messages", guarded(messages_page), methods=["GET"]),
         Route("/conversations", guarded(conversations_page), methods=["GET"]),
+        Route("/inbox", guarded(inbox_page), methods=["GET"]),
+        Route("/handled", guarded(form_action(mark_handled)), methods=["POST"]),
         Route("/upcoming", guarded(upcoming_page), methods=["GET"]),
         Route("/failed", guarded(failed_page), methods=["GET"]),
         Route("/retry", guarded(form_action(retry)), methods=["POST"]),

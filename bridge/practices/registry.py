@@ -1,13 +1,12 @@
-"""The practices, kept in one Redis hash (`keys.PRACTICES`): slug -> JSON record.
+"""The practices' registry: adding, changing, modes and the key's rotation, over their
+records in Redis (`bridge.store.practice_records`).
 
 Practice `default` needs no record: a deployment configured by environment alone serves
-it, live. A record for it holds only what was changed (its mode, say). Every change is
-one HSET of the whole record, so a reader sees the old or the new, never a mix.
+it, live. A record for it holds only what was changed (its mode, say).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from redis import Redis
@@ -21,8 +20,7 @@ from bridge.practices.practice import (
     check_slug,
 )
 from bridge.practices.secret_box import SecretBox
-from bridge.store import keys
-from bridge.store.text import as_text
+from bridge.store.practice_records import PracticeRecord, PracticeRecords
 
 __all__ = ["PracticeRegistry"]
 
@@ -32,7 +30,7 @@ class PracticeRegistry:
                  check: Callable[[Practice], object] = lambda practice: None) -> None:
         """`check` refuses (raises `PracticeError`) a record before it is written: the
         commands pass one that validates the practice's effective settings."""
-        self.redis = redis
+        self.records = PracticeRecords(redis)
         self.box = box
         self.clock = clock
         self.check = check
@@ -40,30 +38,28 @@ class PracticeRegistry:
     def add(self, slug: str, settings: dict[str, str]) -> Practice:
         """A new practice, in shadow: it sends nothing until it goes live."""
         check_slug(slug)
-        if slug == DEFAULT_SLUG or self.redis.hexists(keys.PRACTICES, slug):
+        if slug == DEFAULT_SLUG or self.records.exists(slug):
             raise PracticeError(f"practice {slug} exists already (change it with "
                                 f"`oabridge practices set {slug}`)")
         practice = Practice(slug, Mode.SHADOW, self.clock()).with_overrides(settings, self.box)
         self.check(practice)
-        if not self.redis.hsetnx(keys.PRACTICES, slug, _dumps(practice)):
+        if not self.records.create(_record(practice)):
             raise PracticeError(f"practice {slug} exists already")
         return practice
 
     def get(self, slug: str) -> Practice:
-        raw = self.redis.hget(keys.PRACTICES, slug)
-        if raw is None:
+        record = self.records.get(slug)
+        if record is None:
             if slug == DEFAULT_SLUG:
                 return Practice(DEFAULT_SLUG, Mode.LIVE, 0.0)
             raise PracticeNotFoundError(f"no practice {slug[:60]!r} (see `oabridge "
                                         "practices list`)")
-        return _loads(slug, as_text(raw))
+        return _practice(record)
 
     def all(self) -> list[Practice]:
         """Every practice, `default` first, then by slug."""
-        stored = {as_text(slug): as_text(raw)
-                  for slug, raw in self.redis.hgetall(keys.PRACTICES).items()}
-        found = [_loads(slug, raw) for slug, raw in sorted(stored.items())
-                 if slug != DEFAULT_SLUG]
+        found = [_practice(record) for record in self.records.all()
+                 if record.slug != DEFAULT_SLUG]
         return [self.get(DEFAULT_SLUG), *found]
 
     def change(self, slug: str, settings: dict[str, str]) -> Practice:
@@ -85,7 +81,7 @@ class PracticeRegistry:
         if slug == DEFAULT_SLUG:
             raise PracticeError("practice default is the deployment's own settings; pause it "
                                 "instead, or unset its OABRIDGE_* settings")
-        if not self.redis.hdel(keys.PRACTICES, slug):
+        if not self.records.delete(slug):
             raise PracticeNotFoundError(f"no practice {slug[:60]!r}")
 
     def rotate_secrets(self) -> int:
@@ -104,18 +100,15 @@ class PracticeRegistry:
         return rotated
 
     def _put(self, practice: Practice) -> None:
-        if practice.slug != DEFAULT_SLUG and not self.redis.hexists(keys.PRACTICES,
-                                                                    practice.slug):
+        if practice.slug != DEFAULT_SLUG and not self.records.exists(practice.slug):
             raise PracticeNotFoundError(f"no practice {practice.slug[:60]!r}")
-        self.redis.hset(keys.PRACTICES, practice.slug, _dumps(practice))
+        self.records.put(_record(practice))
 
 
-def _dumps(practice: Practice) -> str:
-    return json.dumps({"mode": practice.mode.value, "mode_since": practice.mode_since,
-                       "settings": practice.overrides}, sort_keys=True)
+def _record(practice: Practice) -> PracticeRecord:
+    return PracticeRecord(practice.slug, practice.mode.value, practice.mode_since,
+                          dict(practice.overrides))
 
 
-def _loads(slug: str, raw: str) -> Practice:
-    data = json.loads(raw)
-    return Practice(slug, Mode(data["mode"]), float(data["mode_since"]),
-                    {str(k): str(v) for k, v in data.get("settings", {}).items()})
+def _practice(record: PracticeRecord) -> Practice:
+    return Practice(record.slug, Mode(record.mode), record.mode_since, dict(record.settings))

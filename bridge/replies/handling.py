@@ -168,6 +168,8 @@ def _follow(sv: ReplyServices, message: InboundMessage, reply: Reply,
         sv.conversations.ask_code(phone, decision.appointment_id)
     elif decision.step in _SETTLES_CODE:
         sv.conversations.code_given(phone)
+    elif decision.step is Step.HELP:  # free text: answered with help, read at the desk
+        sv.inbox.add(message.sid, sent, sv.conversations.asked_about(phone))
     if decision.step in (Step.CANCEL, Step.CONFIRM):
         sv.inbound.act(message.sid, json.dumps({
             "step": decision.step.value, "appointment": decision.appointment_id,

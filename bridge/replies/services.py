@@ -21,6 +21,7 @@ from bridge.store.conversations import Conversations
 from bridge.store.counters import Counters
 from bridge.store.inbound import InboundStore
 from bridge.store.inbound_window import InboundWindow
+from bridge.store.inbox import Inbox
 from bridge.store.optouts import OptOuts
 from bridge.store.periodic_claims import PeriodicClaims
 from bridge.store.plan_store import PlanStore
@@ -43,6 +44,8 @@ class ReplyServices:
     tombstones: Tombstones
     """Erased people: never recorded, handled or answered again."""
     conversations: Conversations
+    inbox: Inbox
+    """Free-text replies, for a person at the practice's desk to read."""
     optouts: OptOuts
     reply_effects: ReplyEffects
     confirmation_codes: ConfirmationCodes

@@ -160,6 +160,7 @@ class Erasure:
         with self.redis.pipeline() as pipe:
             pipe.delete(keys.inbound(message_sid))
             pipe.zrem(keys.INBOUND, message_sid)
+            pipe.zrem(keys.INBOX, message_sid)
             pipe.execute()
 
     def _inbound_from(self, number: str) -> list[str]:

@@ -74,6 +74,7 @@ class InboundStore:
         with self.redis.pipeline() as pipe:
             pipe.delete(keys.inbound(sid))
             pipe.zrem(keys.INBOUND, sid)
+            pipe.zrem(keys.INBOX, sid)
             pipe.execute()
 
     def known(self, sid: str) -> bool:

@@ -256,3 +256,8 @@ AFTER_APPOINTMENT_SECONDS = 7 * 24 * 3600
 #: The practices this deployment serves (a hash: slug -> JSON, secrets sealed;
 #: `bridge.practices.registry`). Kept until removed.
 PRACTICES = f"{PREFIX}practices"
+
+#: Customers' free-text replies for the practice's desk (a sorted set: MessageSid ->
+#: received, epoch s; `store.inbox`). The text and the "handled" mark live in the
+#: inbound record (`inbound(sid)`), which expires with the retention.
+INBOX = f"{PREFIX}inbox"

@@ -27,7 +27,7 @@ from tests.admin.conftest import (
     StartAdmin,
 )
 
-PAGES = ("", "messages", "conversations", "upcoming", "failed", "templates")
+PAGES = ("", "messages", "conversations", "inbox", "upcoming", "failed", "templates")
 
 
 def csrf_of(html: str) -> str:

@@ -18,7 +18,7 @@ from redis import Redis
 
 ROOT = Path(__file__).resolve().parents[2]
 PARTS = ("bridge/ingress", "bridge/http", "bridge/admin", "bridge/sending", "bridge/replies",
-         "bridge/sync", "bridge/cli", "workers")
+         "bridge/sync", "bridge/cli", "bridge/practices", "workers")
 CLIENT_METHODS = {name for name in dir(Redis) if not name.startswith("_")}
 ALLOWED = {("bridge/ingress/health.py", "ping"), ("bridge/http/context.py", "close"),
            ("workers/runtime.py", "close")}
