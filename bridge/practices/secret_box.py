@@ -8,6 +8,8 @@ the first encrypts, every one decrypts, and `rotate` re-encrypts a token under t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from bridge.practices.errors import SecretsKeyError
@@ -45,22 +47,23 @@ class SecretBox:
         return self._box().encrypt(secret.encode()).decode()
 
     def open(self, token: str) -> str:
-        try:
-            return self._box().decrypt(token.encode()).decode()
-        except InvalidToken:
-            raise SecretsKeyError("a stored secret does not open with OABRIDGE_SECRETS_KEY "
-                                  "(was the key replaced instead of rotated?)") from None
+        return _opened(lambda: self._box().decrypt(token.encode()))
 
     def rotate(self, token: str) -> str:
         """The same secret, encrypted under the newest key."""
-        try:
-            return self._box().rotate(token.encode()).decode()
-        except InvalidToken:
-            raise SecretsKeyError("a stored secret does not open with OABRIDGE_SECRETS_KEY "
-                                  "(was the key replaced instead of rotated?)") from None
+        return _opened(lambda: self._box().rotate(token.encode()))
 
     def _box(self) -> MultiFernet:
         if self._fernet is None:
             raise SecretsKeyError("storing a practice's secrets needs OABRIDGE_SECRETS_KEY "
                                   "(make one with `oabridge practices new-key`)")
         return self._fernet
+
+
+def _opened(work: Callable[[], bytes]) -> str:
+    """A token no listed key opens is a key replaced instead of rotated."""
+    try:
+        return work().decode()
+    except InvalidToken:
+        raise SecretsKeyError("a stored secret does not open with OABRIDGE_SECRETS_KEY "
+                              "(was the key replaced instead of rotated?)") from None
