@@ -18,6 +18,7 @@ from bridge.domain.messages import MessageKind
 from bridge.domain.offsets import parse_offsets
 from bridge.domain.plan import PlanSettings
 from bridge.domain.quiet_hours import parse_quiet_hours
+from bridge.domain.sms_prices import DEFAULT_SMS_PRICES, SmsPrices, parse_sms_prices
 from bridge.observability.masking import mask_url_password
 from bridge.settings.redis_target import (
     DEFAULT_REPLICA_TIMEOUT_MS,
@@ -44,6 +45,7 @@ _PARSED: dict[str, Callable[[str], object]] = {
     "reminder_offsets": parse_offsets,
     "redis_sentinels": parse_sentinels,
     "quiet_hours": parse_quiet_hours,
+    "sms_prices": parse_sms_prices,
 }
 
 
@@ -136,6 +138,11 @@ class Settings(BaseSettings):
         "", description="Send through this Messaging Service (MG…) instead of a number."
     )
     twilio_base_url: str = Field("", description="Unset: Twilio itself; else e.g. the sandbox.")
+    sms_prices: str = Field(
+        DEFAULT_SMS_PRICES,
+        description="Price per SMS segment by country calling code, for the shadow report's "
+        "estimate: 31=0.09,32=0.087 (the defaults are rough NL, BE, DE, FR, GB figures).",
+    )
     sms_rate: float = Field(
         10.0, ge=0, allow_inf_nan=False,
         description="SMS per second across all workers (0: no limit).",
@@ -301,6 +308,10 @@ class Settings(BaseSettings):
         return value
 
     # The typed values below are parsed once, on first use, from fields already checked.
+
+    @cached_property
+    def sms_price_list(self) -> SmsPrices:
+        return parse_sms_prices(self.sms_prices)
 
     @cached_property
     def tz(self) -> ZoneInfo:
