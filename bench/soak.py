@@ -47,6 +47,7 @@ from bench.soaklib.faults import FAULTS, faults_off, put_faults
 from bench.soaklib.journal import Journal
 from bench.soaklib.log_copies import LogCopies
 from bench.soaklib.oracle import Oracle
+from bench.soaklib.orphans import orphaned_sends
 from bench.soaklib.queues import busy, leftovers
 from bench.soaklib.redis_faults import RedisChaos, parse_kinds, rows, schedule
 from bench.soaklib.redis_servers import SoakRedis
@@ -186,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
         losses = tuple((f.began, f.back or f.began) for f in faults
                        if f.began and f.kind in {"amnesia", "failover"})
         rules = Rules(OFFSETS, allowance=20.0, grace=5.0, checked_at=journal.checked_at,
-                      amnesia=amnesia, losses=losses)
+                      amnesia=amnesia, losses=losses,
+                      orphaned=orphaned_sends(workdir / "logs"))
         verdict = Oracle(journal, people, rules).judge(sent, received, skips.skips, statuses,
                                                        updated)
         left = leftovers(redis, sent, rules)

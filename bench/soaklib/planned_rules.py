@@ -20,6 +20,7 @@ from itertools import pairwise
 from bench.soaklib.evidence import Sent
 from bench.soaklib.journal import APPROVED, CANCELLED, LIVE, PENDING, Appointment, Journal, State
 from bench.soaklib.kinds import BRIDGE_KIND, message_kind
+from bench.soaklib.orphans import ORPHAN_WAIT
 from bench.soaklib.skip_rules import MEMORY_LOST, SLACK, borne_out
 from bench.soaklib.verdict import Rules, Skip, Verdict
 from bench.soaklib.world import AMSTERDAM
@@ -89,6 +90,9 @@ class PlannedRules:
                     continue
                 # Still awaiting confirmation when read again: a plain prompt, as first seen.
                 kind, variant = "prompt", ""
+            if self._behind_a_killed_attempt(appointment, kind, start, variant, at):
+                self.verdict.orphan_waits += 1
+                continue
             key = (appointment.id, BRIDGE_KIND[kind], variant, int(start.timestamp()))
             recorded = skipped.get(key)
             if recorded is not None and self._skip_true(appointment, recorded):
@@ -102,6 +106,17 @@ class PlannedRules:
             why += f" ({appointment.story(at)})"
             self.verdict.problem(f"missing {kind} {variant} for appointment "
                                  f"{appointment.id} at {start:%H:%M}{why}")
+
+    def _behind_a_killed_attempt(self, appointment: Appointment, kind: str,
+                                 start: datetime, variant: str, at: float) -> bool:
+        """An attempt of this message waited behind a killed one (`orphans`) and the
+        state it was for ended within the allowance plus that wait."""
+        if (appointment.id, BRIDGE_KIND[kind], int(start.timestamp())) not in \
+                self.rules.orphaned:
+            return False
+        since = start.timestamp() - self.rules.offsets.get(variant, 0.0) \
+            if kind == "reminder" else at
+        return _state_ends(appointment, at) - since < self.rules.allowance + ORPHAN_WAIT
 
     def _told_once_confirmed(self, appointment: Appointment, start: datetime, at: float,
                              groups: dict[tuple[str, datetime], list[Sent]]) -> bool:

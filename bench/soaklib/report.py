@@ -44,6 +44,7 @@ def show(title: str, journal: Journal, verdict: Verdict, faults: dict[str, dict[
         ("expected e-mails skipped: memory lost (allowed)", _counts(verdict.memory_lost)),
         ("move notices e-mailed again after a memory loss (allowed)",
          _counts(verdict.emailed_again)),
+        ("missing behind a killed attempt's wait (allowed)", str(verdict.orphan_waits)),
         ("moves unannounced, unread before a memory loss (allowed)",
          str(verdict.unannounced_moves)),
         ("answered without its conversation after a memory loss (allowed)",

@@ -35,6 +35,9 @@ class Rules:
     losses: tuple[tuple[float, float], ...] = ()
     """(began, back) of each fault that may lose writes (amnesia, failover): a provider
     message accepted before one may have no log record at all (below)."""
+    orphaned: frozenset[tuple[int, str, int]] = frozenset()
+    """(appointment, the bridge's kind, start) of each message an attempt held back
+    behind a killed one (`orphans`): it may come `ORPHAN_WAIT` later than others."""
 
     def unread_before_amnesia(self, at: float) -> bool:
         """Whether a change made at `at` may never have been read by the bridge before
@@ -114,6 +117,9 @@ class Verdict:
     lists an answer to the number after them (one to another reply), within 10 minutes
     and before the loss was found (#16's rule: old inbound messages are not answered
     again; the bridge cannot tell which reply an answer was for)."""
+    orphan_waits: int = 0
+    """Required messages not sent because the state they were for ended while an attempt
+    waited behind a killed one (`orphans`), within the allowance plus that wait."""
     unannounced_moves: int = 0
     """Moves whose notice the bridge could not give: made just before an amnesia or
     before its first read after it (`Rules.unread_before_amnesia`), and not announced."""

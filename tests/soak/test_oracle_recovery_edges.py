@@ -1,12 +1,15 @@
-"""Three readings of the full soak on 6dd862c the oracle got wrong, each the bridge's
+"""Readings of the full soaks on 6dd862c and 3b09acc the oracle got wrong, each the bridge's
 right behaviour around an amnesia or a quick pair of changes (#16)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bench.soaklib.evidence import Sent
 from bench.soaklib.journal import APPROVED, PENDING, Appointment, Journal, Reply, State
+from bench.soaklib.orphans import orphaned_sends
 from bench.soaklib.planned_rules import PlannedRules
 from bench.soaklib.reply_rules import ReplyRules
 from bench.soaklib.skip_rules import borne_out
@@ -78,3 +81,35 @@ def test_a_pending_move_told_after_the_customers_code_confirmed_asks_nothing() -
     verdict = Verdict()
     PlannedRules(journal, rules(), verdict, {11: PHONE}).judge({1: [prompt, told]}, [])
     assert verdict.messages.missing == 0, verdict.problems
+
+
+def test_a_prompt_behind_a_killed_attempt_may_miss_a_state_shorter_than_its_wait(
+        tmp_path: Path) -> None:
+    """The full soak on 3b09acc: a prompt's attempt was killed mid-send; the next one
+    waited for the dead claim (the bridge's ORPHAN_SECONDS) and the practice confirmed
+    23 s after booking, before it could send. Told by the workers' logs."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    held = {"message": f"1:confirm_request::{int(at(3000).timestamp())}",
+            "reason": "another attempt's worker stopped mid-send", "seconds": 14,
+            "event": "send_held_back", "level": "info"}
+    (logs / "worker-7.log").write_text(
+        'INFO httpx HTTP Request: GET http://x "HTTP/1.1 200 OK"\n'
+        + json.dumps(held) + 'INFO httpx HTTP Request: POST http://y\n', encoding="utf-8")
+    orphaned = orphaned_sends(logs)
+    assert orphaned == {(1, "confirm_request", int(at(3000).timestamp()))}
+
+    def missing(confirmed_after: float, marked: frozenset[tuple[int, str, int]]) -> int:
+        appointment = Appointment(1, 11, 6101, "ABC123", [
+            State(T0, T0, "book", PENDING, at(3000)),
+            State(T0 + confirmed_after, T0 + confirmed_after, "confirm", APPROVED,
+                  at(3000))])
+        verdict = Verdict()
+        PlannedRules(Journal(appointments={1: appointment}),
+                     Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 1800,
+                           orphaned=marked), verdict, {11: PHONE}).judge({}, [])
+        return verdict.messages.missing
+
+    assert missing(23.1, orphaned) == 0
+    assert missing(23.1, frozenset()) == 1
+    assert missing(45.0, orphaned) == 1  # longer than the allowance and the wait
