@@ -73,6 +73,20 @@ class BookingSandbox:
             return failure(line, errors.INTERNAL, "Internal error in the sandbox; see its log")
         return success(line, payload)
 
+    @property
+    def api_secret(self) -> str:
+        """The secret clients sign with (a sandbox's secret is no secret: demos print it)."""
+        return self._api_secret
+
+    @property
+    def practice_name(self) -> str:
+        """The name of the account's default agenda (else its first), to tell accounts apart."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                'SELECT "Name" FROM agendas ORDER BY "IsDefault" DESC, "Id" LIMIT 1'
+            ).fetchone()
+        return "" if row is None else str(row[0])
+
     def outbox(self) -> list[dict[str, object]]:
         """Confirmation codes the sandbox has "sent", oldest first."""
         with self._db.transaction() as conn:

@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
-from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET, BookingSandbox
+from sandbox.booking import DEMO_API_KEY, DEMO_API_SECRET, BookingAccounts, BookingSandbox
 from sandbox.clock import ManualClock
 
 # Wednesday 21 October 2026, 10:00 in Amsterdam (CEST); DST ends on Sunday 25 October.
@@ -41,7 +41,7 @@ def sign(params: Mapping[str, str], secret: str, salt: str) -> str:
 class Api:
     """Signs calls with the sandbox clock's time and parses the XML answers."""
 
-    def __init__(self, sandbox: BookingSandbox, clock: ManualClock) -> None:
+    def __init__(self, sandbox: BookingSandbox | BookingAccounts, clock: ManualClock) -> None:
         self.sandbox = sandbox
         self.clock = clock
         self.key = DEMO_API_KEY
