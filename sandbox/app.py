@@ -1,10 +1,12 @@
 """The sandbox's HTTP face: `/APIREST` plus `/_sandbox/*` controls for tests and demos.
 
-The API route is a thin shell over `BookingSandbox.handle`. The app is assembled from a
-list of routes so later pieces (a Twilio-compatible API under `/2010-04-01/...`) can be
-mounted next to it with `create_app(booking, extra_routes=[...])`. Those pieces' seeded
-faults come in with `faults=SandboxFaults(...)`, so `/_sandbox/faults` shows and changes
-them all; without it only the booking API's are there.
+The API route is a thin shell over `BookingAccounts.handle`: one sandbox may serve several
+accounts, chosen by the request's `api_key`; the controls that belong to one account
+(outbox, settings) take `?account=N` or `?api_key=KEY` (`control_account.py`). The app is
+assembled from a list of routes so later pieces (a Twilio-compatible API under
+`/2010-04-01/...`) can be mounted next to it with `create_app(booking, extra_routes=[...])`.
+Those pieces' seeded faults come in with `faults=SandboxFaults(...)`, so `/_sandbox/faults`
+shows and changes them all; without it only the booking API's are there.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox.booking import BookingSandbox
+from sandbox.booking import BookingAccounts, BookingSandbox, accounts_of
 from sandbox.booking.faults import BookingFaults
-from sandbox.clock import AdjustableClock
+from sandbox.clock import AdjustableClock, Clock
+from sandbox.control_account import chosen_account
 from sandbox.control_json import error_response, json_object
 from sandbox.faults import SandboxFaults
 
@@ -31,9 +34,9 @@ logger = logging.getLogger(__name__)
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-def _booking(request: Request) -> BookingSandbox:
-    booking: BookingSandbox = request.app.state.booking
-    return booking
+def _accounts(request: Request) -> BookingAccounts:
+    accounts: BookingAccounts = request.app.state.accounts
+    return accounts
 
 
 async def _api_params(request: Request) -> dict[str, str]:
@@ -58,7 +61,7 @@ async def api(request: Request) -> Response:
         if injected.status:
             return Response(f"injected fault: {injected.kind}", status_code=injected.status,
                             media_type="text/plain")
-    body = await run_in_threadpool(_booking(request).handle, params)
+    body = await run_in_threadpool(_accounts(request).handle, params)
     return Response(body, media_type="text/xml; charset=UTF-8")
 
 
@@ -85,20 +88,26 @@ async def put_faults(request: Request) -> Response:
 
 
 async def outbox(request: Request) -> Response:
-    return JSONResponse(await run_in_threadpool(_booking(request).outbox))
+    account = chosen_account(request, _accounts(request))
+    if isinstance(account, Response):
+        return account
+    return JSONResponse(await run_in_threadpool(account.outbox))
 
 
-def _clock_state(booking: BookingSandbox) -> dict[str, str]:
-    return {"now": booking.clock.now().isoformat()}
+async def list_accounts(request: Request) -> Response:
+    return JSONResponse(await run_in_threadpool(_accounts(request).describe))
+
+
+def _clock_state(clock: Clock) -> dict[str, str]:
+    return {"now": clock.now().isoformat()}
 
 
 async def get_clock(request: Request) -> Response:
-    return JSONResponse(_clock_state(_booking(request)))
+    return JSONResponse(_clock_state(_accounts(request).clock))
 
 
 async def put_clock(request: Request) -> Response:
-    booking = _booking(request)
-    clock = booking.clock
+    clock = _accounts(request).clock
     if not isinstance(clock, AdjustableClock):
         return error_response(409, "this sandbox runs on a clock that cannot be moved")
     body = await json_object(request)
@@ -118,11 +127,13 @@ async def put_clock(request: Request) -> Response:
         clock.advance(timedelta(seconds=float(body["advance_seconds"])))
     else:
         return error_response(400, 'expected "now" or a numeric "advance_seconds"')
-    return JSONResponse(_clock_state(booking))
+    return JSONResponse(_clock_state(clock))
 
 
 async def put_settings(request: Request) -> Response:
-    booking = _booking(request)
+    booking = chosen_account(request, _accounts(request))
+    if isinstance(booking, Response):
+        return booking
     body = await json_object(request)
     value = None if body is None else body.get("requires_confirmation")
     if not isinstance(value, bool):
@@ -141,6 +152,7 @@ def sandbox_routes() -> list[BaseRoute]:
         Route("/APIREST", api, methods=["GET", "POST"]),
         Route("/APIREST/", api, methods=["GET", "POST"]),
         Route("/_sandbox/outbox", outbox, methods=["GET"]),
+        Route("/_sandbox/accounts", list_accounts, methods=["GET"]),
         Route("/_sandbox/clock", get_clock, methods=["GET"]),
         Route("/_sandbox/clock", put_clock, methods=["PUT"]),
         Route("/_sandbox/settings", put_settings, methods=["PUT"]),
@@ -151,16 +163,19 @@ def sandbox_routes() -> list[BaseRoute]:
 
 
 def create_app(
-    booking: BookingSandbox,
+    booking: BookingSandbox | BookingAccounts,
     extra_routes: Sequence[BaseRoute] = (),
     faults: SandboxFaults | BookingFaults | None = None,
 ) -> Starlette:
     """The sandbox app; `extra_routes` (routes or mounts) are added after the built-in ones.
 
+    `booking` is one account or several (`BookingAccounts`, one clock for all).
+
     `faults` are what `/_sandbox/faults` shows and changes; a bare `BookingFaults` (the
     earlier form) stands for a sandbox with booking faults only."""
     app = Starlette(routes=[*sandbox_routes(), *extra_routes])
-    app.state.booking = booking
+    app.state.accounts = accounts_of(booking)
+    app.state.booking = app.state.accounts.first  # the one account of earlier callers
     if not isinstance(faults, SandboxFaults):
         faults = SandboxFaults(booking=faults)
     app.state.faults = faults

@@ -18,18 +18,20 @@ import uvicorn
 from starlette.routing import BaseRoute
 
 from sandbox.app import create_app
-from sandbox.booking import BookingSandbox
+from sandbox.booking import BookingAccounts, BookingSandbox
 from sandbox.faults import SandboxFaults
 
 START_TIMEOUT_SECONDS = 10.0
 
 
 class SandboxServer:
-    """`with SandboxServer(booking) as server: httpx.get(server.api_url, ...)`."""
+    """`with SandboxServer(booking) as server: httpx.get(server.api_url, ...)`.
+
+    `booking` may be one account or several (`BookingAccounts`)."""
 
     def __init__(
         self,
-        booking: BookingSandbox,
+        booking: BookingSandbox | BookingAccounts,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
