@@ -4,7 +4,8 @@ It registers itself on whatever argparse subparsers object the main CLI owns, so
 sandbox can be started as `oabridge sandbox` without this module knowing the main CLI.
 Next to the booking API it serves the Twilio-compatible SMS API (same port) and starts
 the SMTP sink (`--smtp-port`); `oabridge sandbox sms ...` talks to a running sandbox.
-Faults for all three can be set with `--fault-*` flags (`fault_flags.py`).
+Faults for all three can be set with `--fault-*` flags (`fault_flags.py`); `--practices N`
+serves N accounts on the one booking API (`practice_flags.py`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from sandbox.app import create_app
-from sandbox.booking import BookingSandbox, DataError
+from sandbox.booking import BookingAccounts, BookingSandbox, DataError
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET
 from sandbox.clock import OffsetClock
 from sandbox.fault_flags import add_fault_flags, fault_settings
 from sandbox.faults import SandboxFaults
 from sandbox.mail.fault_rates import MailFaultRates
+from sandbox.practice_flags import account_lines, add_practice_flags, booking_accounts
 from sandbox.twilio import (
     DEMO_ACCOUNT_SID,
     DEMO_AUTH_TOKEN,
@@ -81,6 +83,7 @@ def add_sandbox_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     add("--inbound-url", metavar="URL", help="where inbound SMS webhooks go (default: none)")
     add("--smtp-port", type=int, default=8025, help="SMTP sink port (default %(default)s)")
+    add_practice_flags(parser)
     add_fault_flags(parser)
     subcommands = parser.add_subparsers(
         dest="sandbox_command", required=False, action=_ReplaceableSubcommands
@@ -134,12 +137,16 @@ def base_url(args: argparse.Namespace) -> str:
 
 
 def _print_banner(
-    args: argparse.Namespace, api_key: str, api_secret: str, twilio: TwilioSandbox
+    args: argparse.Namespace, accounts: BookingAccounts, twilio: TwilioSandbox
 ) -> None:
     base = base_url(args)
     print(f"OnlineAfspraken sandbox listening on {base}/APIREST")
-    print(f"  api_key:    {api_key}")
-    print(f"  api_secret: {api_secret}")
+    if len(accounts) > 1:
+        print(f"  practice 1: {accounts.first.practice_name}")
+    print(f"  api_key:    {accounts.first.api_key}")
+    print(f"  api_secret: {accounts.first.api_secret}")
+    for line in account_lines(accounts, base):
+        print(line)
     print(f"  controls:   {base}/_sandbox/(health|outbox|clock|settings|faults)")
     print(f"Twilio-compatible SMS API on {base}/2010-04-01/Accounts/{twilio.account_sid}/")
     print(f"  account_sid: {twilio.account_sid}")
@@ -165,19 +172,23 @@ def run_sandbox(args: argparse.Namespace) -> int:
     api_secret = args.api_secret or DEMO_API_SECRET
     clock = OffsetClock()
     twilio: TwilioSandbox | None = None
+    first: BookingSandbox | None = None
     try:
         data = _read_data(args.data)
         twilio = _twilio_sandbox(args, clock)
-        booking = BookingSandbox(api_key, api_secret, clock=clock, database=args.db, data=data)
+        first = BookingSandbox(api_key, api_secret, clock=clock, database=args.db, data=data)
+        booking = booking_accounts(args, first)
     except (OSError, ValueError) as exc:
         if twilio is not None:
             twilio.close()
+        if first is not None:
+            first.close()
         print(f"error: cannot start the sandbox: {exc}", file=sys.stderr)
         return 2
     mail_faults = MailFaultRates()
     faults = SandboxFaults(twilio=twilio.fault_rates, mail=mail_faults)
     faults.update_from_json(fault_body)  # checked by fault_settings
-    _print_banner(args, api_key, api_secret, twilio)
+    _print_banner(args, booking, twilio)
     sink = _start_mail_sink(args.host, args.smtp_port, mail_faults)
     routes: list[BaseRoute] = twilio.routes()
     if sink is None:

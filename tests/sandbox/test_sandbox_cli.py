@@ -12,6 +12,7 @@ import pytest
 
 from sandbox import cli
 from sandbox.booking.demo_data import DEMO_API_KEY, DEMO_API_SECRET, demo_data
+from sandbox.booking.practices import practice
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -144,3 +145,57 @@ def test_key_without_secret(
     args = parse("--api-key", "abc")
     assert args.func(args) == 2
     assert "--api-secret" in capsys.readouterr().err
+
+
+def test_one_practice_by_default() -> None:
+    args = parse()
+    assert (args.practices, args.practice_seed) == (1, 0)
+
+
+@pytest.mark.parametrize("count", ["0", "-2", "three", "1001"])
+def test_a_bad_practice_count_is_a_usage_error(
+    count: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse("--practices", count)
+    assert stopped.value.code == 2
+    assert "--practices" in capsys.readouterr().err
+
+
+def test_the_default_banner_names_no_practices(
+    served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = parse()
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "practice" not in out
+    assert len(served[0]["app"].state.accounts) == 1
+
+
+def test_practices_serves_and_prints_every_practice(
+    served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = parse("--practices", "3", "--practice-seed", "9")
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    accounts = served[0]["app"].state.accounts
+    assert [a.api_key for a in accounts] == [practice(n, 9).api_key for n in (1, 2, 3)]
+    assert accounts.first.api_key == DEMO_API_KEY
+    for number in (1, 2, 3):
+        known = practice(number, 9)
+        assert f"practice {number}: {known.name}" in out
+        assert known.api_key in out and known.api_secret in out
+    assert "/_sandbox/accounts" in out
+
+
+def test_practices_with_own_credentials_and_a_database_file(
+    served: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    db = tmp_path / "s.sqlite3"
+    args = parse("--practices", "2", "--db", str(db), "--api-key", "k" * 12 + "-abcdef",
+                 "--api-secret", "e" * 40)
+    assert args.func(args) == 0
+    accounts = served[0]["app"].state.accounts
+    assert accounts.first.api_key == "k" * 12 + "-abcdef"
+    assert accounts.by_number(2).api_key == practice(2).api_key
+    assert db.exists() and (tmp_path / "s.practice2.sqlite3").exists()
