@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import phonenumbers
@@ -44,6 +45,16 @@ def test_credentials_are_shaped_like_the_demo_ones_and_distinct() -> None:
     keys = [k for k, _ in credentials] + [DEMO_API_KEY]
     assert len(set(keys)) == len(keys)
     assert practice(5, seed=3).api_key == credentials[3][0]
+
+
+def test_credentials_follow_the_documented_derivation() -> None:
+    """sandbox/README.md spells the derivation out, so a demo can know the credentials."""
+    text = "oabridge-sandbox:0:2"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    api_key = ("hetanker" + digest)[:12] + "-" + digest[-6:]
+    api_secret = hashlib.sha1((text + ":secret").encode()).hexdigest()
+    assert generated_credentials(2, seed=0) == (api_key, api_secret)
+    assert api_key == "hetankerf496-4d75b8"  # the example in the README
 
 
 def test_names_and_agendas_are_distinct() -> None:
