@@ -74,12 +74,12 @@ class BookingAccounts:
                         data=practice.data,
                     )
                 )
+            return cls(accounts)
         except BaseException:
             for account in accounts:
                 if account is not first:
                     account.close()
             raise
-        return cls(accounts)
 
     @property
     def first(self) -> BookingSandbox:

@@ -199,3 +199,13 @@ def test_practices_with_own_credentials_and_a_database_file(
     assert accounts.first.api_key == "k" * 12 + "-abcdef"
     assert accounts.by_number(2).api_key == practice(2).api_key
     assert db.exists() and (tmp_path / "s.practice2.sqlite3").exists()
+
+
+def test_a_first_key_a_generated_practice_has_is_a_clean_error(
+    served: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    api_key, api_secret = practice(2).api_key, practice(2).api_secret
+    args = parse("--practices", "2", "--api-key", api_key, "--api-secret", api_secret)
+    assert args.func(args) == 2
+    assert "API key of its own" in capsys.readouterr().err
+    assert served == []
