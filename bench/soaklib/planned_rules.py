@@ -145,15 +145,29 @@ class PlannedRules:
     def _asked_twice(self, appointment: Appointment,
                      groups: dict[tuple[str, datetime], list[Sent]]) -> None:
         """A move unread before an amnesia may be asked about by a plain prompt (a first
-        sight) instead of the move's notice that asks; never by both."""
+        sight) instead of the move's notice that asks; never by both, about one stay at
+        that start."""
         for kind, start in list(groups):
             if kind != "moved_prompt" or not groups.get(("prompt", start)):
                 continue
             if any(s.action == "move" and s.start == start
-                   and self.rules.unread_before_amnesia(s.at) for s in appointment.history):
+                   and self.rules.unread_before_amnesia(s.at) for s in appointment.history) \
+                    and self._same_visit(appointment, start, groups[("prompt", start)],
+                                         groups[(kind, start)]):
                 self.verdict.messages.duplicate += 1
                 self.verdict.problem(f"prompt and moved_prompt for appointment "
                                      f"{appointment.id} at {start:%H:%M}: asked twice")
+
+    @staticmethod
+    def _same_visit(appointment: Appointment, start: datetime, prompts: list[Sent],
+                    asks: list[Sent]) -> bool:
+        """Whether a prompt and a moved prompt asked about one stay at `start`: no move
+        away from it came between them. (Prompted at 05:39, moved to 05:44 and back,
+        the move back is asked about again: a new state, not the same question.)"""
+        return any(not any(s.action == "move" and s.start != start
+                           and min(p.at, m.at) < s.at < max(p.at, m.at)
+                           for s in appointment.history)
+                   for p in prompts for m in asks)
 
     def _with_offset(self, appointment: Appointment, message: Sent,
                      by_time: dict[str, datetime]) -> Sent:

@@ -200,3 +200,25 @@ def test_an_unseen_cancellation_skipped_as_the_customers_own_needs_their_nee(
     rules = Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 1800,
                   amnesia=((KILL, FOUND),), losses=((KILL, KILL + 1),))
     assert borne_out(appointment, skip, rules, "+31600000001", replies) is true
+
+
+def test_a_move_back_after_a_move_away_is_asked_about_again() -> None:
+    """The full soak on ee8876b: prompted for 05:39, moved to 05:44 and, around the
+    amnesia, back to 05:39: the move back's asking notice is a new question about a new
+    stay there, not the prompt asked twice."""
+    first = START.astimezone(AMSTERDAM).strftime("%H:%M")
+    history = [State(T0, T0, "book", PENDING, START),
+               State(KILL - 40, KILL - 40, "move", PENDING, MOVED_TO),
+               State(KILL - 1, KILL - 1, "move", PENDING, START)]
+    journal = Journal(appointments={1: Appointment(1, 11, 6101, None, history)})
+    rules = Rules({}, allowance=20.0, grace=5.0, checked_at=T0 + 1800,
+                  amnesia=((KILL, FOUND),), losses=((KILL, KILL + 1),))
+    messages = [
+        Sent("sms", "+31600000001", T0 + 5, Reading("prompt", first), "SM1",
+             f"Wilt u uw afspraak om {first} bevestigen?"),
+        Sent("sms", "+31600000001", FOUND + 40, Reading("rescheduled", first), "SM2",
+             f"Uw afspraak is verplaatst naar {first}. Wilt u bevestigen?")]
+    verdict = Verdict()
+    PlannedRules(journal, rules, verdict, {11: "+31600000001"}).judge({1: messages}, [])
+    assert verdict.messages.duplicate == 0, verdict.problems
+    assert not any("asked twice" in p for p in verdict.problems)
