@@ -6,7 +6,7 @@ It runs as a subprocess exactly as documented (`python -m bench.soak --short`), 
 redis-server of its own, and must report no duplicate, missing or wrong message and
 every reply answered once. The amnesia is not yet in the suite's run
 (`--short --redis-faults restart,amnesia`): it passed twice on 57004d8 and failed once
-in a clean-clone run, on an e-mail the message log did not link (#16 is open);
+in a clean-clone run, on an e-mail the message log did not link (since fixed);
 tests/flow/test_redis_amnesia.py and test_amnesia_*.py cover its cases one by one.
 The full run (10,000 changes, with a failover and an amnesia too) is the documented
 benchmark.
