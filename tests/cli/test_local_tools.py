@@ -42,7 +42,7 @@ def test_the_commands_keep_their_order_in_the_help() -> None:
                    if isinstance(a, argparse._SubParsersAction))
     assert list(commands.choices) == [
         "sandbox", "walkthrough", "config", "erase", "serve", "worker", "poll", "jobs",
-        "messages", "status", "templates", "up"]
+        "messages", "practices", "status", "templates", "up"]
 
 
 @pytest.mark.parametrize("argv", [["up"], ["up", "--fresh", "--embedded-redis"],

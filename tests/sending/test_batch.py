@@ -60,6 +60,9 @@ class FakeServices:
         with self.lock:
             self.queued.append(key)
 
+    def paused(self) -> bool:  # a live practice (the paused one: test_practice_pause)
+        return False
+
 
 @pytest.fixture(autouse=True)
 def fake_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
