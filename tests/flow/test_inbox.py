@@ -22,7 +22,7 @@ def test_a_free_text_reply_is_in_the_inbox_once_with_its_appointment(flow: Flow)
     reply(flow, "+31621000031", "JA")  # not free text: not in the inbox
     assert flow.twilio.deliver_inbound(sid).result(10)["webhook"]["status"] == 200
     flow.run_jobs()  # the same reply again (Twilio's retry): still one entry
-    assert answers(flow, "+31621000031")[0] == "reply_help"
+    assert sorted(answers(flow, "+31621000031")) == ["reply_help", "reply_need_code"]
     inbox = Inbox(flow.redis, 3600)
     [entry] = inbox.recent(10)
     assert (entry.sid, entry.body, entry.about) == (
