@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bridge.practices.errors import PracticeError
 from bridge.practices.secret_box import SecretBox
 from bridge.settings import Settings
+from bridge.settings.loading import describe_errors
 
 __all__ = ["DEFAULT_SLUG", "OVERRIDABLE", "SECRET_FIELDS", "Mode", "Practice", "check_slug",
            "settings_for"]
@@ -112,9 +113,9 @@ def settings_for(base: Settings, practice: Practice, box: SecretBox) -> Settings
     try:
         return Settings.model_validate(values)
     except ValidationError as exc:
-        problems = []
-        for item in exc.errors():
-            name = str(item["loc"][0]) if item["loc"] else ""
-            where = f"--{_FLAG_OF[name]}" if name in _FLAG_OF else Settings.env_name(name)
-            problems.append(f"{where}: {str(item['msg']).removeprefix('Value error, ')}")
+        problems = describe_errors(exc, _flag_or_variable)
         raise PracticeError(f"practice {practice.slug}: " + "; ".join(problems)) from None
+
+
+def _flag_or_variable(name: str) -> str:
+    return f"--{_FLAG_OF[name]}" if name in _FLAG_OF else Settings.env_name(name)

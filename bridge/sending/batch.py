@@ -40,9 +40,10 @@ __all__ = ["send_batch", "send_one"]
 log = structlog.get_logger(__name__)
 
 
-#: Why a paused practice's messages wait: a hold, so each waits in the plan and goes
-#: out once the practice is resumed (at most `holds.LONGEST_PAUSE` after the resume).
-PAUSED = SendHeldBack("the practice is paused (oabridge practices resume)")
+def _paused() -> SendHeldBack:
+    """Why a paused practice's messages wait: a hold, so each waits in the plan and goes
+    out once the practice is resumed (at most `holds.LONGEST_PAUSE` after the resume)."""
+    return SendHeldBack("the practice is paused (oabridge practices resume)")
 
 
 def send_one(sv: SendingServices, message_key: str) -> dict[str, Any]:
@@ -50,7 +51,7 @@ def send_one(sv: SendingServices, message_key: str) -> dict[str, Any]:
     hold is not an error: the message is planned again and the job completes."""
     try:
         if sv.paused():
-            raise PAUSED
+            raise _paused()
         outcomes = Delivery(sv).deliver(message_key)
     except SendHeldBack as held:
         due = hold_back(sv, message_key, held)
@@ -116,8 +117,9 @@ def _tally(results: list[list[Outcome] | Exception]) -> tuple[dict[str, int], di
 
 def _hold_all(sv: SendingServices, message_keys: list[str]) -> dict[str, Any]:
     """A paused practice: every message of the batch back on the schedule, none sent."""
+    held = _paused()
     for key in message_keys:
-        hold_back(sv, key, PAUSED)
+        hold_back(sv, key, held)
     log.info("send_paused", count=len(message_keys))
     return {"messages": len(message_keys), "retrying": 0, "held": len(message_keys),
             "outcomes": {"held": len(message_keys)}, "errors": {}}

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pydantic import ValidationError
 
 from bridge.settings.model import ENV_PREFIX, Settings, SettingsError
 from bridge.settings.secret_checks import Process, check_startup, placeholder_refusal
 
-__all__ = ["load_settings", "load_startup_settings"]
+__all__ = ["describe_errors", "load_settings", "load_startup_settings"]
 
 
 def _unknown_names(environ: Mapping[str, str]) -> list[str]:
@@ -31,10 +31,12 @@ def _unknown_names(environ: Mapping[str, str]) -> list[str]:
     return problems
 
 
-def _describe_errors(error: ValidationError) -> list[str]:
+def describe_errors(error: ValidationError,
+                    name_of: Callable[[str], str] = Settings.env_name) -> list[str]:
+    """One line per problem, named by `name_of(field)` (the variable; a practice's flag)."""
     lines = []
     for item in error.errors():
-        name = Settings.env_name(str(item["loc"][0])) if item["loc"] else "settings"
+        name = name_of(str(item["loc"][0])) if item["loc"] else "settings"
         message = str(item["msg"]).removeprefix("Value error, ")
         lines.append(f"{name}: {message}")
     return lines
@@ -57,7 +59,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             return Settings.model_validate(values)
         except ValidationError as exc:
-            problems = _describe_errors(exc)
+            problems = describe_errors(exc)
     raise SettingsError("invalid configuration: " + "; ".join(problems))
 
 

@@ -20,6 +20,16 @@ from bridge.store.text import as_text
 
 __all__ = ["Inbox", "InboxEntry"]
 
+#: Marked only while the entry and its record exist, in one step: an erasure between a
+#: check and the write would leave a record of the mark alone, with no expiry.
+_MARK = """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('EXISTS', KEYS[2]) == 0 then
+  return 0
+end
+redis.call('HSETNX', KEYS[2], 'handled', ARGV[2])
+return 1
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class InboxEntry:
@@ -37,6 +47,7 @@ class Inbox:
     def __init__(self, redis: Redis, retention_seconds: int) -> None:
         self.redis = redis
         self.retention = retention_seconds
+        self._mark = redis.register_script(_MARK)
 
     def add(self, sid: str, received: datetime, about: list[int]) -> None:
         stamp = int(received.timestamp())
@@ -66,11 +77,8 @@ class Inbox:
 
     def mark_handled(self, sid: str, at: datetime) -> bool:
         """Marked once (the first mark's time stays); False: no such entry."""
-        if self.redis.zscore(keys.INBOX, sid) is None or not self.redis.exists(
-                keys.inbound(sid)):
-            return False
-        self.redis.hsetnx(keys.inbound(sid), "handled", int(at.timestamp()))
-        return True
+        return bool(self._mark(keys=[keys.INBOX, keys.inbound(sid)],
+                               args=[sid, int(at.timestamp())]))
 
     def count(self) -> int:
         return int(self.redis.zcard(keys.INBOX))
